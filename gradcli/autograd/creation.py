@@ -1,0 +1,248 @@
+"""Tensor creation (tensor, zeros, ones, full, arange, linspace, eye, random) and the seeded generator."""
+import warnings
+
+import numpy as np
+
+from . import dtypes
+from .tensor import Tensor
+
+__all__ = ["tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty", "zeros_like", "ones_like",
+           "full_like", "empty_like", "rand_like", "randn_like", "randn", "rand", "normal", "randint",
+           "randperm", "arange", "linspace", "eye", "manual_seed", "seed", "initial_seed", "generator"]
+
+COPY_WARNING = ("To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() or "
+                "sourceTensor.detach().clone().requires_grad_(True), rather than torch.tensor(sourceTensor).")
+INT_GRAD = "Only Tensors of floating point and complex dtype can require gradients"
+
+
+class _Generator:
+    """gradcli's global RNG (numpy PCG64). Seeded like torch, but its streams are its own."""
+
+    def __init__(self):
+        self.manual_seed(0)
+
+    def manual_seed(self, s):
+        self._seed = int(s)
+        self.rng = np.random.default_rng(int(s) & 0xFFFFFFFFFFFFFFFF)
+        return self
+
+
+generator = _Generator()
+
+
+def manual_seed(s):
+    return generator.manual_seed(s)
+
+
+def seed():
+    s = int(np.random.SeedSequence().entropy % (2 ** 63))
+    generator.manual_seed(s)
+    return s
+
+
+def initial_seed():
+    return generator._seed
+
+
+def _finish(data, requires_grad):
+    t = Tensor._make(data)
+    if requires_grad:
+        if data.dtype.kind != "f":
+            raise RuntimeError(INT_GRAD)
+        t._rg = True
+    return t
+
+
+def _flatten_tensors(data):
+    """Nested lists may hold 0-dim tensors (torch.tensor([a, b]) is common): replace them by numbers."""
+    if isinstance(data, Tensor):
+        return data._data
+    if isinstance(data, (list, tuple)):
+        return [_flatten_tensors(x) for x in data]
+    return data
+
+
+def _infer_dtype(data):
+    """torch's rule for Python data: any float -> default float, else any int -> int64, else bool."""
+    stack, kinds = [data], set()
+    while stack:
+        x = stack.pop()
+        if isinstance(x, (list, tuple)):
+            stack.extend(x)
+        elif isinstance(x, np.ndarray):
+            kinds.add(x.dtype.kind)
+        elif isinstance(x, (bool, np.bool_)):
+            kinds.add("b")
+        elif isinstance(x, (int, np.integer)):
+            kinds.add("i")
+        elif isinstance(x, (float, np.floating)):
+            kinds.add("f")
+        else:
+            raise TypeError(f"new(): invalid data type '{type(x).__name__}'")
+    if "f" in kinds:
+        return dtypes.get_default_dtype()
+    if "i" in kinds or "u" in kinds:
+        return dtypes.int64
+    return dtypes.bool_ if kinds else dtypes.get_default_dtype()
+
+
+def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False):
+    if isinstance(data, Tensor):
+        warnings.warn(COPY_WARNING, UserWarning, stacklevel=2)
+        arr = data._data.copy() if dtype is None else data._data.astype(dtype.np)
+        return _finish(arr, requires_grad)
+    if isinstance(data, np.ndarray):
+        arr = np.array(data, dtype=None if dtype is None else dtype.np)
+        dtypes.of_array(arr)
+        return _finish(arr, requires_grad)
+    data = _flatten_tensors(data)
+    dt = dtype or _infer_dtype(data)
+    try:
+        arr = np.array(data, dtype=dt.np)
+    except ValueError as e:
+        raise ValueError(_ragged_message(data) or str(e)) from None
+    if arr.dtype == object:
+        raise ValueError(_ragged_message(data) or "could not build a tensor from this data")
+    return _finish(arr, requires_grad)
+
+
+def _ragged_message(data):
+    # torch reports the first sequence whose length differs from its siblings
+    stack = [(data, 0)]
+    while stack:
+        x, dim = stack.pop()
+        if isinstance(x, (list, tuple)) and x and isinstance(x[0], (list, tuple)):
+            n = len(x[0])
+            for y in x[1:]:
+                if not isinstance(y, (list, tuple)) or len(y) != n:
+                    got = len(y) if isinstance(y, (list, tuple)) else 0
+                    return f"expected sequence of length {n} at dim {dim + 1} (got {got})"
+            stack.extend((y, dim + 1) for y in x)
+    return None
+
+
+def as_tensor(data, dtype=None, device=None):
+    if isinstance(data, Tensor):
+        return data if dtype is None else data.to(dtype)
+    if isinstance(data, np.ndarray) and (dtype is None or dtype.np == data.dtype):
+        return Tensor._make(data)
+    return tensor(data, dtype=dtype)
+
+
+def from_numpy(a):
+    dtypes.of_array(a)
+    return Tensor._make(a)
+
+
+def _size(size):
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    for s in size:
+        if int(s) < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: "
+                               f"[{', '.join(str(int(x)) for x in size)}]")
+    return tuple(int(s) for s in size)
+
+
+def _dt(dtype):
+    return (dtype or dtypes.get_default_dtype()).np
+
+
+def zeros(*size, dtype=None, device=None, requires_grad=False):
+    return _finish(np.zeros(_size(size), _dt(dtype)), requires_grad)
+
+
+def ones(*size, dtype=None, device=None, requires_grad=False):
+    return _finish(np.ones(_size(size), _dt(dtype)), requires_grad)
+
+
+def empty(*size, dtype=None, device=None, requires_grad=False):
+    return _finish(np.zeros(_size(size), _dt(dtype)), requires_grad)
+
+
+def full(size, fill_value, dtype=None, device=None, requires_grad=False):
+    if dtype is None:
+        dtype = dtypes.scalar_dtype(fill_value)
+    return _finish(np.full(_size((size,)), fill_value, dtype.np), requires_grad)
+
+
+def _like(x, dtype):
+    return x._data.shape, (dtype.np if dtype is not None else x._data.dtype)
+
+
+def zeros_like(input, dtype=None, device=None, requires_grad=False):
+    s, d = _like(input, dtype)
+    return _finish(np.zeros(s, d), requires_grad)
+
+
+def ones_like(input, dtype=None, device=None, requires_grad=False):
+    s, d = _like(input, dtype)
+    return _finish(np.ones(s, d), requires_grad)
+
+
+def empty_like(input, dtype=None, device=None, requires_grad=False):
+    return zeros_like(input, dtype, requires_grad=requires_grad)
+
+
+def full_like(input, fill_value, dtype=None, device=None, requires_grad=False):
+    s, d = _like(input, dtype)
+    return _finish(np.full(s, fill_value, d), requires_grad)
+
+
+def randn(*size, dtype=None, device=None, requires_grad=False, generator_=None):
+    return _finish(generator.rng.standard_normal(_size(size)).astype(_dt(dtype)), requires_grad)
+
+
+def rand(*size, dtype=None, device=None, requires_grad=False):
+    return _finish(generator.rng.random(_size(size)).astype(_dt(dtype)), requires_grad)
+
+
+def rand_like(input, dtype=None, requires_grad=False):
+    return rand(*input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+
+
+def randn_like(input, dtype=None, requires_grad=False):
+    return randn(*input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+
+
+def normal(mean=0.0, std=1.0, size=None, *, dtype=None, requires_grad=False):
+    m = mean._data if isinstance(mean, Tensor) else mean
+    s = std._data if isinstance(std, Tensor) else std
+    if size is None:
+        size = np.broadcast_shapes(np.shape(m), np.shape(s))
+    like = mean if isinstance(mean, Tensor) else std if isinstance(std, Tensor) else None
+    dt = dtype.np if dtype is not None else (like._data.dtype if like is not None else _dt(None))
+    out = (m + s * generator.rng.standard_normal(_size((size,)))).astype(dt)
+    return _finish(np.asarray(out), requires_grad)
+
+
+def randint(low, high=None, size=(), dtype=None, requires_grad=False):
+    if high is None:
+        low, high = 0, low
+    return _finish(generator.rng.integers(low, high, _size((size,))).astype((dtype or dtypes.int64).np),
+                   requires_grad)
+
+
+def randperm(n, dtype=None):
+    return _finish(generator.rng.permutation(n).astype((dtype or dtypes.int64).np), False)
+
+
+def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
+    if end is None:
+        start, end = 0, start
+    vals = (start, end, step)
+    vals = tuple(v.item() if isinstance(v, Tensor) else v for v in vals)
+    if dtype is None:
+        dtype = dtypes.int64 if all(isinstance(v, int) for v in vals) else dtypes.get_default_dtype()
+    if vals[2] == 0:
+        raise RuntimeError("step must be nonzero")
+    return _finish(np.arange(*vals, dtype=np.float64).astype(dtype.np) if dtype.is_floating_point
+                   else np.arange(*vals, dtype=dtype.np), requires_grad)
+
+
+def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
+    return _finish(np.linspace(start, end, int(steps)).astype(_dt(dtype)), requires_grad)
+
+
+def eye(n, m=None, dtype=None, device=None, requires_grad=False):
+    return _finish(np.eye(n, m, dtype=_dt(dtype)), requires_grad)

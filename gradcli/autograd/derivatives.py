@@ -1,0 +1,353 @@
+"""THE op table: one entry per differentiable primitive — PyTorch node name, inputs, numpy forward,
+and one VJP per input written in Tensor ops (so create_graph gives n-th derivatives for free).
+
+A VJP is `lambda g, <names>: ...`; each name after `g` is looked up, in this order, among the op's
+inputs, its non-tensor args, `result` (the op's own output), `shape_<input>` and `dtype_<input>`.
+What a node saves is exactly what the VJPs of its grad-requiring inputs name; saved inputs and
+results are freed after backward, args and shapes are not (as in torch)."""
+import inspect
+import math
+
+import numpy as np
+
+from . import kernels as K  # numpy forward kernels
+from . import ops as F  # noqa: N812  -- the Tensor-op vocabulary the VJPs are written in
+
+TABLE = {}
+
+
+class OpDef:
+    __slots__ = ("key", "name", "inputs", "args", "fwd", "vjps", "save_names", "vjp_args",
+                 "node_cls", "variadic", "save_src", "users")
+
+    def __init__(self, key, name, inputs, fwd, vjps, args, variadic):
+        self.key, self.name, self.inputs, self.fwd, self.args = key, name, inputs, fwd, args
+        self.variadic = variadic
+        self.vjps = vjps
+        names = []
+        per_input = []
+        for fn in vjps:
+            params = list(inspect.signature(fn).parameters)[2 if variadic else 1:]
+            for p in params:
+                if p not in names:
+                    names.append(p)
+            per_input.append(tuple(names.index(p) for p in params))
+        self.save_names = tuple(names)
+        self.vjp_args = tuple(per_input)
+        self.node_cls = None
+
+
+def op(key, name, inputs, fwd, *vjps, args="", variadic=False):
+    TABLE[key] = OpDef(key, name, tuple(inputs.split()), fwd, vjps, tuple(args.split()), variadic)
+
+
+# ---- derivative formulas too long for one line (still Tensor ops only) ------------------------------
+def _where0(mask, g):
+    return F.where(mask, g, 0.0)
+
+
+def _prod_backward(g, self, result, dim, keepdim):
+    # result / self fails where self has zeros: there, the gradient is the product of the others
+    g = F.unsqueeze_dims(g, dim, keepdim)
+    r = F.unsqueeze_dims(result, dim, keepdim)
+    zeros = (self == 0)
+    if not bool(zeros._data.any()):
+        return g * r / self
+    axis = None if dim is None else dim[0]
+    others = K.np_prod_others(self._data, axis)
+    return g * F.tensor(others) if not self.requires_grad else g * _prod_others_graph(self, axis)
+
+
+def _prod_others_graph(x, axis):
+    # differentiable product of all-but-one along axis (only needed when create_graph meets zeros)
+    n = x.numel() if axis is None else x.shape[axis]
+    flat = x.reshape(-1) if axis is None else x.movedim(axis, -1)
+    outs = []
+    for i in range(n):
+        keep = [j for j in range(n) if j != i]
+        outs.append(flat[..., keep].prod(-1) if keep else F.ones_like(flat[..., 0]))
+    out = F.stack(outs, -1)
+    return out.reshape(x.shape) if axis is None else out.movedim(-1, axis)
+
+
+def _var_backward(g, self, dim, correction, keepdim):
+    n = self.numel() if dim is None else F.count_over(self.shape, dim)
+    g = F.unsqueeze_dims(g, dim, keepdim)
+    mean = self.mean() if dim is None else self.mean(dim, keepdim=True)
+    return g * (self - mean) * (2.0 / max(0, n - correction)) if n - correction > 0 else g * math.nan
+
+
+def _norm_backward(g, self, result, ord, dim, keepdim):
+    g = F.unsqueeze_dims(g, dim, keepdim)
+    r = F.unsqueeze_dims(result, dim, keepdim)
+    if ord == 2:
+        return _where0(r != 0, self * (g / r))
+    if ord == 1:
+        return g * self.sign()
+    if ord in (math.inf, -math.inf):
+        mask = self.abs() == r
+        return g * self.sign() * mask / (mask.sum() if dim is None else mask.sum(dim, keepdim=True))
+    if ord == 0:
+        return F.zeros_like(self)
+    return _where0(r != 0, self * self.abs() ** (ord - 2) * g / r ** (ord - 1))
+
+
+def _gelu_derivative(x, approximate):
+    if approximate == "tanh":
+        k, c = math.sqrt(2 / math.pi), 0.044715
+        inner = k * (x + c * x * x * x)
+        t = inner.tanh()
+        return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * (k * (1 + 3 * c * x * x))
+    cdf = 0.5 * (1 + (x * (1 / math.sqrt(2))).erf())
+    pdf = (-0.5 * x * x).exp() * (1 / math.sqrt(2 * math.pi))
+    return cdf + x * pdf
+
+
+def _expand_reduced(g, shape, reduction):
+    if reduction == "mean":
+        return g.expand(shape) / max(1, math.prod(shape))
+    if reduction == "sum":
+        return g.expand(shape)
+    return g
+
+
+def _weighted(x, weight):
+    return x if weight is None else x * weight
+
+
+def _bce_logits_dx(x, y, pos_weight):
+    if pos_weight is None:
+        return x.sigmoid() - y
+    return ((pos_weight - 1) * y + 1) * x.sigmoid() - pos_weight * y
+
+
+def _bce_logits_dy(x, pos_weight):
+    if pos_weight is None:
+        return -x
+    return (-x).sigmoid().log() - pos_weight * x.sigmoid().log()
+
+
+def _nll_backward(g, shape, target, weight, reduction, ignore_index):
+    w, _ = K.nll_weights(shape, target, weight, ignore_index, g._data.dtype)
+    if reduction == "mean":
+        w = w / w.sum()
+    coef = np.zeros(shape, g._data.dtype)
+    t = np.where(w != 0, target._data, 0)
+    if len(shape) == 2:
+        coef[np.arange(shape[0]), t] = -w
+        gg = g if reduction != "none" else g.unsqueeze(1)
+    else:
+        coef[t] = -w
+        gg = g
+    return gg * F.tensor(coef)
+
+
+# ---- arithmetic -----------------------------------------------------------------------------------
+op("add", "AddBackward0", "self other", lambda a, b, alpha: a + b if alpha == 1 else a + alpha * b,
+   lambda g: g,
+   lambda g, alpha: g if alpha == 1 else F.mul_scalar(g, alpha), args="alpha")
+op("sub", "SubBackward0", "self other", lambda a, b, alpha: a - b if alpha == 1 else a - alpha * b,
+   lambda g: g,
+   lambda g, alpha: -g if alpha == 1 else F.mul_scalar(g, -alpha), args="alpha")
+# `1 - x`: torch records the scalar overload, whose node has a single edge
+op("rsub_scalar", "RsubBackward1", "self", lambda a, other, alpha: other - alpha * a,
+   lambda g, alpha: -g if alpha == 1 else F.mul_scalar(g, -alpha), args="other alpha")
+op("rsub", "RsubBackward0", "self other", lambda a, b, alpha: b - alpha * a,
+   lambda g, alpha: -g if alpha == 1 else F.mul_scalar(g, -alpha),
+   lambda g: g, args="alpha")
+op("mul", "MulBackward0", "self other", np.multiply,
+   lambda g, other: g * other,
+   lambda g, self: g * self)
+# multiplication by a Python scalar inside derivative formulas (torch's Scalar overload)
+op("mul_scalar", "MulBackward1", "self", np.multiply,
+   lambda g, other: F.mul_scalar(g, other), args="other")
+op("div", "DivBackward0", "self other", np.true_divide,
+   lambda g, other: g / other,
+   lambda g, self, other: -g * ((self / other) / other))
+op("neg", "NegBackward0", "self", np.negative, lambda g: -g)
+op("reciprocal", "ReciprocalBackward0", "self", lambda a: np.reciprocal(a),
+   lambda g, result: -g * (result * result))
+op("pow", "PowBackward0", "self", np.power,
+   lambda g, self, exponent: F.zeros_like(g) if exponent == 0
+   else g * F.mul_scalar(self ** (exponent - 1), exponent), args="exponent")
+op("pow_tensor", "PowBackward1", "self exponent", np.power,
+   lambda g, self, exponent: F.where(exponent == 0, 0.0, g * (exponent * self ** (exponent - 1))),
+   lambda g, self, exponent, result: F.where((self == 0) & (exponent >= 0), 0.0, g * (result * self.log())))
+op("pow_scalar_base", "PowBackward2", "exponent", lambda e, base: np.power(base, e),
+   lambda g, base, result: F.zeros_like(g) if base == 0 else g * (result * math.log(base)) if base > 0
+   else g * (result * float("nan")), args="base")
+
+# ---- elementwise ----------------------------------------------------------------------------------
+op("exp", "ExpBackward0", "self", np.exp, lambda g, result: g * result)
+op("log", "LogBackward0", "self", np.log, lambda g, self: g / self)
+op("log1p", "Log1PBackward0", "self", np.log1p, lambda g, self: g / (self + 1))
+op("sqrt", "SqrtBackward0", "self", np.sqrt, lambda g, result: g / (2 * result))
+op("abs", "AbsBackward0", "self", np.abs, lambda g, self: g * self.sign())
+op("sign", "SignBackward0", "self", np.sign, lambda g: F.zeros_like(g))
+op("sin", "SinBackward0", "self", np.sin, lambda g, self: g * self.cos())
+op("cos", "CosBackward0", "self", np.cos, lambda g, self: g * -self.sin())
+op("tanh", "TanhBackward0", "self", np.tanh, lambda g, result: g * (1 - result * result))
+op("sigmoid", "SigmoidBackward0", "self", lambda a: K.np_sigmoid(a),
+   lambda g, result: g * ((1 - result) * result))
+op("relu", "ReluBackward0", "self", lambda a: np.maximum(a, 0, dtype=a.dtype),
+   lambda g, result: _where0(result > 0, g))
+op("leaky_relu", "LeakyReluBackward0", "self",
+   lambda a, negative_slope: np.where(a > 0, a, a * negative_slope).astype(a.dtype, copy=False),
+   lambda g, self, negative_slope: F.where(self > 0, g, g * negative_slope), args="negative_slope")
+op("erf", "ErfBackward0", "self", lambda a: K.np_erf(a),
+   lambda g, self: g * (2.0 / math.sqrt(math.pi) * (-(self * self)).exp()))
+op("gelu", "GeluBackward0", "self", lambda a, approximate: K.np_gelu(a, approximate),
+   lambda g, self, approximate: g * _gelu_derivative(self, approximate), args="approximate")
+op("clamp", "ClampBackward1", "self", lambda a, lo, hi: np.clip(a, lo, hi).astype(a.dtype, copy=False),
+   lambda g, self, lo, hi: _where0(F.clamp_mask(self, lo, hi), g), args="lo hi")
+op("maximum", "MaximumBackward0", "self other", np.maximum,
+   lambda g, self, other: _where0(self >= other, F.where(self == other, g / 2, g)),
+   lambda g, self, other: _where0(self <= other, F.where(self == other, g / 2, g)))
+op("minimum", "MinimumBackward0", "self other", np.minimum,
+   lambda g, self, other: _where0(self <= other, F.where(self == other, g / 2, g)),
+   lambda g, self, other: _where0(self >= other, F.where(self == other, g / 2, g)))
+op("where", "WhereBackward0", "self other", lambda a, b, condition: np.where(condition._data, a, b),
+   lambda g, condition: _where0(condition, g),
+   lambda g, condition: F.where(condition, 0.0, g), args="condition")
+
+# ---- reductions -----------------------------------------------------------------------------------
+op("sum", "SumBackward0", "self", lambda a: np.sum(a), lambda g, shape_self: g.expand(shape_self))
+op("sum_dim", "SumBackward1", "self", lambda a, dim, keepdim: np.sum(a, axis=dim, keepdims=keepdim),
+   lambda g, shape_self, dim, keepdim: F.unsqueeze_dims(g, dim, keepdim).expand(shape_self),
+   args="dim keepdim")
+op("mean", "MeanBackward0", "self", lambda a: np.mean(a),
+   lambda g, shape_self: g.expand(shape_self) / max(1, math.prod(shape_self)))
+op("mean_dim", "MeanBackward1", "self", lambda a, dim, keepdim: np.mean(a, axis=dim, keepdims=keepdim),
+   lambda g, shape_self, dim, keepdim: F.unsqueeze_dims(g, dim, keepdim).expand(shape_self)
+   / F.count_over(shape_self, dim), args="dim keepdim")
+op("prod", "ProdBackward0", "self", lambda a: np.prod(a),
+   lambda g, self, result: _prod_backward(g, self, result, None, False))
+op("prod_dim", "ProdBackward1", "self", lambda a, dim, keepdim: np.prod(a, axis=dim, keepdims=keepdim),
+   lambda g, self, result, dim, keepdim: _prod_backward(g, self, result, dim, keepdim), args="dim keepdim")
+op("var", "VarBackward0", "self", lambda a, dim, correction, keepdim: K.np_var(a, dim, correction, keepdim),
+   lambda g, self, dim, correction, keepdim: _var_backward(g, self, dim, correction, keepdim),
+   args="dim correction keepdim")
+op("std", "StdBackward0", "self",
+   lambda a, dim, correction, keepdim: np.sqrt(K.np_var(a, dim, correction, keepdim)),
+   lambda g, self, result, dim, correction, keepdim: _var_backward(
+       _where0(result != 0, g / (2 * result)), self, dim, correction, keepdim),
+   args="dim correction keepdim")
+op("norm", "LinalgVectorNormBackward0", "self", lambda a, ord, dim, keepdim: K.np_norm(a, ord, dim, keepdim),
+   lambda g, self, result, ord, dim, keepdim: _norm_backward(g, self, result, ord, dim, keepdim),
+   args="ord dim keepdim")
+op("amax", "MaxBackward1", "self", lambda a: np.max(a),
+   lambda g, self, result: F.evenly_distribute(g, self == result))
+op("amin", "MinBackward1", "self", lambda a: np.min(a),
+   lambda g, self, result: F.evenly_distribute(g, self == result))
+op("max_dim", "MaxBackward0", "self", lambda a, dim, keepdim, indices: K.np_take_dim(a, dim, keepdim, indices),
+   lambda g, shape_self, dim, keepdim, indices: F.unsqueeze_dims(g, dim, keepdim).expand(shape_self)
+   * F.onehot_along(shape_self, dim, indices, keepdim), args="dim keepdim indices")
+op("min_dim", "MinBackward0", "self", lambda a, dim, keepdim, indices: K.np_take_dim(a, dim, keepdim, indices),
+   lambda g, shape_self, dim, keepdim, indices: F.unsqueeze_dims(g, dim, keepdim).expand(shape_self)
+   * F.onehot_along(shape_self, dim, indices, keepdim), args="dim keepdim indices")
+
+# ---- linear algebra -------------------------------------------------------------------------------
+op("mm", "MmBackward0", "self mat2", np.matmul,
+   lambda g, mat2: g.mm(mat2.t()),
+   lambda g, self: self.t().mm(g))
+op("mv", "MvBackward0", "self vec", np.matmul,
+   lambda g, vec: g.unsqueeze(1) * vec,
+   lambda g, self: self.t().mv(g))
+op("dot", "DotBackward0", "self tensor", np.dot,
+   lambda g, tensor: g * tensor,
+   lambda g, self: g * self)
+op("bmm", "BmmBackward0", "self mat2", np.matmul,
+   lambda g, mat2: g.bmm(mat2.transpose(1, 2)),
+   lambda g, self: self.transpose(1, 2).bmm(g))
+op("addmm", "AddmmBackward0", "self mat1 mat2", lambda c, a, b: c + a @ b,
+   lambda g: g,
+   lambda g, mat2: g.mm(mat2.t()),
+   lambda g, mat1: mat1.t().mm(g))
+
+# ---- shape and views ------------------------------------------------------------------------------
+op("view", "ViewBackward0", "self", lambda a, shape: a.reshape(shape),
+   lambda g, shape_self: g.reshape(shape_self), args="shape")
+op("unsafe_view", "UnsafeViewBackward0", "self", lambda a, shape: a.reshape(shape),
+   lambda g, shape_self: g.reshape(shape_self), args="shape")
+op("t", "TBackward0", "self", np.transpose, lambda g: g.t())
+op("transpose", "TransposeBackward0", "self", lambda a, d0, d1: np.swapaxes(a, d0, d1),
+   lambda g, d0, d1: g.transpose(d0, d1), args="d0 d1")
+op("permute", "PermuteBackward0", "self", np.transpose,
+   lambda g, dims: g.permute(tuple(np.argsort(dims).tolist())), args="dims")
+op("unsqueeze", "UnsqueezeBackward0", "self", np.expand_dims, lambda g, dim: g.squeeze(dim), args="dim")
+op("squeeze", "SqueezeBackward0", "self", lambda a: np.squeeze(a),
+   lambda g, shape_self: g.reshape(shape_self))
+op("squeeze_dim", "SqueezeBackward1", "self", lambda a, dim: np.squeeze(a, dim) if a.shape[dim] == 1 else a,
+   lambda g, shape_self: g.reshape(shape_self), args="dim")
+op("squeeze_dims", "SqueezeBackward2", "self",
+   lambda a, dims: np.squeeze(a, tuple(d for d in dims if a.shape[d] == 1)),
+   lambda g, shape_self: g.reshape(shape_self), args="dims")
+# matmul's 1-D@2-D path squeezes in place: torch shows that as SqueezeBackward4
+op("squeeze_mm", "SqueezeBackward4", "self", lambda a, dim: np.squeeze(a, dim),
+   lambda g, shape_self: g.reshape(shape_self), args="dim")
+op("expand", "ExpandBackward0", "self", lambda a, shape: np.broadcast_to(a, shape),
+   lambda g, shape_self: F.sum_to(g, shape_self), args="shape")
+op("alias", "AliasBackward0", "self", lambda a: a.view(), lambda g: g)
+op("clone", "CloneBackward0", "self", np.copy, lambda g: g)
+op("to_copy", "ToCopyBackward0", "self", lambda a, dtype: a.astype(dtype.np),
+   lambda g, dtype_self: g.to(dtype_self), args="dtype")
+
+# indexing: a gather and the scatter that is its VJP (and whose own VJP is the gather again)
+op("select", "SelectBackward0", "self", lambda a, key: a[key],
+   lambda g, shape_self, key: F.scatter_key(g, shape_self, key, "select"), args="key")
+op("slice", "SliceBackward0", "self", lambda a, key: a[key],
+   lambda g, shape_self, key: F.scatter_key(g, shape_self, key, "slice"), args="key")
+op("index", "IndexBackward0", "self", lambda a, key: a[key],
+   lambda g, shape_self, key: F.scatter_key(g, shape_self, key, "index"), args="key")
+op("select_backward", "SelectBackwardBackward0", "grad", lambda g, shape, key: K.np_scatter(g, shape, key),
+   lambda g, key: F.gather_key(g, key, "select"), args="shape key")
+op("slice_backward", "SliceBackwardBackward0", "grad", lambda g, shape, key: K.np_scatter(g, shape, key),
+   lambda g, key: F.gather_key(g, key, "slice"), args="shape key")
+op("index_backward", "IndexPutBackward0", "grad", lambda g, shape, key: K.np_scatter(g, shape, key),
+   lambda g, key: F.gather_key(g, key, "index"), args="shape key")
+op("cat", "CatBackward0", "tensors", lambda *a_dim: np.concatenate(a_dim[:-1], axis=a_dim[-1]),
+   lambda g, i, sizes, dim: F.narrow(g, dim, sum(sizes[:i]), sizes[i]), args="sizes dim", variadic=True)
+op("stack", "StackBackward0", "tensors", lambda *a_dim: np.stack(a_dim[:-1], axis=a_dim[-1]),
+   lambda g, i, dim: F.select(g, dim, i), args="dim", variadic=True)
+
+# ---- in-place results (the node a tensor gets after an in-place op) -------------------------------
+op("copy", "CopyBackwards", "self src", lambda a, b: np.broadcast_to(b, a.shape).astype(a.dtype),
+   lambda g: F.zeros_like(g),
+   lambda g, dtype_src: g.to(dtype_src))
+op("fill", "FillBackward0", "self", lambda a, value: np.full_like(a, value), lambda g: F.zeros_like(g),
+   args="value")
+op("zero", "ZeroBackward0", "self", np.zeros_like, lambda g: F.zeros_like(g))
+op("copy_slices", "CopySlices", "self src", lambda a, b, key: K.np_setitem(a, key, b),
+   lambda g, shape_self, key: g * F.keep_mask(shape_self, key),
+   lambda g, key: F.gather_key(g, key, "index"), args="key")
+# backward(create_graph=True) stores a fresh .grad through this node (torch prints it as CopyBackwards)
+op("grad_copy", "CopyBackwards", "self", np.copy, lambda g: g)
+
+# ---- activations and losses -----------------------------------------------------------------------
+op("softmax", "SoftmaxBackward0", "self", lambda a, dim: K.np_softmax(a, dim),
+   lambda g, result, dim: result * (g - (g * result).sum(dim, keepdim=True)), args="dim")
+op("log_softmax", "LogSoftmaxBackward0", "self", lambda a, dim: K.np_log_softmax(a, dim),
+   lambda g, result, dim: g - result.exp() * g.sum(dim, keepdim=True), args="dim")
+op("mse_loss", "MseLossBackward0", "self target", lambda a, b, reduction: K.reduce_np((a - b) ** 2, reduction),
+   lambda g, self, target, reduction: _expand_reduced(g, self.shape, reduction) * (2 * (self - target)),
+   lambda g, self, target, reduction: _expand_reduced(g, self.shape, reduction) * (2 * (target - self)),
+   args="reduction")
+op("binary_cross_entropy", "BinaryCrossEntropyBackward0", "self target",
+   lambda p, y, weight, reduction: K.np_bce(p, y, weight, reduction),
+   lambda g, self, target, weight, reduction: _expand_reduced(g, self.shape, reduction)
+   * _weighted((self - target) / ((1 - self) * self).clamp(min=1e-12), weight),
+   lambda g, self, weight, reduction: _expand_reduced(g, self.shape, reduction)
+   * _weighted((1 - self).log().clamp(min=-100) - self.log().clamp(min=-100), weight),
+   args="weight reduction")
+op("bce_with_logits", "BinaryCrossEntropyWithLogitsBackward0", "self target",
+   lambda x, y, weight, pos_weight, reduction: K.np_bce_logits(x, y, weight, pos_weight, reduction),
+   lambda g, self, target, weight, pos_weight, reduction: _expand_reduced(g, self.shape, reduction)
+   * _weighted(_bce_logits_dx(self, target, pos_weight), weight),
+   lambda g, self, weight, pos_weight, reduction: _expand_reduced(g, self.shape, reduction)
+   * _weighted(_bce_logits_dy(self, pos_weight), weight),
+   args="weight pos_weight reduction")
+op("nll_loss", "NllLossBackward0", "self", lambda a, target, weight, reduction, ignore_index:
+   K.np_nll(a, target, weight, reduction, ignore_index),
+   lambda g, shape_self, target, weight, reduction, ignore_index:
+   _nll_backward(g, shape_self, target, weight, reduction, ignore_index),
+   args="target weight reduction ignore_index")

@@ -1,0 +1,296 @@
+"""backward() and grad(): dependency counts, a ready queue ordered like torch's, hooks, gradient
+accumulation into leaves, un-broadcasting (the one place it happens), retain/create_graph."""
+import heapq
+import warnings
+
+import numpy as np
+
+from .grad_mode import STATE, enable_grad, no_grad
+from .graph import AccumulateGrad
+from .tensor import Tensor
+
+NO_GRAD_FN = "element 0 of tensors does not require grad and does not have a grad_fn"
+CREATE_GRAPH_WARNING = (
+    "Using backward() with create_graph=True will create a reference cycle between the parameter and its "
+    "gradient which can cause a memory leak. We recommend using autograd.grad when creating the graph to "
+    "avoid this. If you have to use this function, make sure to reset the .grad fields of your parameters "
+    "to None after use to break the cycle and avoid the leak.")
+
+
+def _size_str(shape):
+    return f"torch.Size([{', '.join(map(str, shape))}])"
+
+
+def _root_grads(outputs, grad_outputs, create_graph):
+    from .ops import ones_like, tensor
+    roots = []
+    for i, out in enumerate(outputs):
+        if not isinstance(out, Tensor):
+            raise TypeError(f"outputs must be Tensors, not {type(out).__name__}")
+        if not out._rg:
+            raise RuntimeError(NO_GRAD_FN.replace("element 0", f"element {i}"))
+        g = grad_outputs[i] if grad_outputs is not None and i < len(grad_outputs) else None
+        if g is None:
+            if out._data.size != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            g = ones_like(out)
+        elif not isinstance(g, Tensor):
+            g = tensor(g, dtype=out.dtype)
+        if g._data.shape != out._data.shape:
+            raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {_size_str(g._data.shape)} "
+                               f"and output[{i}] has a shape of {_size_str(out._data.shape)}.")
+        if not create_graph:
+            g = g.detach()
+        roots.append((out._grad_edge(), g))
+    return roots
+
+
+def _reduce_to(g, shape, dtype, node, i):
+    """Un-broadcasting: a gradient arriving with the output's shape is summed down to the input's."""
+    if g._data.shape != shape:
+        from .ops import sum_to
+        try:
+            np.broadcast_shapes(g._data.shape, shape)
+        except ValueError:
+            raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {i} - got "
+                               f"[{', '.join(map(str, g._data.shape))}] but expected shape compatible with "
+                               f"[{', '.join(map(str, shape))}]") from None
+        g = sum_to(g, shape)
+    if g._data.dtype != dtype:
+        g = g.to(_dtype(dtype))
+    return g
+
+
+def _dtype(npd):
+    from .dtypes import FROM_NP
+    return FROM_NP[npd]
+
+
+def _collect(roots):
+    """Iterative DFS from the roots: how many edges point at each node."""
+    deps = {}
+    stack = [n for (n, _), _ in roots if n is not None]
+    seen = set(stack)
+    while stack:
+        node = stack.pop()
+        for nxt, _ in node.next_functions:
+            if nxt is not None:
+                deps[nxt] = deps.get(nxt, 0) + 1
+                if nxt not in seen:
+                    seen.add(nxt)
+                    stack.append(nxt)
+    return deps, seen
+
+
+def _needed(seen, targets):
+    """Nodes from which a target is reachable; only they run when grads are asked for specific inputs."""
+    parents = {}
+    for node in seen:
+        for nxt, _ in node.next_functions:
+            if nxt is not None:
+                parents.setdefault(nxt, []).append(node)
+    needed = set(t for t in targets if t in seen)
+    stack = list(needed)
+    while stack:
+        n = stack.pop()
+        for p in parents.get(n, ()):
+            if p not in needed:
+                needed.add(p)
+                stack.append(p)
+    return needed
+
+
+def run(roots, keep_graph, create_graph, targets=None, accumulate=True):
+    """Execute the backward graph. `targets` maps (node, nr) -> slot whose gradient is captured;
+    leaves accumulate into .grad only if `accumulate` (and only the targeted ones if targets is given)."""
+    deps, seen = _collect(roots)
+    needed = _needed(seen, {n for n, _ in targets}) if targets is not None else None
+    captured = {} if targets is not None else None
+    buffers = {}
+    heap = []
+    for (node, nr), g in roots:
+        if node is None:
+            continue
+        _add_to_buffer(buffers, node, nr, g)
+    for node in {n for (n, _), _ in roots if n is not None}:
+        if deps.get(node, 0) == 0:
+            heapq.heappush(heap, (-node._seq, id(node), node))
+    ctx = enable_grad() if create_graph else no_grad()
+    with ctx:
+        while heap:
+            node = heapq.heappop(heap)[2]
+            grads = buffers.pop(node, None)
+            nout = len(grads) if grads is not None else 1
+            grads = grads if grads is not None else [None]
+            x = node._x
+            if x is not None:
+                grads = _pre_hooks(node, x, grads)
+            if captured is not None:
+                for nr in range(nout):
+                    if (node, nr) in targets and grads[nr] is not None:
+                        captured[(node, nr)] = grads[nr]
+            if type(node) is AccumulateGrad:
+                if accumulate and grads[0] is not None and (targets is None or (node, 0) in targets):
+                    _accumulate(node.variable, grads[0], create_graph)
+                continue
+            if needed is not None and node not in needed:
+                continue
+            if all(g is None for g in grads):
+                outs = [None] * len(node.next_functions)
+            else:
+                outs = _call(node, grads)
+                if x is not None and "hooks" in x:
+                    for h in list(x["hooks"]):
+                        r = h(outs, grads)
+                        if r is not None:
+                            outs = list(r)
+            if not keep_graph:
+                node.release()
+            shapes = getattr(node, "_in", None)
+            for i, ((nxt, nr), g) in enumerate(zip(node.next_functions, outs)):
+                if nxt is None or (needed is not None and nxt not in needed):
+                    continue
+                if g is not None:
+                    if shapes is not None and shapes[i] is not None:
+                        sh, dt = shapes[i]
+                        if g._data.shape != sh or g._data.dtype != dt:
+                            g = _reduce_to(g, sh, dt, node, i)
+                    _add_to_buffer(buffers, nxt, nr, g)
+                d = deps[nxt] - 1
+                deps[nxt] = d
+                if d == 0:
+                    heapq.heappush(heap, (-nxt._seq, id(nxt), nxt))
+    return captured
+
+
+def _call(node, grads):
+    if STATE.anomaly:
+        from .anomaly import checked_call
+        return checked_call(node, grads)
+    return node.apply(grads)
+
+
+def _add_to_buffer(buffers, node, nr, g):
+    buf = buffers.get(node)
+    if buf is None:
+        n = getattr(node, "_num_outputs", 1)
+        buf = buffers[node] = [None] * max(n, nr + 1)
+    if buf[nr] is None:
+        buf[nr] = g
+    else:
+        buf[nr] = buf[nr] + g
+
+
+def _pre_hooks(node, x, grads):
+    # tensor hooks (per output, in registration order), then retain_grad, then the node's prehooks
+    th = x.get("tensor_hooks")
+    if th:
+        for nr, hooks in th.items():
+            for h in list(hooks):
+                if grads[nr] is not None:
+                    r = h(grads[nr])
+                    if r is not None:
+                        grads[nr] = r
+    rt = x.get("retain")
+    if rt:
+        for nr, ref in rt.items():
+            t = ref()
+            if t is not None and grads[nr] is not None and t.grad_fn is node:
+                g = grads[nr]
+                if t._grad is None:
+                    t._grad = g if STATE.grad_enabled else Tensor._make(g._data.copy())
+                else:
+                    t._grad = t._grad + g
+    for h in list(x.get("prehooks", ())):
+        r = h(tuple(grads))
+        if r is not None:
+            grads = list(r)
+    return grads
+
+
+def _accumulate(var, g, create_graph):
+    x = var._x
+    if x is not None:
+        for h in list(x.get("hooks", ())):
+            r = h(g)
+            if r is not None:
+                g = r
+    if var._grad is None:
+        if create_graph:
+            from .ops import T, apply
+            var._grad = apply(T["grad_copy"], (g,)) if g._rg else g
+        else:
+            # the engine may hand the same array to several places: a leaf owns its .grad
+            var._grad = Tensor._make(g._data.copy() if not g._data.flags.owndata or g._vc is None
+                                     or _shared(g) else g._data)
+    elif create_graph or var._grad._rg:
+        var._grad = var._grad + g
+    else:
+        np.add(var._grad._data, g._data, out=var._grad._data, casting="unsafe")
+    if x is not None:
+        for h in list(x.get("post_hooks", ())):
+            h(var)
+
+
+def _shared(g):
+    import sys
+    # refs: g, the argument, getrefcount's own, the buffer list slot just popped: more means shared
+    return sys.getrefcount(g._data) > 3
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, grad_variables=None,
+             inputs=None):
+    if isinstance(tensors, Tensor):
+        tensors = (tensors,)
+    if isinstance(grad_tensors, Tensor):
+        grad_tensors = (grad_tensors,)
+    if retain_graph is None:
+        retain_graph = create_graph
+    if create_graph:
+        warnings.warn(CREATE_GRAPH_WARNING, UserWarning, stacklevel=3)
+    roots = _root_grads(tuple(tensors), grad_tensors, create_graph)
+    targets = None
+    if inputs is not None:
+        if isinstance(inputs, Tensor):
+            inputs = (inputs,)
+        if len(inputs) == 0:
+            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+        targets = {}
+        for t in inputs:
+            targets[t._grad_edge()] = t
+    run(roots, retain_graph, create_graph, targets)
+    if targets is not None:
+        pass
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,
+         allow_unused=None, is_grads_batched=False, materialize_grads=False):
+    from .ops import zeros_like
+    single = isinstance(inputs, Tensor)
+    inputs = (inputs,) if single else tuple(inputs)
+    outputs = (outputs,) if isinstance(outputs, Tensor) else tuple(outputs)
+    if isinstance(grad_outputs, Tensor):
+        grad_outputs = (grad_outputs,)
+    if retain_graph is None:
+        retain_graph = create_graph
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    for t in inputs:
+        if not t._rg:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+    roots = _root_grads(outputs, grad_outputs, create_graph)
+    edges = [t._grad_edge() for t in inputs]
+    captured = run(roots, retain_graph, create_graph, targets=set(edges), accumulate=False)
+    result = []
+    for i, (t, e) in enumerate(zip(inputs, edges)):
+        g = captured.get(e)
+        if g is None:
+            if not allow_unused:
+                raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have been used in the "
+                                   "graph. Set allow_unused=True if this is the desired behavior.")
+            if materialize_grads:
+                g = zeros_like(t)
+        elif not create_graph:
+            g = g.detach()
+        result.append(g)
+    return tuple(result)

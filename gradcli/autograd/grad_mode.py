@@ -1,0 +1,84 @@
+"""Global autograd switches: grad mode (no_grad / enable_grad / set_grad_enabled) and anomaly mode."""
+import functools
+
+
+class _State:
+    # One mutable holder so hot paths read a single attribute instead of calling a function.
+    __slots__ = ("grad_enabled", "anomaly", "anomaly_check_nan")
+
+    def __init__(self):
+        self.grad_enabled = True
+        self.anomaly = False
+        self.anomaly_check_nan = True
+
+
+STATE = _State()
+
+
+def is_grad_enabled():
+    return STATE.grad_enabled
+
+
+class _GradModeContext:
+    """Base of the context managers: also usable as decorators, like torch's."""
+
+    _target = True
+
+    def __enter__(self):
+        self._prev = STATE.grad_enabled
+        STATE.grad_enabled = self._target
+
+    def __exit__(self, *exc):
+        STATE.grad_enabled = self._prev
+        return False
+
+    def __call__(self, fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with self.__class__() if not isinstance(self, set_grad_enabled) else set_grad_enabled(self._target):
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+
+class no_grad(_GradModeContext):
+    _target = False
+
+
+class enable_grad(_GradModeContext):
+    _target = True
+
+
+class inference_mode(_GradModeContext):
+    # gradcli has no separate inference tensors; inference mode is grad mode off.
+    _target = False
+
+    def __init__(self, mode=True):
+        self._target = not mode
+
+
+class set_grad_enabled(_GradModeContext):
+    """Sets grad mode at construction (torch does too), and restores it when used as a context."""
+
+    def __init__(self, mode):
+        self._prev = STATE.grad_enabled
+        self._target = bool(mode)
+        STATE.grad_enabled = self._target
+
+    def __enter__(self):
+        pass
+
+    def __exit__(self, *exc):
+        STATE.grad_enabled = self._prev
+        return False
+
+    def __call__(self, fn):
+        STATE.grad_enabled = self._prev
+        mode = self._target
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with set_grad_enabled(mode):
+                return fn(*args, **kwargs)
+
+        return wrapper

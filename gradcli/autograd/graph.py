@@ -1,0 +1,169 @@
+"""Graph nodes: the Node base (next_functions, saved values with version checks, hooks, release)
+and AccumulateGrad, the node that ends every path at a leaf."""
+import itertools
+import re
+
+from .grad_mode import STATE
+
+_seq = itertools.count()
+
+FREED = ("Trying to backward through the graph a second time (or directly access saved tensors after "
+         "they have already been freed). Saved intermediate values of the graph are freed when you call "
+         ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
+         "graph a second time or if you need to access saved tensors after calling backward.")
+_HINT = (" Hint: enable anomaly detection to find the operation that failed to compute its gradient, "
+         "with torch.autograd.set_detect_anomaly(True, check_nan=False).")
+
+
+class RemovableHandle:
+    __slots__ = ("_list", "_item")
+
+    def __init__(self, lst, item):
+        self._list, self._item = lst, item
+
+    def remove(self):
+        try:
+            self._list.remove(self._item)
+        except ValueError:
+            pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+
+
+def _short_name(node):
+    return re.sub(r"Backward\d*$", "", node.name())
+
+
+def modified_error(t, saved_version, producer=None):
+    """torch's text for a saved tensor that an in-place op changed after it was saved."""
+    shape = "[" + ", ".join(str(s) for s in t._data.shape) + "]"
+    src = producer if producer is not None else t.grad_fn
+    which = f", which is output {t._output_nr} of {_short_name(src)}," if src is not None else ""
+    return RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an inplace operation: "
+        f"[torch.{t.dtype.legacy} {shape}]{which} is at version {t._vc[0]}; expected version "
+        f"{saved_version} instead." + _HINT)
+
+
+class SavedResult:
+    """An op's own output, saved without a reference to the output Tensor (that would be a cycle):
+    unpacking rebuilds a Tensor on the same storage whose grad_fn is the saving node."""
+
+    __slots__ = ("data", "vc", "version", "output_nr")
+
+    def __init__(self, t):
+        self.data, self.vc, self.version, self.output_nr = t._data, t._vc, t._vc[0], t._output_nr
+
+
+class Node:
+    """A backward function. Subclasses set `name()`; the engine calls `apply(grads) -> grads per edge`."""
+
+    __slots__ = ("next_functions", "_saved", "_versions", "_seq", "_x", "__weakref__")
+    _saves_tensors = False
+
+    def __init__(self, next_functions=()):
+        self.next_functions = next_functions
+        self._saved = None
+        self._versions = None
+        self._seq = next(_seq)
+        self._x = None  # rarely used extras (hooks, metadata, anomaly trace) live in one lazy dict
+
+    @classmethod
+    def name(cls):
+        return cls.__name__
+
+    def __repr__(self):
+        return f"<{type(self).__name__} object at {hex(id(self))}>"
+
+    # ---- saved values -------------------------------------------------------------------------
+    def save(self, values):
+        self._saved = values
+        self._versions = tuple(v.vc[0] if type(v) is SavedResult else getattr(v, "_vc", _NOVC)[0]
+                               for v in values)
+
+    def unpack(self):
+        saved = self._saved
+        if saved is None:
+            if self._saves_tensors:
+                raise RuntimeError(FREED)
+            return ()
+        out = []
+        from .tensor import Tensor
+        for v, ver in zip(saved, self._versions):
+            if type(v) is SavedResult:
+                if v.vc[0] != ver:
+                    t = Tensor._make(v.data, True, self, v.output_nr)
+                    t._vc = v.vc
+                    raise modified_error(t, ver, self)
+                t = Tensor._make(v.data, True, self, v.output_nr)
+                t._vc = v.vc
+                v = t
+            elif ver is not None and v._vc[0] != ver:
+                raise modified_error(v, ver)
+            out.append(v)
+        return out
+
+    def release(self):
+        if self._saves_tensors:
+            self._saved = None
+
+    def __getattr__(self, attr):
+        # torch exposes saved values as _saved_<name>; reading one after release raises like torch
+        if attr.startswith("_saved_") and "_saved_" not in type(self).__dict__:
+            names = getattr(type(self), "_save_names", ())
+            key = attr[len("_saved_"):]
+            if key in names:
+                if self._saved is None and self._saves_tensors:
+                    raise RuntimeError(FREED)
+                return self.unpack()[names.index(key)]
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{attr}'")
+
+    # ---- hooks ----------------------------------------------------------------------------------
+    def _extras(self):
+        if self._x is None:
+            self._x = {}
+        return self._x
+
+    def register_hook(self, fn):
+        lst = self._extras().setdefault("hooks", [])
+        lst.append(fn)
+        return RemovableHandle(lst, fn)
+
+    def register_prehook(self, fn):
+        lst = self._extras().setdefault("prehooks", [])
+        lst.append(fn)
+        return RemovableHandle(lst, fn)
+
+    @property
+    def metadata(self):
+        return self._extras().setdefault("metadata", {})
+
+    def _sequence_nr(self):
+        return self._seq
+
+
+class _NoVC:
+    def __getitem__(self, i):
+        return None
+
+
+_NOVC = _NoVC()
+
+
+class AccumulateGrad(Node):
+    """Ends a path at a leaf: adds the incoming gradient into `variable.grad`."""
+
+    __slots__ = ("variable",)
+
+    def __init__(self, variable):
+        Node.__init__(self)
+        self.variable = variable
+        self._seq = float("inf")  # torch runs accumulation as soon as it is ready
+
+    @classmethod
+    def name(cls):
+        return "torch::autograd::AccumulateGrad"

@@ -1,0 +1,110 @@
+"""In-place ops and __setitem__: version bumps, torch's leaf/view errors, and grad_fn rebasing."""
+import numpy as np
+
+from . import dtypes
+from .grad_mode import STATE
+from .tensor import Tensor
+
+LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
+VIEW_LEAF_INPLACE = "a view of a leaf Variable that requires grad is being used in an in-place operation."
+
+
+def _base(t):
+    return t._x.get("base") if t._x is not None else None
+
+
+def _check(self, others):
+    """Raise torch's error for in-place changes autograd cannot record; say whether to record."""
+    if not STATE.grad_enabled:
+        return False
+    base = _base(self)
+    if base is not None and base._rg:
+        if base.grad_fn is None:
+            raise RuntimeError(VIEW_LEAF_INPLACE)
+        raise RuntimeError("gradcli does not support in-place operations on a view of a tensor that requires "
+                           "grad (torch would rebase the base tensor's history); apply the operation to the "
+                           "base tensor, or use an out-of-place operation")
+    if self._rg and self.grad_fn is None:
+        raise RuntimeError(LEAF_INPLACE)
+    return self._rg or any(isinstance(o, Tensor) and o._rg for o in others)
+
+
+def _write(self, out, record):
+    """Store an op's result into self's storage, adopting its history when recorded."""
+    rt = dtypes.FROM_NP[out._data.dtype]
+    if rt.category > self.dtype.category:
+        raise RuntimeError(f"result type {rt.legacy[:-6]} can't be cast to the desired output type "
+                           f"{self.dtype.legacy[:-6]}")
+    np.copyto(self._data, out._data, casting="unsafe")
+    if record:
+        self.grad_fn = out.grad_fn
+        self._output_nr = out._output_nr
+        self._rg = out._rg
+    self._vc[0] += 1
+    return self
+
+
+def _snapshot(self):
+    # the pre-modification value as a graph input: same history, its own copy of the data
+    t = Tensor._make(self._data.copy(), self._rg, self.grad_fn, self._output_nr)
+    t._accum = None
+    return t
+
+
+def inplace(fn):
+    """Turn an out-of-place op `fn(self, *others)` into its in-place form."""
+
+    def method(self, *others, **kwargs):
+        record = _check(self, others)
+        src = _snapshot(self) if record else self
+        if record:
+            out = fn(src, *others, **kwargs)
+        else:
+            from .grad_mode import no_grad
+            with no_grad():
+                out = fn(src, *others, **kwargs)
+        return _write(self, out, record)
+
+    method.__name__ = fn.__name__ + "_"
+    return method
+
+
+def _zero(x):
+    from .ops import T, apply
+    return apply(T["zero"], (x,))
+
+
+def _fill(x, value):
+    from .ops import T, apply
+    if isinstance(value, Tensor):
+        value = value.item()
+    return apply(T["fill"], (x,), (value,))
+
+
+def _copy(x, src):
+    from .ops import T, apply, as_tensor_arg
+    src = as_tensor_arg(src)
+    return apply(T["copy"], (x, src))
+
+
+zero_ = inplace(_zero)
+fill_ = inplace(_fill)
+copy_ = inplace(_copy)
+
+
+def setitem(self, key, value):
+    from .ops import T, apply, as_tensor_arg
+    from .shapes import _np_index
+    if STATE.grad_enabled and self._rg and self.grad_fn is None:
+        raise RuntimeError(VIEW_LEAF_INPLACE)
+    value = as_tensor_arg(value)
+    npkey = tuple(_np_index(k) for k in key) if isinstance(key, tuple) else _np_index(key)
+    record = _check(self, (value,))
+    if record:
+        vd = value._data if isinstance(value, Tensor) else value
+        if isinstance(value, Tensor) and value._data.dtype != self._data.dtype:
+            vd = vd.astype(self._data.dtype)
+        out = apply(T["copy_slices"], (_snapshot(self), value), (npkey,), (self._data, vd))
+        return _write(self, out, True)
+    self._data[npkey] = value._data if isinstance(value, Tensor) else value
+    self._vc[0] += 1

@@ -1,0 +1,140 @@
+"""numpy forward kernels that are more than one numpy call (the op table's forwards use them)."""
+import math
+
+import numpy as np
+
+_erf_scalar = np.frompyfunc(math.erf, 1, 1)
+
+
+def np_sigmoid(a):
+    # exp of -|a| never overflows; the two branches meet at 0
+    e = np.exp(-np.abs(a))
+    return np.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
+
+
+def np_erf(a):
+    # numpy has no erf; math.erf is exact to the last bit, which float64 gradchecks need
+    return _erf_scalar(a).astype(a.dtype)
+
+
+def np_gelu(a, approximate):
+    if approximate == "tanh":
+        inner = math.sqrt(2 / math.pi) * (a + 0.044715 * a ** 3)
+        return (0.5 * a * (1 + np.tanh(inner))).astype(a.dtype, copy=False)
+    return (0.5 * a * (1 + np_erf(a / math.sqrt(2)))).astype(a.dtype, copy=False)
+
+
+def np_var(a, dim, correction, keepdim):
+    n = a.size if dim is None else math.prod(a.shape[d] for d in dim)
+    m = a.mean(axis=dim, keepdims=True)
+    s = ((a - m) ** 2).sum(axis=dim, keepdims=keepdim)
+    return (s / max(0, n - correction)) if n - correction > 0 else s * np.nan
+
+
+def np_norm(a, ord, dim, keepdim):
+    x = np.abs(a)
+    if ord == 2:
+        return np.sqrt((x * x).sum(axis=dim, keepdims=keepdim))
+    if ord == math.inf:
+        return x.max(axis=dim, keepdims=keepdim)
+    if ord == -math.inf:
+        return x.min(axis=dim, keepdims=keepdim)
+    if ord == 0:
+        return (x != 0).sum(axis=dim, keepdims=keepdim).astype(a.dtype)
+    return ((x ** ord).sum(axis=dim, keepdims=keepdim)) ** (1.0 / ord)
+
+
+def np_take_dim(a, dim, keepdim, indices):
+    idx = indices if keepdim else np.expand_dims(indices, dim)
+    out = np.take_along_axis(a, idx, axis=dim)
+    return out if keepdim else np.squeeze(out, dim)
+
+
+def np_softmax(a, dim):
+    e = np.exp(a - a.max(axis=dim, keepdims=True))
+    return e / e.sum(axis=dim, keepdims=True)
+
+
+def np_log_softmax(a, dim):
+    s = a - a.max(axis=dim, keepdims=True)
+    return s - np.log(np.exp(s).sum(axis=dim, keepdims=True))
+
+
+def reduce_np(x, reduction):
+    if reduction == "mean":
+        return np.mean(x)
+    if reduction == "sum":
+        return np.sum(x)
+    return x
+
+
+def np_bce(p, y, weight, reduction):
+    # torch clamps each log at -100 so that p == 0 or 1 gives a finite loss
+    out = -(y * np.maximum(np.log(p), -100) + (1 - y) * np.maximum(np.log1p(-p), -100))
+    if weight is not None:
+        out = out * weight._data
+    return reduce_np(out, reduction).astype(p.dtype, copy=False)
+
+
+def np_bce_logits(x, y, weight, pos_weight, reduction):
+    # log(1 + exp(-|x|)) + max(-x, 0) is log(1 + exp(-x)) without overflow
+    softplus_neg = np.log1p(np.exp(-np.abs(x))) + np.maximum(-x, 0)
+    if pos_weight is None:
+        out = (1 - y) * x + softplus_neg
+    else:
+        lw = 1 + (pos_weight._data - 1) * y
+        out = (1 - y) * x + lw * softplus_neg
+    if weight is not None:
+        out = out * weight._data
+    return reduce_np(out, reduction).astype(x.dtype, copy=False)
+
+
+def nll_weights(shape, target, weight, ignore_index, dtype):
+    """Per-sample weight of the target class (0 where ignored), for input [N, C] or [C]."""
+    t = target._data
+    w = np.ones(shape[1] if len(shape) > 1 else shape[0], dtype) if weight is None else weight._data
+    valid = t != ignore_index
+    return np.where(valid, w[np.where(valid, t, 0)], 0).astype(dtype), valid
+
+
+def np_nll(a, target, weight, reduction, ignore_index):
+    w, valid = nll_weights(a.shape, target, weight, ignore_index, a.dtype)
+    t = np.where(valid, target._data, 0)
+    picked = a[np.arange(a.shape[0]), t] if a.ndim == 2 else a[t]
+    out = -picked * w
+    if reduction == "mean":
+        return np.asarray(out.sum() / w.sum(), a.dtype)
+    if reduction == "sum":
+        return np.asarray(out.sum(), a.dtype)
+    return out
+
+
+def has_array(key):
+    return any(isinstance(k, np.ndarray) for k in key)
+
+
+def np_scatter(g, shape, key):
+    z = np.zeros(shape, g.dtype)
+    if has_array(key):
+        np.add.at(z, key, g)  # repeated indices accumulate, as torch's index backward does
+    else:
+        z[key] = g
+    return z
+
+
+def np_setitem(a, key, b):
+    out = a.copy()
+    out[key] = b
+    return out
+
+
+def np_prod_others(a, axis):
+    """For each element, the product of the other elements (along axis, or of all), zeros included."""
+    if axis is None:
+        flat = a.reshape(-1)
+        out = np.array([np.prod(np.delete(flat, i)) for i in range(flat.size)], a.dtype)
+        return out.reshape(a.shape)
+    moved = np.moveaxis(a, axis, -1)
+    n = moved.shape[-1]
+    out = np.stack([np.prod(np.delete(moved, i, axis=-1), axis=-1) for i in range(n)], -1)
+    return np.moveaxis(out, -1, axis).astype(a.dtype)

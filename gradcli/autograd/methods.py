@@ -1,0 +1,76 @@
+"""Binds ops as Tensor methods and operators (torch's method names, in-place variants included)."""
+from . import ops
+from .inplace import copy_, fill_, inplace, setitem, zero_
+from .tensor import Tensor
+
+_SAME = """add sub mul div neg pow reciprocal exp log log1p sqrt rsqrt sin cos tanh sigmoid relu abs sign
+clamp clip maximum minimum sum mean prod var std norm max min amax amin softmax log_softmax argmax argmin
+reshape view flatten unsqueeze squeeze expand expand_as t transpose permute narrow select matmul mm mv dot
+bmm clone contiguous to square erf eq ne lt le gt ge isnan isinf logsumexp cumsum chunk split movedim
+swapaxes outer floor_divide remainder equal allclose logical_not isfinite""".split()
+
+
+def _method(f):
+    def m(self, *a, **k):
+        return f(self, *a, **k)
+    m.__name__ = f.__name__
+    return m
+
+
+def _install():
+    for name in _SAME:
+        setattr(Tensor, name, getattr(ops, name))
+    T = Tensor
+    T.__add__ = T.__radd__ = ops.add
+    T.__sub__ = ops.sub
+    T.__rsub__ = lambda self, other: ops.rsub(self, other)
+    T.__mul__ = T.__rmul__ = ops.mul
+    T.__truediv__ = ops.div
+    T.__rtruediv__ = ops.rdiv
+    T.__floordiv__ = ops.floor_divide
+    T.__rfloordiv__ = lambda self, other: ops.floor_divide(ops.as_tensor_arg(other) if not isinstance(
+        other, (int, float)) else ops.full_like(self, other), self)
+    T.__mod__ = ops.remainder
+    T.__neg__ = ops.neg
+    T.__pos__ = lambda self: self
+    T.__abs__ = ops.abs
+    T.__pow__ = ops.pow
+    T.__rpow__ = lambda self, other: ops.pow(other, self)
+    T.__matmul__ = ops.matmul
+    T.__rmatmul__ = lambda self, other: ops.matmul(ops.tensor(other), self)
+    T.__eq__, T.__ne__, T.__lt__, T.__le__, T.__gt__, T.__ge__ = ops.eq, ops.ne, ops.lt, ops.le, ops.gt, ops.ge
+    T.__and__ = T.__rand__ = ops.bitwise_and
+    T.__or__ = T.__ror__ = ops.bitwise_or
+    T.__xor__ = T.__rxor__ = ops.bitwise_xor
+    T.__invert__ = ops.bitwise_not
+    T.__getitem__ = ops._getitem
+    T.__setitem__ = setitem
+    T.T = property(ops.numpy_T)
+    T.mT = property(lambda self: ops.transpose(self, -2, -1))
+    T.float = lambda self: ops.to(self, ops.dtypes.float32)
+    T.double = lambda self: ops.to(self, ops.dtypes.float64)
+    T.long = lambda self: ops.to(self, ops.dtypes.int64)
+    T.int = lambda self: ops.to(self, ops.dtypes.int32)
+    T.bool = lambda self: ops.to(self, ops.dtypes.bool_)
+    T.half = lambda self: ops.to(self, ops.dtypes.float16)
+    T.type = lambda self, dtype=None: (f"torch.{self.dtype.legacy}" if dtype is None else ops.to(self, dtype))
+    T.cpu = T.cuda = lambda self, *a, **k: self
+    T.new_tensor = lambda self, data, dtype=None, requires_grad=False: ops.tensor(
+        data, dtype=dtype or self.dtype, requires_grad=requires_grad)
+    T.new_zeros = lambda self, *size, dtype=None: ops.zeros(*size, dtype=dtype or self.dtype)
+    T.new_ones = lambda self, *size, dtype=None: ops.ones(*size, dtype=dtype or self.dtype)
+    T.zero_ = zero_
+    T.fill_ = fill_
+    T.copy_ = copy_
+    for name in ("add", "sub", "mul", "div", "pow", "clamp", "exp", "log", "sqrt", "neg", "abs", "tanh",
+                 "sigmoid", "relu", "reciprocal", "square", "sin", "cos"):
+        setattr(T, name + "_", inplace(getattr(ops, name)))
+    for op_name, name in (("__iadd__", "add"), ("__isub__", "sub"), ("__imul__", "mul"),
+                          ("__itruediv__", "div")):
+        setattr(T, op_name, inplace(getattr(ops, name)))
+    T.clamp_min = lambda self, min: ops.clamp(self, min=min)
+    T.clamp_max = lambda self, max: ops.clamp(self, max=max)
+    T.zeros_like = ops.zeros_like
+
+
+_install()

@@ -1,0 +1,413 @@
+"""Shape ops, views, indexing and matmul — decomposed into the nodes torch shows for them."""
+import numpy as np
+
+from . import dtypes
+from .tensor import Tensor, _wrap_dim
+
+__all__ = ["reshape", "view", "flatten", "unsqueeze", "squeeze", "expand", "expand_as", "t", "transpose",
+           "permute", "narrow", "select", "cat", "concat", "concatenate", "stack", "matmul", "mm", "mv", "dot",
+           "bmm", "addmm", "sum_to", "scatter_key", "gather_key", "keep_mask", "clamp_mask", "clone", "to",
+           "contiguous", "movedim", "chunk", "split", "numpy_T", "swapaxes", "outer"]
+
+_VIEWS = {"view", "t", "transpose", "permute", "unsqueeze", "squeeze", "squeeze_dim", "squeeze_dims",
+          "expand", "alias", "select", "slice"}
+
+
+def _ops():
+    from . import ops
+    return ops
+
+
+def _view_op(key, x, args=()):
+    o = _ops()
+    out = o.apply(o.T[key], (x,), args)
+    if key in _VIEWS and np.may_share_memory(out._data, x._data):
+        out._vc = x._vc  # a view shares storage, so in-place changes through either bump one counter
+        if x._rg or (x._x is not None and "base" in x._x):
+            out._extras()["base"] = x._x["base"] if x._x is not None and "base" in x._x else x
+    return out
+
+
+def _shape_arg(shape):
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    return tuple(int(s) for s in shape)
+
+
+def _infer(shape, numel):
+    shape = list(shape)
+    if shape.count(-1) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    known = 1
+    for s in shape:
+        if s != -1:
+            known *= s
+    if -1 in shape:
+        if known == 0 or numel % known:
+            raise RuntimeError(f"shape '[{', '.join(map(str, shape))}]' is invalid for input of size {numel}")
+        shape[shape.index(-1)] = numel // known
+    elif known != numel:
+        raise RuntimeError(f"shape '[{', '.join(map(str, shape))}]' is invalid for input of size {numel}")
+    return tuple(shape)
+
+
+def reshape(input, *shape):
+    shape = _infer(_shape_arg(shape), input._data.size)
+    if not input._data.flags.c_contiguous and input._data.ndim > 1 and input._data.size > 1:
+        # torch copies a non-contiguous input: a clone, then an unsafe view of the copy
+        return _ops().apply(_ops().T["unsafe_view"], (clone(input),), (shape,))
+    return _view_op("view", input, (shape,))
+
+
+def view(input, *shape):
+    if not isinstance(shape[0] if shape else None, (int, tuple, list)) and shape:
+        dt = shape[0]
+        return Tensor._make(input._data.view(dt.np))
+    return _view_op("view", input, (_infer(_shape_arg(shape), input._data.size),))
+
+
+def flatten(input, start_dim=0, end_dim=-1):
+    nd = input._data.ndim
+    if nd == 0:
+        return reshape(input, 1)
+    s, e = _wrap_dim(start_dim, nd), _wrap_dim(end_dim, nd)
+    if s == e:
+        return input
+    shp = input._data.shape
+    return reshape(input, shp[:s] + (int(np.prod(shp[s:e + 1])),) + shp[e + 1:])
+
+
+def unsqueeze(input, dim):
+    return _view_op("unsqueeze", input, (_wrap_dim(dim, input._data.ndim + 1),))
+
+
+def squeeze(input, dim=None):
+    if dim is None:
+        return _view_op("squeeze", input)
+    if isinstance(dim, (tuple, list)):
+        return _view_op("squeeze_dims", input, (tuple(_wrap_dim(d, input.ndim) for d in dim),))
+    return _view_op("squeeze_dim", input, (_wrap_dim(dim, input.ndim),))
+
+
+def expand(input, *sizes):
+    sizes = _shape_arg(sizes)
+    shp = input._data.shape
+    lead = len(sizes) - len(shp)
+    if lead < 0:
+        raise RuntimeError(f"expand(torch.FloatTensor{{[{', '.join(map(str, shp))}]}}, size=[{', '.join(map(str, sizes))}]): "
+                           "the number of sizes provided ({}) must be greater or equal to the number of "
+                           "dimensions in the tensor ({})".format(len(sizes), len(shp)))
+    full = tuple(shp[i - lead] if s == -1 else s for i, s in enumerate(sizes))
+    for i, s in enumerate(shp):
+        if s != 1 and s != full[i + lead]:
+            raise RuntimeError(f"The expanded size of the tensor ({full[i + lead]}) must match the existing size "
+                               f"({s}) at non-singleton dimension {i + lead}.  Target sizes: "
+                               f"[{', '.join(map(str, sizes))}].  Tensor sizes: [{', '.join(map(str, shp))}]")
+    return _view_op("expand", input, (full,))
+
+
+def expand_as(input, other):
+    return expand(input, other._data.shape)
+
+
+def t(input):
+    if input._data.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input._data.ndim}D")
+    return _view_op("t", input)
+
+
+def transpose(input, dim0, dim1):
+    nd = input._data.ndim
+    return _view_op("transpose", input, (_wrap_dim(dim0, nd), _wrap_dim(dim1, nd)))
+
+
+swapaxes = transpose
+
+
+def permute(input, *dims):
+    dims = _shape_arg(dims)
+    return _view_op("permute", input, (tuple(_wrap_dim(d, input._data.ndim) for d in dims),))
+
+
+def numpy_T(input):
+    # torch implements .T as a permute reversing all dims
+    return permute(input, tuple(range(input._data.ndim - 1, -1, -1)))
+
+
+def movedim(input, source, destination):
+    nd = input.ndim
+    order = [d for d in range(nd) if d != _wrap_dim(source, nd)]
+    order.insert(_wrap_dim(destination, nd), _wrap_dim(source, nd))
+    return permute(input, tuple(order))
+
+
+def narrow(input, dim, start, length):
+    dim = _wrap_dim(dim, input._data.ndim)
+    key = (slice(None),) * dim + (slice(start, start + length),)
+    return _view_op("slice", input, (key,))
+
+
+def select(input, dim, index):
+    dim = _wrap_dim(dim, input._data.ndim)
+    size = input._data.shape[dim]
+    if not -size <= index < size:
+        raise IndexError(f"index {index} is out of bounds for dimension {dim} with size {size}")
+    return _view_op("select", input, ((slice(None),) * dim + (index % size,),))
+
+
+def chunk(input, chunks, dim=0):
+    size = input.shape[dim]
+    step = -(-size // chunks)
+    return tuple(narrow(input, dim, s, min(step, size - s)) for s in range(0, size, step))
+
+
+def split(input, split_size, dim=0):
+    size = input.shape[dim]
+    if isinstance(split_size, int):
+        sizes = [min(split_size, size - s) for s in range(0, size, split_size)]
+    else:
+        sizes = list(split_size)
+    out, s = [], 0
+    for n in sizes:
+        out.append(narrow(input, dim, s, n))
+        s += n
+    return tuple(out)
+
+
+def clone(input, memory_format=None):
+    return _ops().apply(_ops().T["clone"], (input,))
+
+
+def contiguous(input, memory_format=None):
+    return input if input._data.flags.c_contiguous else clone(input)
+
+
+def to(input, *args, dtype=None, **kwargs):
+    for a in args:
+        if isinstance(a, dtypes.dtype):
+            dtype = a
+    if dtype is None or dtype.np == input._data.dtype:
+        return input
+    o = _ops()
+    return o.apply(o.T["to_copy"], (input,), (dtype,))
+
+
+# ---- indexing -------------------------------------------------------------------------------------
+def _is_advanced(k):
+    return isinstance(k, (list, np.ndarray, Tensor)) or (isinstance(k, bool))
+
+
+def _np_index(k):
+    if isinstance(k, Tensor):
+        return k._data
+    if isinstance(k, list):
+        return np.asarray([x._data if isinstance(x, Tensor) else x for x in k])
+    if isinstance(k, bool):
+        return np.asarray(k)
+    return k
+
+
+def _getitem(x, key):
+    o = _ops()
+    if not isinstance(key, tuple):
+        if isinstance(key, slice):
+            return _slice_dim(x, 0, key, force=True)
+        if key is Ellipsis:
+            return _view_op("alias", x)
+        key = (key,)
+    if any(_is_advanced(k) for k in key):
+        npkey = tuple(_np_index(k) for k in key)
+        return o.apply(o.T["index"], (x,), (npkey,))
+    n_real = sum(1 for k in key if k is not None and k is not Ellipsis)
+    if n_real > x._data.ndim:
+        raise IndexError(f"too many indices for tensor of dimension {x._data.ndim}")
+    out, dim, touched = x, 0, False
+    for k in key:
+        if k is Ellipsis:
+            dim += x._data.ndim - n_real
+        elif k is None:
+            out = _view_op("unsqueeze", out, (dim,))
+            dim += 1
+            touched = True
+        elif isinstance(k, slice):
+            if k != slice(None):
+                out = _slice_dim(out, dim, k)
+                touched = True
+            dim += 1
+        else:
+            out = select(out, dim, int(k))
+            touched = True
+    return out if touched else _view_op("alias", x)
+
+
+def _slice_dim(x, dim, k, force=False):
+    if x._data.ndim == 0:
+        raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                         "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
+    if k.step is not None and k.step <= 0:
+        raise ValueError("step must be greater than zero")
+    start, stop, step = k.indices(x._data.shape[dim])
+    return _view_op("slice", x, ((slice(None),) * dim + (slice(start, stop, step),),))
+
+
+def scatter_key(g, shape, key, kind):
+    o = _ops()
+    return o.apply(o.T[kind + "_backward"], (g,), (shape, key))
+
+
+def gather_key(g, key, kind):
+    o = _ops()
+    return o.apply(o.T[kind], (g,), (key,))
+
+
+def keep_mask(shape, key):
+    m = np.ones(shape, bool)
+    m[key] = False
+    return Tensor._make(m)
+
+
+def clamp_mask(x, lo, hi):
+    d = x._data
+    m = np.ones(d.shape, bool)
+    if lo is not None:
+        m &= d >= lo
+    if hi is not None:
+        m &= d <= hi
+    return Tensor._make(np.asarray(m))
+
+
+def sum_to(g, shape):
+    """Reduce a broadcast gradient to `shape`: sum leading dims and dims where `shape` has size 1."""
+    shape = tuple(shape)
+    gs = g._data.shape
+    if gs == shape:
+        return g
+    if not shape:
+        return g.sum()
+    lead = len(gs) - len(shape)
+    dims = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(shape) if s == 1 and gs[i + lead] != 1)
+    out = g.sum(dims, keepdim=True) if dims else g
+    return out.reshape(shape) if out._data.shape != shape else out
+
+
+# ---- joining --------------------------------------------------------------------------------------
+def _join(key, tensors, dim, extra=()):
+    o = _ops()
+    tensors = [x if isinstance(x, Tensor) else o.tensor(x) for x in tensors]
+    if not tensors:
+        raise ValueError(f"{'cat' if key == 'cat' else 'stack'}(): expected a non-empty list of Tensors")
+    rt = tensors[0].dtype
+    for x in tensors[1:]:
+        rt = dtypes.promote_types(rt, x.dtype) if x.dtype.category <= rt.category else x.dtype
+    datas = [x._data if x._data.dtype == rt.np else x._data.astype(rt.np) for x in tensors]
+    return o.apply(o.T[key], tuple(tensors), extra + (dim,), datas + [])
+
+
+def cat(tensors, dim=0):
+    tensors = list(tensors)
+    nd = max(x.ndim for x in tensors)
+    dim = _wrap_dim(dim, nd)
+    tensors = [x for x in tensors if not (x.ndim == 1 and x.shape[0] == 0 and nd > 1)]
+    return _join("cat", tensors, dim, (tuple(x.shape[dim] for x in tensors),))
+
+
+concat = concatenate = cat
+
+
+def stack(tensors, dim=0):
+    tensors = list(tensors)
+    shapes = {tuple(x.shape) for x in tensors}
+    if len(shapes) > 1:
+        raise RuntimeError("stack expects each tensor to be equal size")
+    return _join("stack", tensors, _wrap_dim(dim, tensors[0].ndim + 1))
+
+
+# ---- matmul family --------------------------------------------------------------------------------
+def _mat(key, a, b):
+    o = _ops()
+    da, db = o._coerce(a, b)
+    return o.apply(o.T[key], (a, b), (), (da, db))
+
+
+def mm(input, mat2):
+    if input.ndim != 2 or mat2.ndim != 2:
+        raise RuntimeError(f"self must be a matrix")
+    if input.shape[1] != mat2.shape[0]:
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({input.shape[0]}x{input.shape[1]} and "
+                           f"{mat2.shape[0]}x{mat2.shape[1]})")
+    return _mat("mm", input, mat2)
+
+
+def mv(input, vec):
+    if input.shape[-1] != vec.shape[0]:
+        raise RuntimeError(f"size mismatch, got input ({input.shape[0]}), mat ({input.shape[0]}x{input.shape[1]}), "
+                           f"vec ({vec.shape[0]})")
+    return _mat("mv", input, vec)
+
+
+def dot(input, other):
+    if input.ndim != 1 or other.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {other.ndim}D tensors")
+    if input.shape[0] != other.shape[0]:
+        raise RuntimeError("inconsistent tensor size, expected tensor [{}] and src [{}] to have the same number "
+                           "of elements, but got {} and {} elements respectively".format(
+                               input.shape[0], other.shape[0], input.shape[0], other.shape[0]))
+    return _mat("dot", input, other)
+
+
+def bmm(input, mat2):
+    return _mat("bmm", input, mat2)
+
+
+def outer(input, vec2):
+    return input.unsqueeze(1) * vec2
+
+
+def addmm(input, mat1, mat2, beta=1, alpha=1):
+    o = _ops()
+    ds = [x._data for x in (input, mat1, mat2)]
+    return o.apply(o.T["addmm"], (input, mat1, mat2), (), ds)
+
+
+def matmul(input, other):
+    """torch's matmul dispatch: dot, mv, mm, 1-D@2-D through a squeezed mm, folded and batched cases."""
+    o = _ops()
+    if not isinstance(other, Tensor):
+        other = o.tensor(other)
+    a, b = input.ndim, other.ndim
+    if a == 0 or b == 0:
+        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {a}D and {b}D")
+    if a == 1 and b == 1:
+        return dot(input, other)
+    if a == 2 and b == 1:
+        return mv(input, other)
+    if a == 1 and b == 2:
+        _check_mm(input.shape[0], other.shape[0], (1, input.shape[0]), other.shape)
+        r = mm(unsqueeze(input, 0), other)
+        return o.apply(o.T["squeeze_mm"], (r,), (0,))
+    if a == 2 and b == 2:
+        return mm(input, other)
+    if a >= 3 and b <= 2:
+        lead = input.shape[:-1]
+        folded = reshape(input, -1, input.shape[-1])
+        r = mv(folded, other) if b == 1 else mm(folded, other)
+        shp = lead if b == 1 else lead + (other.shape[-1],)
+        return o.apply(o.T["unsafe_view"], (r,), (tuple(shp),))
+    # batched: broadcast the batch dims, fold them into one, bmm, unfold
+    a2 = unsqueeze(input, 0) if a == 1 else input
+    b2 = unsqueeze(other, -1) if b == 1 else other
+    batch = np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2])
+    n, m, p = a2.shape[-2], a2.shape[-1], b2.shape[-1]
+    _check_mm(m, b2.shape[-2], a2.shape, b2.shape)
+    bsz = int(np.prod(batch))
+    ea = a2 if a2.shape[:-2] == batch else expand(a2, batch + (n, m))
+    eb = b2 if b2.shape[:-2] == batch else expand(b2, batch + (m, p))
+    r = bmm(reshape(ea, bsz, n, m), reshape(eb, bsz, m, p))
+    shp = batch + ((n,) if a != 1 else ()) + ((p,) if b != 1 else ())
+    return o.apply(o.T["unsafe_view"], (r,), (tuple(shp),))
+
+
+def _check_mm(k1, k2, sa, sb):
+    if k1 != k2:
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({sa[-2] if len(sa) > 1 else 1}x{k1} and "
+                           f"{k2}x{sb[-1]})")

@@ -1,0 +1,23 @@
+"""The package imports cheaply, exposes the torch-shaped API and the console script."""
+import subprocess
+import sys
+
+
+def test_version_command():
+    out = subprocess.run([sys.executable, "-m", "gradcli", "--version"], capture_output=True, text=True)
+    assert out.returncode == 0
+    assert out.stdout.strip().startswith("gradcli ")
+
+
+def test_sample_runs():
+    out = subprocess.run([sys.executable, "samples/api/computational_graph.py"], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert "dy/dw = tensor([5.])  dy/dx = tensor([2.])" in out.stdout
+
+
+def test_engine_imports_only_numpy():
+    code = ("import sys, gradcli, gradcli.autograd; "
+            "bad = [m for m in sys.modules if m.split('.')[0] in ('torch', 'typer', 'rich', 'lark')]; "
+            "print(bad)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr

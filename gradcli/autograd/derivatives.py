@@ -18,7 +18,7 @@ TABLE = {}
 
 class OpDef:
     __slots__ = ("key", "name", "inputs", "args", "fwd", "vjps", "save_names", "vjp_args",
-                 "node_cls", "variadic", "save_src", "users")
+                 "node_cls", "variadic", "save_src", "users", "save_plan")
 
     def __init__(self, key, name, inputs, fwd, vjps, args, variadic):
         self.key, self.name, self.inputs, self.fwd, self.args = key, name, inputs, fwd, args

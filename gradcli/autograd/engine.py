@@ -6,6 +6,8 @@ import warnings
 import numpy as np
 
 from .grad_mode import STATE, enable_grad, no_grad
+from .anomaly import checked_call
+from .function import BackwardCFunction
 from .graph import AccumulateGrad
 from .tensor import Tensor
 
@@ -101,7 +103,7 @@ def _needed(seen, targets):
 
 
 def run(roots, keep_graph, create_graph, targets=None, accumulate=True):
-    """Execute the backward graph. `targets` maps (node, nr) -> slot whose gradient is captured;
+    """Execute the backward graph. `targets` is a set of (node, nr) whose incoming gradient is captured;
     leaves accumulate into .grad only if `accumulate` (and only the targeted ones if targets is given)."""
     deps, seen = _collect(roots)
     needed = _needed(seen, {n for n, _ in targets}) if targets is not None else None
@@ -109,72 +111,81 @@ def run(roots, keep_graph, create_graph, targets=None, accumulate=True):
     buffers = {}
     heap = []
     for (node, nr), g in roots:
-        if node is None:
-            continue
-        _add_to_buffer(buffers, node, nr, g)
+        if node is not None:
+            _add_to_buffer(buffers, node, nr, g)
     for node in {n for (n, _), _ in roots if n is not None}:
         if deps.get(node, 0) == 0:
             heapq.heappush(heap, (-node._seq, id(node), node))
+    push, pop = heapq.heappush, heapq.heappop
+    anomaly = STATE.anomaly
     ctx = enable_grad() if create_graph else no_grad()
     with ctx:
         while heap:
-            node = heapq.heappop(heap)[2]
-            grads = buffers.pop(node, None)
-            nout = len(grads) if grads is not None else 1
-            grads = grads if grads is not None else [None]
+            node = pop(heap)[2]
+            grads = buffers.pop(node, None) or [None]
             x = node._x
             if x is not None:
                 grads = _pre_hooks(node, x, grads)
             if captured is not None:
-                for nr in range(nout):
-                    if (node, nr) in targets and grads[nr] is not None:
-                        captured[(node, nr)] = grads[nr]
+                for nr, g in enumerate(grads):
+                    if g is not None and (node, nr) in targets:
+                        captured[(node, nr)] = g
             if type(node) is AccumulateGrad:
                 if accumulate and grads[0] is not None and (targets is None or (node, 0) in targets):
                     _accumulate(node.variable, grads[0], create_graph)
                 continue
             if needed is not None and node not in needed:
                 continue
-            if all(g is None for g in grads):
-                outs = [None] * len(node.next_functions)
+            for g in grads:
+                if g is not None:
+                    outs = checked_call(node, grads) if anomaly else node.apply(grads)
+                    break
             else:
-                outs = _call(node, grads)
-                if x is not None and "hooks" in x:
-                    for h in list(x["hooks"]):
-                        r = h(outs, grads)
-                        if r is not None:
-                            outs = list(r)
+                outs = [None] * len(node.next_functions)
+            if x is not None and "hooks" in x:
+                for h in list(x["hooks"]):
+                    r = h(outs, grads)
+                    if r is not None:
+                        outs = list(r)
             if not keep_graph:
                 node.release()
-            shapes = getattr(node, "_in", None)
-            for i, ((nxt, nr), g) in enumerate(zip(node.next_functions, outs)):
-                if nxt is None or (needed is not None and nxt not in needed):
-                    continue
-                if g is not None:
-                    if shapes is not None and shapes[i] is not None:
-                        sh, dt = shapes[i]
-                        if g._data.shape != sh or g._data.dtype != dt:
-                            g = _reduce_to(g, sh, dt, node, i)
-                    _add_to_buffer(buffers, nxt, nr, g)
-                d = deps[nxt] - 1
-                deps[nxt] = d
-                if d == 0:
-                    heapq.heappush(heap, (-nxt._seq, id(nxt), nxt))
+            meta = node._in
+            i = 0
+            for (nxt, nr), g in zip(node.next_functions, outs):
+                if nxt is not None and (needed is None or nxt in needed):
+                    if g is not None:
+                        m = meta[i]
+                        if m is not None:
+                            gd = g._data
+                            if gd.shape != m[0] or gd.dtype != m[1]:
+                                g = _reduce_to(g, m[0], m[1], node, i)
+                        buf = buffers.get(nxt)
+                        if buf is None:
+                            buffers[nxt] = [g] if nr == 0 and type(nxt) is not BackwardCFunction \
+                                else _new_buffer(nxt, nr, g)
+                        elif buf[nr] is None:
+                            buf[nr] = g
+                        else:
+                            buf[nr] = buf[nr] + g
+                    d = deps[nxt] - 1
+                    deps[nxt] = d
+                    if d == 0:
+                        push(heap, (-nxt._seq, id(nxt), nxt))
+                i += 1
     return captured
 
 
-def _call(node, grads):
-    if STATE.anomaly:
-        from .anomaly import checked_call
-        return checked_call(node, grads)
-    return node.apply(grads)
+def _new_buffer(node, nr, g):
+    buf = [None] * max(getattr(node, "_num_outputs", 1), nr + 1)
+    buf[nr] = g
+    return buf
 
 
 def _add_to_buffer(buffers, node, nr, g):
     buf = buffers.get(node)
     if buf is None:
-        n = getattr(node, "_num_outputs", 1)
-        buf = buffers[node] = [None] * max(n, nr + 1)
+        buffers[node] = _new_buffer(node, nr, g)
+        return
     if buf[nr] is None:
         buf[nr] = g
     else:
@@ -221,8 +232,7 @@ def _accumulate(var, g, create_graph):
             var._grad = apply(T["grad_copy"], (g,)) if g._rg else g
         else:
             # the engine may hand the same array to several places: a leaf owns its .grad
-            var._grad = Tensor._make(g._data.copy() if not g._data.flags.owndata or g._vc is None
-                                     or _shared(g) else g._data)
+            var._grad = Tensor._make(g._data.copy() if not g._data.flags.owndata or _shared(g) else g._data)
     elif create_graph or var._grad._rg:
         var._grad = var._grad + g
     else:

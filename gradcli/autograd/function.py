@@ -4,7 +4,7 @@ import numpy as np
 
 from .grad_mode import STATE, no_grad
 from .graph import FREED, Node, SavedResult
-from .tensor import Tensor
+from .tensor import Tensor, vc
 
 LEGACY = ("Legacy autograd function with non-static forward method is deprecated. Please use new-style "
           "autograd function with static forward method. (Example: "
@@ -127,7 +127,7 @@ class Function(metaclass=FunctionMeta):
                     wrapped.append(o)
                     continue
                 w = Tensor._make(o._data, True, ctx, nr)
-                w._vc = o._vc
+                w._vc = vc(o)
                 wrapped.append(w)
             else:
                 meta.append(((), np.float32))

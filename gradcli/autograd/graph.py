@@ -34,6 +34,16 @@ class RemovableHandle:
         self.remove()
 
 
+def vc(t):
+    from .tensor import vc as _vc
+    return _vc(t)
+
+
+def version(t):
+    c = t._vc
+    return 0 if c is None else c[0]
+
+
 def _short_name(node):
     return re.sub(r"Backward\d*$", "", node.name())
 
@@ -45,7 +55,7 @@ def modified_error(t, saved_version, producer=None):
     which = f", which is output {t._output_nr} of {_short_name(src)}," if src is not None else ""
     return RuntimeError(
         "one of the variables needed for gradient computation has been modified by an inplace operation: "
-        f"[torch.{t.dtype.legacy} {shape}]{which} is at version {t._vc[0]}; expected version "
+        f"[torch.{t.dtype.legacy} {shape}]{which} is at version {version(t)}; expected version "
         f"{saved_version} instead." + _HINT)
 
 
@@ -56,7 +66,8 @@ class SavedResult:
     __slots__ = ("data", "vc", "version", "output_nr")
 
     def __init__(self, t):
-        self.data, self.vc, self.version, self.output_nr = t._data, t._vc, t._vc[0], t._output_nr
+        c = vc(t)
+        self.data, self.vc, self.version, self.output_nr = t._data, c, c[0], t._output_nr
 
 
 class Node:
@@ -81,9 +92,9 @@ class Node:
 
     # ---- saved values -------------------------------------------------------------------------
     def save(self, values):
-        self._saved = values
-        self._versions = tuple(v.vc[0] if type(v) is SavedResult else getattr(v, "_vc", _NOVC)[0]
-                               for v in values)
+        self._saved = list(values)
+        self._versions = [v.version if type(v) is SavedResult else version(v) if hasattr(v, "_vc") else None
+                          for v in values]
 
     def unpack(self):
         saved = self._saved
@@ -91,20 +102,20 @@ class Node:
             if self._saves_tensors:
                 raise RuntimeError(FREED)
             return ()
-        out = []
-        from .tensor import Tensor
-        for v, ver in zip(saved, self._versions):
+        out = list(saved)
+        for k, ver in enumerate(self._versions):
+            if ver is None:
+                continue
+            v = saved[k]
             if type(v) is SavedResult:
-                if v.vc[0] != ver:
-                    t = Tensor._make(v.data, True, self, v.output_nr)
-                    t._vc = v.vc
-                    raise modified_error(t, ver, self)
+                from .tensor import Tensor
                 t = Tensor._make(v.data, True, self, v.output_nr)
                 t._vc = v.vc
-                v = t
-            elif ver is not None and v._vc[0] != ver:
+                if v.vc[0] != ver:
+                    raise modified_error(t, ver, self)
+                out[k] = t
+            elif (0 if v._vc is None else v._vc[0]) != ver:
                 raise modified_error(v, ver)
-            out.append(v)
         return out
 
     def release(self):

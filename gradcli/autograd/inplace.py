@@ -3,7 +3,7 @@ import numpy as np
 
 from . import dtypes
 from .grad_mode import STATE
-from .tensor import Tensor
+from .tensor import Tensor, vc
 
 LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
 VIEW_LEAF_INPLACE = "a view of a leaf Variable that requires grad is being used in an in-place operation."
@@ -40,7 +40,8 @@ def _write(self, out, record):
         self.grad_fn = out.grad_fn
         self._output_nr = out._output_nr
         self._rg = out._rg
-    self._vc[0] += 1
+        self._edge = None
+    vc(self)[0] += 1
     return self
 
 
@@ -107,4 +108,4 @@ def setitem(self, key, value):
         out = apply(T["copy_slices"], (_snapshot(self), value), (npkey,), (self._data, vd))
         return _write(self, out, True)
     self._data[npkey] = value._data if isinstance(value, Tensor) else value
-    self._vc[0] += 1
+    vc(self)[0] += 1

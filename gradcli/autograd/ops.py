@@ -8,8 +8,11 @@ import numpy as np
 from . import dtypes
 from . import kernels as K
 from .grad_mode import STATE
-from .graph import Node, SavedResult
-from .tensor import Tensor, _wrap_dim
+from .graph import AccumulateGrad, Node, SavedResult, _seq
+from .tensor import TENSOR_TYPES as _TT
+from .tensor import Tensor, _new, _wrap_dim
+
+_next_seq = _seq.__next__
 
 _ndarray = np.ndarray
 _asarray = np.asarray
@@ -28,7 +31,7 @@ class TableNode(Node):
     def apply(self, grads):
         od = self.op
         g = grads[0]
-        saved = self.unpack() if od.save_names else ()
+        saved = self.unpack() if od.save_names else None
         nf = self.next_functions
         if od.variadic:
             fn, idx = od.vjps[0], od.vjp_args[0]
@@ -59,6 +62,9 @@ def _build_nodes():
             else:
                 raise TypeError(f"op {key}: VJP names unknown value {n!r}")
         od.save_src = tuple(src)
+        od.save_plan = tuple((k, i, None if od.variadic else tuple(u for u, idx in enumerate(od.vjp_args)
+                                                                      if j in idx))
+                             for j, (k, i) in enumerate(src))
         # which inputs' VJPs use each saved name: saved only if one of them needs a gradient
         od.users = tuple(tuple(i for i, idx in enumerate(od.vjp_args) if j in idx)
                          for j in range(len(od.save_names)))
@@ -71,40 +77,67 @@ def _build_nodes():
 def apply(od, xs, args=(), datas=None):
     """Run an op's forward on numpy data; record a node if grad mode is on and an input requires grad."""
     if datas is None:
-        datas = [x._data if isinstance(x, Tensor) else x for x in xs]
+        datas = [x._data if type(x) in _TT else x for x in xs]
     out = od.fwd(*datas, *args)
     if type(out) is not _ndarray:
         out = _asarray(out)
     if STATE.grad_enabled:
         for x in xs:
-            if isinstance(x, Tensor) and x._rg:
+            if type(x) in _TT and x._rg:
                 return _record(od, xs, args, out)
     return _make(out)
 
 
+_NONE_EDGE = (None, 0)
+
+
 def _record(od, xs, args, out):
-    node = od.node_cls()
-    edges = tuple([x._grad_edge() if isinstance(x, Tensor) else (None, 0) for x in xs])
-    node.next_functions = edges
-    node._in = tuple([(x._data.shape, x._data.dtype) if isinstance(x, Tensor) else None for x in xs])
+    # written flat on purpose: this runs once per recorded op and dominates small-graph cost
+    node = _new(od.node_cls)
+    edges = []
+    meta = []
+    for x in xs:
+        if type(x) in _TT:
+            e = x._edge
+            if e is None:
+                e = x._edge = x._grad_edge()
+            edges.append(e)
+            d = x._data
+            meta.append((d.shape, d.dtype))
+        else:
+            edges.append(_NONE_EDGE)
+            meta.append(None)
+    node.next_functions = edges = tuple(edges)
+    node._in = tuple(meta)
+    node._seq = _next_seq()
+    node._x = None
     res = _make(out, True, node, 0)
     if od.save_names:
         vals = []
-        for (kind, i), users in zip(od.save_src, od.users):
-            if od.variadic or any(edges[u][0] is not None for u in users):
-                if kind == 0:
-                    vals.append(xs[i])
-                elif kind == 1:
-                    vals.append(args[i])
-                elif kind == 2:
-                    vals.append(SavedResult(res))
-                elif kind == 3:
-                    vals.append(node._in[i][0])
+        vers = []
+        for kind, i, users in od.save_plan:
+            if users is not None:
+                for u in users:
+                    if edges[u][0] is not None:
+                        break
                 else:
-                    vals.append(dtypes.FROM_NP[node._in[i][1]])
+                    vals.append(None)
+                    vers.append(None)
+                    continue
+            if kind == 0:
+                v = xs[i]
+                vals.append(v)
+                vers.append((0 if v._vc is None else v._vc[0]) if type(v) in _TT else None)
+            elif kind == 2:
+                vals.append(SavedResult(res))
+                vers.append(0)
             else:
-                vals.append(None)
-        node.save(tuple(vals))
+                vals.append(args[i] if kind == 1 else meta[i][0] if kind == 3 else dtypes.FROM_NP[meta[i][1]])
+                vers.append(None)
+        node._saved = vals
+        node._versions = vers
+    else:
+        node._saved = None
     if STATE.anomaly:
         node._extras()["trace"] = traceback.format_stack()[:-3]
     return res
@@ -156,12 +189,33 @@ def _coerce(a, b, floating=False):
 
 
 def _binary(key, a, b, args=(), floating=False):
-    if type(a) is not Tensor:
-        a = as_tensor_arg(a)
-    if type(b) is not Tensor:
-        b = as_tensor_arg(b)
-    da, db = _coerce(a, b, floating)
-    return apply(T[key], (a, b), args, (da, db))
+    # fast path: same-dtype tensors, or a float tensor with a Python number (no promotion needed)
+    ta = type(a) in _TT
+    tb = type(b) in _TT
+    if ta:
+        da = a._data
+        if tb:
+            db = b._data
+            fast = da.dtype is db.dtype and (not floating or da.dtype.kind == "f")
+        else:
+            db = b
+            fast = (type(b) is float or type(b) is int) and da.dtype.kind == "f"
+    else:
+        fast = False
+    if not fast:
+        if not ta:
+            a = as_tensor_arg(a)
+        if not tb:
+            b = as_tensor_arg(b)
+        da, db = _coerce(a, b, floating)
+        ta, tb = type(a) in _TT, type(b) in _TT
+    od = T[key]
+    out = od.fwd(da, db, *args)
+    if type(out) is not _ndarray:
+        out = _asarray(out)
+    if STATE.grad_enabled and ((ta and a._rg) or (tb and b._rg)):
+        return _record(od, (a, b), args, out)
+    return _make(out)
 
 
 def _float_input(x):

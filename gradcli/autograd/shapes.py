@@ -2,7 +2,7 @@
 import numpy as np
 
 from . import dtypes
-from .tensor import Tensor, _wrap_dim
+from .tensor import Tensor, _wrap_dim, vc
 
 __all__ = ["reshape", "view", "flatten", "unsqueeze", "squeeze", "expand", "expand_as", "t", "transpose",
            "permute", "narrow", "select", "cat", "concat", "concatenate", "stack", "matmul", "mm", "mv", "dot",
@@ -22,7 +22,7 @@ def _view_op(key, x, args=()):
     o = _ops()
     out = o.apply(o.T[key], (x,), args)
     if key in _VIEWS and np.may_share_memory(out._data, x._data):
-        out._vc = x._vc  # a view shares storage, so in-place changes through either bump one counter
+        out._vc = vc(x)  # a view shares storage, so in-place changes through either bump one counter
         if x._rg or (x._x is not None and "base" in x._x):
             out._extras()["base"] = x._x["base"] if x._x is not None and "base" in x._x else x
     return out

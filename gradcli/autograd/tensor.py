@@ -38,8 +38,12 @@ class Size(tuple):
 
 
 class Tensor:
-    __slots__ = ("_data", "_rg", "grad_fn", "_output_nr", "_vc", "_grad", "_accum", "_x", "__weakref__")
+    __slots__ = ("_data", "_rg", "grad_fn", "_output_nr", "_vc", "_grad", "_accum", "_x", "_edge", "__weakref__")
     __array_priority__ = 1000  # so ndarray (op) Tensor defers to Tensor's reflected operator
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        TENSOR_TYPES.add(cls)
 
     @staticmethod
     def _make(data, requires_grad=False, grad_fn=None, output_nr=0):
@@ -48,16 +52,17 @@ class Tensor:
         t._rg = requires_grad
         t.grad_fn = grad_fn
         t._output_nr = output_nr
-        t._vc = [0]
+        t._vc = None  # made on first need (see vc()): most tensors are never saved or modified in place
         t._grad = None
         t._accum = None
         t._x = None
+        t._edge = None
         return t
 
     def __init__(self, *args, **kwargs):
         from .ops import tensor
         src = tensor(*args, **kwargs) if args else tensor([])
-        for s in ("_data", "_rg", "grad_fn", "_output_nr", "_vc", "_grad", "_accum", "_x"):
+        for s in ("_data", "_rg", "grad_fn", "_output_nr", "_vc", "_grad", "_accum", "_x", "_edge"):
             setattr(self, s, getattr(src, s))
 
     def _extras(self):
@@ -77,6 +82,7 @@ class Tensor:
         if value and not self.dtype.is_floating_point:
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self._rg = bool(value)
+        self._edge = None
 
     def requires_grad_(self, requires_grad=True):
         self.requires_grad = requires_grad
@@ -122,6 +128,7 @@ class Tensor:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self.grad_fn is None:
             lst = self._extras().setdefault("hooks", [])
+            self._edge = None
         else:
             lst = self.grad_fn._extras().setdefault("tensor_hooks", {}).setdefault(self._output_nr, [])
         lst.append(hook)
@@ -152,7 +159,7 @@ class Tensor:
 
     def detach(self):
         t = Tensor._make(self._data)
-        t._vc = self._vc  # shares storage, so it shares the version counter too
+        t._vc = vc(self)  # shares storage, so it shares the version counter too
         return t
 
     def detach_(self):
@@ -160,6 +167,7 @@ class Tensor:
             raise RuntimeError("Can't detach views in-place. Use detach() instead.")
         self.grad_fn = None
         self._rg = False
+        self._edge = None
         return self
 
     @property
@@ -172,7 +180,7 @@ class Tensor:
 
     @property
     def _version(self):
-        return self._vc[0]
+        return self._vc[0] if self._vc is not None else 0
 
     # ---- metadata ---------------------------------------------------------------------------------
     @property
@@ -294,6 +302,21 @@ def _rebuild(data, rg):
 
 
 _new = object.__new__
+
+
+def vc(t):
+    """The tensor's version counter (a one-item list shared by all views of a storage), made on demand."""
+    c = t._vc
+    if c is None:
+        c = t._vc = [0]
+    return c
+
+
+def version(t):
+    c = t._vc
+    return 0 if c is None else c[0]
+# hot paths test `type(x) in TENSOR_TYPES`: cheaper than isinstance, and subclasses (Parameter) register
+TENSOR_TYPES = {Tensor}
 
 
 def _wrap_dim(dim, ndim):

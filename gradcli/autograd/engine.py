@@ -58,14 +58,14 @@ def _reduce_to(g, shape, dtype, node, i):
                                f"[{', '.join(map(str, g._data.shape))}] but expected shape compatible with "
                                f"[{', '.join(map(str, shape))}]") from None
         g = sum_to(g, shape)
-    if g._data.dtype != dtype:
+    if g._data.dtype.char != dtype:
         g = g.to(_dtype(dtype))
     return g
 
 
-def _dtype(npd):
+def _dtype(char):
     from .dtypes import FROM_NP
-    return FROM_NP[npd]
+    return FROM_NP[np.dtype(char)]
 
 
 def _collect(roots):
@@ -75,7 +75,7 @@ def _collect(roots):
     seen = set(stack)
     while stack:
         node = stack.pop()
-        for nxt, _ in node.next_functions:
+        for nxt in node._next:
             if nxt is not None:
                 deps[nxt] = deps.get(nxt, 0) + 1
                 if nxt not in seen:
@@ -88,7 +88,7 @@ def _needed(seen, targets):
     """Nodes from which a target is reachable; only they run when grads are asked for specific inputs."""
     parents = {}
     for node in seen:
-        for nxt, _ in node.next_functions:
+        for nxt in node._next:
             if nxt is not None:
                 parents.setdefault(nxt, []).append(node)
     needed = set(t for t in targets if t in seen)
@@ -141,23 +141,23 @@ def run(roots, keep_graph, create_graph, targets=None, accumulate=True):
                     outs = checked_call(node, grads) if anomaly else node.apply(grads)
                     break
             else:
-                outs = [None] * len(node.next_functions)
+                outs = [None] * len(node._next)
             if x is not None and "hooks" in x:
                 for h in list(x["hooks"]):
-                    r = h(outs, grads)
+                    r = h(tuple(outs), tuple(grads))
                     if r is not None:
                         outs = list(r)
             if not keep_graph:
                 node.release()
             meta = node._in
             i = 0
-            for (nxt, nr), g in zip(node.next_functions, outs):
+            for nxt, nr, g in zip(node._next, node._nrs or _ZEROS, outs):
                 if nxt is not None and (needed is None or nxt in needed):
                     if g is not None:
                         m = meta[i]
                         if m is not None:
                             gd = g._data
-                            if gd.shape != m[0] or gd.dtype != m[1]:
+                            if gd.shape != m[0] or gd.dtype.char != m[1]:
                                 g = _reduce_to(g, m[0], m[1], node, i)
                         buf = buffers.get(nxt)
                         if buf is None:
@@ -173,6 +173,9 @@ def run(roots, keep_graph, create_graph, targets=None, accumulate=True):
                         push(heap, (-nxt._seq, id(nxt), nxt))
                 i += 1
     return captured
+
+
+_ZEROS = (0,) * 64
 
 
 def _new_buffer(node, nr, g):
@@ -268,9 +271,13 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         targets = {}
         for t in inputs:
             targets[t._grad_edge()] = t
-    run(roots, retain_graph, create_graph, targets)
+    captured = run(roots, retain_graph, create_graph, targets)
     if targets is not None:
-        pass
+        # non-leaf inputs get their gradient in .grad too (leaves got it through AccumulateGrad)
+        for edge, t in targets.items():
+            g = captured.get(edge)
+            if t.grad_fn is not None and g is not None:
+                t._grad = (g if create_graph else g.detach()) if t._grad is None else t._grad + g
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,

@@ -117,7 +117,7 @@ class Function(metaclass=FunctionMeta):
         ctx.next_functions = tuple(args[i]._grad_edge() for i in positions)
         ctx._tensor_positions = positions
         ctx._n_args = len(args)
-        ctx._in = tuple((args[i]._data.shape, args[i]._data.dtype) for i in positions)
+        ctx._in = tuple((args[i]._data.shape, args[i]._data.dtype.char) for i in positions)
         nondiff = {id(t) for t in getattr(ctx, "non_differentiable", ())}
         wrapped, meta = [], []
         for nr, o in enumerate(outs):

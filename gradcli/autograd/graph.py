@@ -73,7 +73,9 @@ class SavedResult:
 class Node:
     """A backward function. Subclasses set `name()`; the engine calls `apply(grads) -> grads per edge`."""
 
-    __slots__ = ("next_functions", "_saved", "_versions", "_seq", "_x", "__weakref__")
+    # Edges are kept flat (`_next`: nodes, `_nrs`: input numbers or None when all 0) and next_functions is
+    # built on demand: fewer long-lived tuples per node keeps Python's cyclic GC cheap on big graphs.
+    __slots__ = ("_next", "_nrs", "_saved", "_versions", "_seq", "_x", "__weakref__")
     _saves_tensors = False
 
     def __init__(self, next_functions=()):
@@ -87,14 +89,27 @@ class Node:
     def name(cls):
         return cls.__name__
 
+    @property
+    def next_functions(self):
+        nrs = self._nrs
+        if nrs is None:
+            return tuple([(n, 0) for n in self._next])
+        return tuple(zip(self._next, nrs))
+
+    @next_functions.setter
+    def next_functions(self, edges):
+        self._next = tuple([e[0] for e in edges])
+        nrs = tuple([e[1] for e in edges])
+        self._nrs = nrs if any(nrs) else None
+
     def __repr__(self):
         return f"<{type(self).__name__} object at {hex(id(self))}>"
 
     # ---- saved values -------------------------------------------------------------------------
     def save(self, values):
-        self._saved = list(values)
-        self._versions = [v.version if type(v) is SavedResult else version(v) if hasattr(v, "_vc") else None
-                          for v in values]
+        self._saved = tuple(values)
+        self._versions = tuple([v.version if type(v) is SavedResult else version(v) if hasattr(v, "_vc")
+                                else None for v in values])
 
     def unpack(self):
         saved = self._saved

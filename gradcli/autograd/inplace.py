@@ -40,7 +40,6 @@ def _write(self, out, record):
         self.grad_fn = out.grad_fn
         self._output_nr = out._output_nr
         self._rg = out._rg
-        self._edge = None
     vc(self)[0] += 1
     return self
 

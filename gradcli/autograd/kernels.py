@@ -7,9 +7,11 @@ _erf_scalar = np.frompyfunc(math.erf, 1, 1)
 
 
 def np_sigmoid(a):
-    # exp of -|a| never overflows; the two branches meet at 0
-    e = np.exp(-np.abs(a))
-    return np.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
+    # 1/(1+exp(-a)) needs no branches: exp overflows to inf for very negative a, and 1/inf is 0
+    e = np.negative(a)
+    np.exp(e, out=e)
+    e += 1
+    return np.reciprocal(e, out=e)
 
 
 def np_erf(a):

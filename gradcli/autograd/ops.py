@@ -32,14 +32,14 @@ class TableNode(Node):
         od = self.op
         g = grads[0]
         saved = self.unpack() if od.save_names else None
-        nf = self.next_functions
+        nf = self._next
         if od.variadic:
             fn, idx = od.vjps[0], od.vjp_args[0]
             args = [saved[j] for j in idx]
-            return [None if nf[i][0] is None else fn(g, i, *args) for i in range(len(nf))]
+            return [None if nf[i] is None else fn(g, i, *args) for i in range(len(nf))]
         out = []
-        for fn, idx, edge in zip(od.vjps, od.vjp_args, nf):
-            out.append(None if edge[0] is None else fn(g, *[saved[j] for j in idx]))
+        for fn, idx, nxt in zip(od.vjps, od.vjp_args, nf):
+            out.append(None if nxt is None else fn(g, *[saved[j] for j in idx]))
         return out
 
 
@@ -94,20 +94,31 @@ _NONE_EDGE = (None, 0)
 def _record(od, xs, args, out):
     # written flat on purpose: this runs once per recorded op and dominates small-graph cost
     node = _new(od.node_cls)
-    edges = []
+    nexts = []
+    nrs = None
     meta = []
-    for x in xs:
+    for k, x in enumerate(xs):
         if type(x) in _TT:
-            e = x._edge
-            if e is None:
-                e = x._edge = x._grad_edge()
-            edges.append(e)
+            fn = x.grad_fn
+            if fn is not None:
+                nexts.append(fn)
+                if x._output_nr:
+                    nrs = nrs or [0] * len(xs)
+                    nrs[k] = x._output_nr
+            elif x._rg:
+                acc = x._accum
+                if acc is None:
+                    acc = x._accum = AccumulateGrad(x)
+                nexts.append(acc)
+            else:
+                nexts.append(None)
             d = x._data
-            meta.append((d.shape, d.dtype))
+            meta.append((d.shape, d.dtype.char))
         else:
-            edges.append(_NONE_EDGE)
+            nexts.append(None)
             meta.append(None)
-    node.next_functions = edges = tuple(edges)
+    node._next = nexts = tuple(nexts)
+    node._nrs = nrs if nrs is None else tuple(nrs)
     node._in = tuple(meta)
     node._seq = _next_seq()
     node._x = None
@@ -118,7 +129,7 @@ def _record(od, xs, args, out):
         for kind, i, users in od.save_plan:
             if users is not None:
                 for u in users:
-                    if edges[u][0] is not None:
+                    if nexts[u] is not None:
                         break
                 else:
                     vals.append(None)
@@ -132,10 +143,11 @@ def _record(od, xs, args, out):
                 vals.append(SavedResult(res))
                 vers.append(0)
             else:
-                vals.append(args[i] if kind == 1 else meta[i][0] if kind == 3 else dtypes.FROM_NP[meta[i][1]])
+                vals.append(args[i] if kind == 1 else meta[i][0] if kind == 3
+                            else dtypes.FROM_NP[np.dtype(meta[i][1])])
                 vers.append(None)
-        node._saved = vals
-        node._versions = vers
+        node._saved = tuple(vals)
+        node._versions = tuple(vers)
     else:
         node._saved = None
     if STATE.anomaly:

@@ -38,7 +38,7 @@ class Size(tuple):
 
 
 class Tensor:
-    __slots__ = ("_data", "_rg", "grad_fn", "_output_nr", "_vc", "_grad", "_accum", "_x", "_edge", "__weakref__")
+    __slots__ = ("_data", "_rg", "grad_fn", "_output_nr", "_vc", "_grad", "_accum", "_x", "__weakref__")
     __array_priority__ = 1000  # so ndarray (op) Tensor defers to Tensor's reflected operator
 
     def __init_subclass__(cls, **kwargs):
@@ -56,13 +56,12 @@ class Tensor:
         t._grad = None
         t._accum = None
         t._x = None
-        t._edge = None
         return t
 
     def __init__(self, *args, **kwargs):
         from .ops import tensor
         src = tensor(*args, **kwargs) if args else tensor([])
-        for s in ("_data", "_rg", "grad_fn", "_output_nr", "_vc", "_grad", "_accum", "_x", "_edge"):
+        for s in ("_data", "_rg", "grad_fn", "_output_nr", "_vc", "_grad", "_accum", "_x"):
             setattr(self, s, getattr(src, s))
 
     def _extras(self):
@@ -82,7 +81,6 @@ class Tensor:
         if value and not self.dtype.is_floating_point:
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self._rg = bool(value)
-        self._edge = None
 
     def requires_grad_(self, requires_grad=True):
         self.requires_grad = requires_grad
@@ -128,7 +126,6 @@ class Tensor:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self.grad_fn is None:
             lst = self._extras().setdefault("hooks", [])
-            self._edge = None
         else:
             lst = self.grad_fn._extras().setdefault("tensor_hooks", {}).setdefault(self._output_nr, [])
         lst.append(hook)
@@ -167,7 +164,6 @@ class Tensor:
             raise RuntimeError("Can't detach views in-place. Use detach() instead.")
         self.grad_fn = None
         self._rg = False
-        self._edge = None
         return self
 
     @property

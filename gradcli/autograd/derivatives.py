@@ -305,7 +305,7 @@ op("slice_backward", "SliceBackwardBackward0", "grad", lambda g, shape, key: K.n
    lambda g, key: F.gather_key(g, key, "slice"), args="shape key")
 op("index_backward", "IndexPutBackward0", "grad", lambda g, shape, key: K.np_scatter(g, shape, key),
    lambda g, key: F.gather_key(g, key, "index"), args="shape key")
-op("cat", "CatBackward0", "tensors", lambda *a_dim: np.concatenate(a_dim[:-1], axis=a_dim[-1]),
+op("cat", "CatBackward0", "tensors", lambda *a: np.concatenate(a[:-2], axis=a[-1]),  # a: *arrays, sizes, dim
    lambda g, i, sizes, dim: F.narrow(g, dim, sum(sizes[:i]), sizes[i]), args="sizes dim", variadic=True)
 op("stack", "StackBackward0", "tensors", lambda *a_dim: np.stack(a_dim[:-1], axis=a_dim[-1]),
    lambda g, i, dim: F.select(g, dim, i), args="dim", variadic=True)

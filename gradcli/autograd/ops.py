@@ -151,8 +151,15 @@ def _record(od, xs, args, out):
     else:
         node._saved = None
     if STATE.anomaly:
-        node._extras()["trace"] = traceback.format_stack()[:-3]
+        node._extras()["trace"] = _forward_trace()
     return res
+
+
+def _forward_trace():
+    """The user's call stack at forward time, without gradcli's own frames (anomaly mode only)."""
+    here = __file__.rsplit("/", 1)[0]
+    frames = [f for f in traceback.extract_stack() if not f.filename.startswith(here)]
+    return traceback.format_list(frames)
 
 
 # ---- coercion and promotion -----------------------------------------------------------------------

@@ -235,7 +235,9 @@ def _accumulate(var, g, create_graph):
             var._grad = apply(T["grad_copy"], (g,)) if g._rg else g
         else:
             # the engine may hand the same array to several places: a leaf owns its .grad
-            var._grad = Tensor._make(g._data.copy() if not g._data.flags.owndata or _shared(g) else g._data)
+            # steal the array only if nothing else can see it (no other ref, no hook that may keep it)
+            steal = g._data.flags.owndata and not _shared(g) and not (x is not None and x.get("hooks"))
+            var._grad = Tensor._make(g._data if steal else g._data.copy())
     elif create_graph or var._grad._rg:
         var._grad = var._grad + g
     else:
@@ -247,7 +249,7 @@ def _accumulate(var, g, create_graph):
 
 def _shared(g):
     import sys
-    # refs: g, the argument, getrefcount's own, the buffer list slot just popped: more means shared
+    # the array's refs: g's slot, the attribute load and getrefcount's argument; any more is another owner
     return sys.getrefcount(g._data) > 3
 
 

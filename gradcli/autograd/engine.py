@@ -51,9 +51,8 @@ def _reduce_to(g, shape, dtype, node, i):
     """Un-broadcasting: a gradient arriving with the output's shape is summed down to the input's."""
     if g._data.shape != shape:
         from .ops import sum_to
-        try:
-            np.broadcast_shapes(g._data.shape, shape)
-        except ValueError:
+        gs = g._data.shape
+        if len(shape) > len(gs) or any(s != 1 and s != t for s, t in zip(reversed(shape), reversed(gs))):
             raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {i} - got "
                                f"[{', '.join(map(str, g._data.shape))}] but expected shape compatible with "
                                f"[{', '.join(map(str, shape))}]") from None
@@ -115,13 +114,13 @@ def run(roots, keep_graph, create_graph, targets=None, accumulate=True):
             _add_to_buffer(buffers, node, nr, g)
     for node in {n for (n, _), _ in roots if n is not None}:
         if deps.get(node, 0) == 0:
-            heapq.heappush(heap, (-node._seq, id(node), node))
+            heapq.heappush(heap, (-node._seq, node))
     push, pop = heapq.heappush, heapq.heappop
     anomaly = STATE.anomaly
     ctx = enable_grad() if create_graph else no_grad()
     with ctx:
         while heap:
-            node = pop(heap)[2]
+            node = pop(heap)[1]
             grads = buffers.pop(node, None) or [None]
             x = node._x
             if x is not None:
@@ -170,7 +169,7 @@ def run(roots, keep_graph, create_graph, targets=None, accumulate=True):
                     d = deps[nxt] - 1
                     deps[nxt] = d
                     if d == 0:
-                        push(heap, (-nxt._seq, id(nxt), nxt))
+                        push(heap, (-nxt._seq, nxt))
                 i += 1
     return captured
 

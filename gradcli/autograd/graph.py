@@ -6,6 +6,7 @@ import re
 from .grad_mode import STATE
 
 _seq = itertools.count()
+_ACCUMULATE_FIRST = 1 << 62  # above any op's sequence number, and still unique per node
 
 FREED = ("Trying to backward through the graph a second time (or directly access saved tensors after "
          "they have already been freed). Saved intermediate values of the graph are freed when you call "
@@ -77,6 +78,7 @@ class Node:
     # built on demand: fewer long-lived tuples per node keeps Python's cyclic GC cheap on big graphs.
     __slots__ = ("_next", "_nrs", "_saved", "_versions", "_seq", "_x", "__weakref__")
     _saves_tensors = False
+    _num_outputs = 1
 
     def __init__(self, next_functions=()):
         self.next_functions = next_functions
@@ -188,7 +190,7 @@ class AccumulateGrad(Node):
     def __init__(self, variable):
         Node.__init__(self)
         self.variable = variable
-        self._seq = float("inf")  # torch runs accumulation as soon as it is ready
+        self._seq = _ACCUMULATE_FIRST + self._seq  # torch runs accumulation as soon as it is ready
 
     @classmethod
     def name(cls):

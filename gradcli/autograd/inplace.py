@@ -2,7 +2,7 @@
 import numpy as np
 
 from . import dtypes
-from .grad_mode import STATE
+from .grad_mode import STATE, no_grad
 from .tensor import Tensor, vc
 
 LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
@@ -56,13 +56,13 @@ def inplace(fn):
 
     def method(self, *others, **kwargs):
         record = _check(self, others)
-        src = _snapshot(self) if record else self
         if record:
-            out = fn(src, *others, **kwargs)
-        else:
-            from .grad_mode import no_grad
+            out = fn(_snapshot(self), *others, **kwargs)
+        elif STATE.grad_enabled:
             with no_grad():
-                out = fn(src, *others, **kwargs)
+                out = fn(self, *others, **kwargs)
+        else:
+            out = fn(self, *others, **kwargs)
         return _write(self, out, record)
 
     method.__name__ = fn.__name__ + "_"

@@ -7,14 +7,15 @@ import numpy as np
 from . import dtypes
 from .tensor import Tensor, _wrap_dim
 
+from . import ops as o  # noqa: E402  (circular: ops star-imports this module at its end)
+
 __all__ = ["sum", "mean", "prod", "var", "std", "norm", "max", "min", "amax", "amin", "softmax",
            "log_softmax", "dims_of", "unsqueeze_dims", "count_over", "evenly_distribute", "onehot_along",
            "logsumexp", "cumsum"]
 
 
 def _ops():
-    from . import ops
-    return ops
+    return o
 
 
 def dims_of(dim, ndim):
@@ -31,7 +32,6 @@ def _int_to_long(x):
 
 
 def sum(input, dim=None, keepdim=False, dtype=None):
-    o = _ops()
     d = _int_to_long(input) if dtype is None else input._data.astype(dtype.np)
     dims = dims_of(dim, input._data.ndim)
     if dims is None or (not dims and not keepdim and dim == ()):
@@ -46,7 +46,6 @@ def _need_float(name, input):
 
 
 def mean(input, dim=None, keepdim=False, dtype=None):
-    o = _ops()
     if dtype is None:
         _need_float("mean", input)
     d = input._data if dtype is None else input._data.astype(dtype.np)
@@ -57,7 +56,6 @@ def mean(input, dim=None, keepdim=False, dtype=None):
 
 
 def prod(input, dim=None, keepdim=False, dtype=None):
-    o = _ops()
     d = _int_to_long(input) if dtype is None else input._data.astype(dtype.np)
     if dim is None:
         return o.apply(o.T["prod"], (input,), (), (d,))
@@ -71,21 +69,18 @@ def _correction(unbiased, correction):
 
 
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    o = _ops()
     if isinstance(dim, bool):  # var(x, False) is the old `unbiased` positional
         dim, unbiased = None, dim
     return o.apply(o.T["var"], (input,), (dims_of(dim, input.ndim), _correction(unbiased, correction), keepdim))
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    o = _ops()
     if isinstance(dim, bool):
         dim, unbiased = None, dim
     return o.apply(o.T["std"], (input,), (dims_of(dim, input.ndim), _correction(unbiased, correction), keepdim))
 
 
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
-    o = _ops()
     ord = 2 if p in ("fro", None) else float(p) if not isinstance(p, str) else p
     if ord == 2.0:
         ord = 2
@@ -111,7 +106,6 @@ class _Min(_MinMax):
 
 
 def _minmax(input, dim, keepdim, other, is_max):
-    o = _ops()
     if isinstance(dim, Tensor):
         dim, other = None, dim
     if other is not None:
@@ -146,13 +140,11 @@ def amin(input, dim=None, keepdim=False):
 
 
 def softmax(input, dim=None, dtype=None):
-    o = _ops()
     x, d = o._float_input(input)
     return o.apply(o.T["softmax"], (x,), (_wrap_dim(_implicit_dim(dim, x), x.ndim),), (d,))
 
 
 def log_softmax(input, dim=None, dtype=None):
-    o = _ops()
     x, d = o._float_input(input)
     return o.apply(o.T["log_softmax"], (x,), (_wrap_dim(_implicit_dim(dim, x), x.ndim),), (d,))
 
@@ -171,7 +163,6 @@ def logsumexp(input, dim, keepdim=False):
 
 def cumsum(input, dim):
     # built from a lower-triangular matmul so it is differentiable through the table's ops
-    o = _ops()
     dim = _wrap_dim(dim, input.ndim)
     n = input.shape[dim]
     tri = Tensor._make(np.tril(np.ones((n, n), input._data.dtype)))

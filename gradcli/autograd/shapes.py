@@ -4,6 +4,8 @@ import numpy as np
 from . import dtypes
 from .tensor import Tensor, _wrap_dim, vc
 
+from . import ops as o  # noqa: E402  (circular: ops star-imports this module at its end)
+
 __all__ = ["reshape", "view", "flatten", "unsqueeze", "squeeze", "expand", "expand_as", "t", "transpose",
            "permute", "narrow", "select", "cat", "concat", "concatenate", "stack", "matmul", "mm", "mv", "dot",
            "bmm", "addmm", "sum_to", "scatter_key", "gather_key", "keep_mask", "clamp_mask", "clone", "to",
@@ -14,12 +16,10 @@ _VIEWS = {"view", "t", "transpose", "permute", "unsqueeze", "squeeze", "squeeze_
 
 
 def _ops():
-    from . import ops
-    return ops
+    return o
 
 
 def _view_op(key, x, args=()):
-    o = _ops()
     out = o.apply(o.T[key], (x,), args)
     if key in _VIEWS and np.may_share_memory(out._data, x._data):
         out._vc = vc(x)  # a view shares storage, so in-place changes through either bump one counter
@@ -55,7 +55,7 @@ def reshape(input, *shape):
     shape = _infer(_shape_arg(shape), input._data.size)
     if not input._data.flags.c_contiguous and input._data.ndim > 1 and input._data.size > 1:
         # torch copies a non-contiguous input: a clone, then an unsafe view of the copy
-        return _ops().apply(_ops().T["unsafe_view"], (clone(input),), (shape,))
+        return o.apply(o.T["unsafe_view"], (clone(input),), (shape,))
     return _view_op("view", input, (shape,))
 
 
@@ -175,7 +175,7 @@ def split(input, split_size, dim=0):
 
 
 def clone(input, memory_format=None):
-    return _ops().apply(_ops().T["clone"], (input,))
+    return o.apply(o.T["clone"], (input,))
 
 
 def contiguous(input, memory_format=None):
@@ -188,7 +188,6 @@ def to(input, *args, dtype=None, **kwargs):
             dtype = a
     if dtype is None or dtype.np == input._data.dtype:
         return input
-    o = _ops()
     return o.apply(o.T["to_copy"], (input,), (dtype,))
 
 
@@ -208,7 +207,6 @@ def _np_index(k):
 
 
 def _getitem(x, key):
-    o = _ops()
     if not isinstance(key, tuple):
         if isinstance(key, slice):
             return _slice_dim(x, 0, key, force=True)
@@ -251,12 +249,10 @@ def _slice_dim(x, dim, k, force=False):
 
 
 def scatter_key(g, shape, key, kind):
-    o = _ops()
     return o.apply(o.T[kind + "_backward"], (g,), (shape, key))
 
 
 def gather_key(g, key, kind):
-    o = _ops()
     return o.apply(o.T[kind], (g,), (key,))
 
 
@@ -292,7 +288,6 @@ def sum_to(g, shape):
 
 # ---- joining --------------------------------------------------------------------------------------
 def _join(key, tensors, dim, extra=()):
-    o = _ops()
     tensors = [x if isinstance(x, Tensor) else o.tensor(x) for x in tensors]
     if not tensors:
         raise ValueError(f"{'cat' if key == 'cat' else 'stack'}(): expected a non-empty list of Tensors")
@@ -324,7 +319,6 @@ def stack(tensors, dim=0):
 
 # ---- matmul family --------------------------------------------------------------------------------
 def _mat(key, a, b):
-    o = _ops()
     da, db = o._coerce(a, b)
     return o.apply(o.T[key], (a, b), (), (da, db))
 
@@ -364,14 +358,12 @@ def outer(input, vec2):
 
 
 def addmm(input, mat1, mat2, beta=1, alpha=1):
-    o = _ops()
     ds = [x._data for x in (input, mat1, mat2)]
     return o.apply(o.T["addmm"], (input, mat1, mat2), (), ds)
 
 
 def matmul(input, other):
     """torch's matmul dispatch: dot, mv, mm, 1-D@2-D through a squeezed mm, folded and batched cases."""
-    o = _ops()
     if not isinstance(other, Tensor):
         other = o.tensor(other)
     a, b = input.ndim, other.ndim

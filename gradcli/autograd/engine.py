@@ -9,7 +9,7 @@ from .grad_mode import STATE, enable_grad, no_grad
 from .anomaly import checked_call
 from .function import BackwardCFunction
 from .graph import AccumulateGrad
-from .tensor import Tensor
+from .tensor import Tensor, storage
 
 NO_GRAD_FN = "element 0 of tensors does not require grad and does not have a grad_fn"
 CREATE_GRAPH_WARNING = (
@@ -153,7 +153,7 @@ def run(roots, keep_graph, create_graph, targets=None, accumulate=True):
             for nxt, nr, g in zip(node._next, node._nrs or _ZEROS, outs):
                 if nxt is not None and (needed is None or nxt in needed):
                     if g is not None:
-                        m = meta[i]
+                        m = meta[i] if meta is not None else None
                         if m is not None:
                             gd = g._data
                             if gd.shape != m[0] or gd.dtype.char != m[1]:
@@ -164,8 +164,11 @@ def run(roots, keep_graph, create_graph, targets=None, accumulate=True):
                                 else _new_buffer(nxt, nr, g)
                         elif buf[nr] is None:
                             buf[nr] = g
-                        else:
+                        elif create_graph:
                             buf[nr] = buf[nr] + g
+                        else:
+                            # plain accumulation, not derivative math: skip the op layer when no graph is built
+                            buf[nr] = _make(buf[nr]._data + g._data)
                     d = deps[nxt] - 1
                     deps[nxt] = d
                     if d == 0:
@@ -175,6 +178,7 @@ def run(roots, keep_graph, create_graph, targets=None, accumulate=True):
 
 
 _ZEROS = (0,) * 64
+_make = Tensor._make
 
 
 def _new_buffer(node, nr, g):
@@ -211,7 +215,7 @@ def _pre_hooks(node, x, grads):
             if t is not None and grads[nr] is not None and t.grad_fn is node:
                 g = grads[nr]
                 if t._grad is None:
-                    t._grad = g if STATE.grad_enabled else Tensor._make(g._data.copy())
+                    t._grad = g if STATE.grad_enabled else Tensor._make(np.array(g._data))
                 else:
                     t._grad = t._grad + g
     for h in list(x.get("prehooks", ())):
@@ -235,12 +239,14 @@ def _accumulate(var, g, create_graph):
         else:
             # the engine may hand the same array to several places: a leaf owns its .grad
             # steal the array only if nothing else can see it (no other ref, no hook that may keep it)
-            steal = g._data.flags.owndata and not _shared(g) and not (x is not None and x.get("hooks"))
-            var._grad = Tensor._make(g._data if steal else g._data.copy())
+            d = g._data
+            steal = type(d) is np.ndarray and d.flags.owndata and not _shared(g) and not (x is not None
+                                                                                       and x.get("hooks"))
+            var._grad = Tensor._make(d if steal else np.array(d))
     elif create_graph or var._grad._rg:
         var._grad = var._grad + g
     else:
-        np.add(var._grad._data, g._data, out=var._grad._data, casting="unsafe")
+        np.add(storage(var._grad), g._data, out=var._grad._data, casting="unsafe")
     if x is not None:
         for h in list(x.get("post_hooks", ())):
             h(var)

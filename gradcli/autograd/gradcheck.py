@@ -3,7 +3,7 @@ import warnings
 
 import numpy as np
 
-from .tensor import Tensor
+from .tensor import Tensor, storage
 
 
 class GradcheckError(RuntimeError):
@@ -21,7 +21,7 @@ def _outputs(func, inputs):
 def _numerical(func, inputs, i, out_index, eps):
     """d out / d inputs[i] as an (input numel, output numel) matrix, by central differences."""
     x = inputs[i]
-    flat = x._data.reshape(-1)  # a view: perturbing it perturbs the input
+    flat = storage(x).reshape(-1)  # a view: perturbing it perturbs the input
     # func runs with grad mode as the caller has it: gradgradcheck's func itself calls autograd.grad
     out0 = _outputs(func, inputs)[out_index]
     jac = np.zeros((flat.size, out0._data.size), np.float64)

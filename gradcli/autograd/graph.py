@@ -120,7 +120,10 @@ class Node:
                 raise RuntimeError(FREED)
             return ()
         out = list(saved)
-        for k, ver in enumerate(self._versions):
+        versions = self._versions
+        if versions is None:
+            return out
+        for k, ver in enumerate(versions):
             if ver is None:
                 continue
             v = saved[k]

@@ -3,7 +3,7 @@ import numpy as np
 
 from . import dtypes
 from .grad_mode import STATE, no_grad
-from .tensor import Tensor, vc
+from .tensor import Tensor, storage, vc
 
 LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
 VIEW_LEAF_INPLACE = "a view of a leaf Variable that requires grad is being used in an in-place operation."
@@ -35,7 +35,7 @@ def _write(self, out, record):
     if rt.category > self.dtype.category:
         raise RuntimeError(f"result type {rt.legacy[:-6]} can't be cast to the desired output type "
                            f"{self.dtype.legacy[:-6]}")
-    np.copyto(self._data, out._data, casting="unsafe")
+    np.copyto(storage(self), out._data, casting="unsafe")
     if record:
         self.grad_fn = out.grad_fn
         self._output_nr = out._output_nr
@@ -104,7 +104,7 @@ def setitem(self, key, value):
         vd = value._data if isinstance(value, Tensor) else value
         if isinstance(value, Tensor) and value._data.dtype != self._data.dtype:
             vd = vd.astype(self._data.dtype)
-        out = apply(T["copy_slices"], (_snapshot(self), value), (npkey,), (self._data, vd))
+        out = apply(T["copy_slices"], (_snapshot(self), value), (npkey,), (storage(self), vd))
         return _write(self, out, True)
-    self._data[npkey] = value._data if isinstance(value, Tensor) else value
+    storage(self)[npkey] = value._data if isinstance(value, Tensor) else value
     vc(self)[0] += 1

@@ -15,6 +15,9 @@ from .tensor import Tensor, _new, _wrap_dim
 _next_seq = _seq.__next__
 
 _ndarray = np.ndarray
+# 0-d results stay numpy scalars: scalar arithmetic is ~10x cheaper than on 0-d arrays, and a
+# tensor's storage becomes a real array (tensor.storage()) before anything aliases or writes it.
+_STORAGE = {np.ndarray, np.float32, np.float64, np.int64, np.bool_, np.float16, np.int32, np.uint8}
 _asarray = np.asarray
 _make = Tensor._make
 _NUM = (int, float, bool)
@@ -79,7 +82,7 @@ def apply(od, xs, args=(), datas=None):
     if datas is None:
         datas = [x._data if type(x) in _TT else x for x in xs]
     out = od.fwd(*datas, *args)
-    if type(out) is not _ndarray:
+    if type(out) not in _STORAGE:
         out = _asarray(out)
     if STATE.grad_enabled:
         for x in xs:
@@ -92,11 +95,16 @@ _NONE_EDGE = (None, 0)
 
 
 def _record(od, xs, args, out):
-    # written flat on purpose: this runs once per recorded op and dominates small-graph cost
+    # Written flat on purpose: this runs once per recorded op and dominates small-graph cost. Every
+    # tuple kept on the node lives as long as the graph and adds to Python's GC work, so input
+    # metadata is kept only for inputs whose shape or dtype differs from the output's (the engine
+    # reduces gradients for exactly those), and versions only when a tensor is saved.
     node = _new(od.node_cls)
     nexts = []
     nrs = None
-    meta = []
+    meta = None
+    oshape = out.shape
+    ochar = out.dtype.char
     for k, x in enumerate(xs):
         if type(x) in _TT:
             fn = x.grad_fn
@@ -112,42 +120,51 @@ def _record(od, xs, args, out):
                 nexts.append(acc)
             else:
                 nexts.append(None)
+                continue
             d = x._data
-            meta.append((d.shape, d.dtype.char))
+            if d.shape != oshape or d.dtype.char != ochar:
+                if meta is None:
+                    meta = [None] * len(xs)
+                meta[k] = (d.shape, d.dtype.char)
         else:
             nexts.append(None)
-            meta.append(None)
     node._next = nexts = tuple(nexts)
     node._nrs = nrs if nrs is None else tuple(nrs)
-    node._in = tuple(meta)
+    node._in = meta if meta is None else tuple(meta)
     node._seq = _next_seq()
     node._x = None
     res = _make(out, True, node, 0)
     if od.save_names:
         vals = []
-        vers = []
-        for kind, i, users in od.save_plan:
+        vers = None
+        for j, (kind, i, users) in enumerate(od.save_plan):
             if users is not None:
                 for u in users:
                     if nexts[u] is not None:
                         break
                 else:
                     vals.append(None)
-                    vers.append(None)
                     continue
             if kind == 0:
                 v = xs[i]
                 vals.append(v)
-                vers.append((0 if v._vc is None else v._vc[0]) if type(v) in _TT else None)
+                if type(v) in _TT:
+                    if vers is None:
+                        vers = [None] * len(od.save_plan)
+                    vers[j] = 0 if v._vc is None else v._vc[0]
             elif kind == 2:
                 vals.append(SavedResult(res))
-                vers.append(0)
+                if vers is None:
+                    vers = [None] * len(od.save_plan)
+                vers[j] = 0
+            elif kind == 1:
+                vals.append(args[i])
+            elif kind == 3:
+                vals.append(xs[i]._data.shape)
             else:
-                vals.append(args[i] if kind == 1 else meta[i][0] if kind == 3
-                            else dtypes.FROM_NP[np.dtype(meta[i][1])])
-                vers.append(None)
+                vals.append(dtypes.FROM_NP[xs[i]._data.dtype])
         node._saved = tuple(vals)
-        node._versions = tuple(vers)
+        node._versions = vers if vers is None else tuple(vers)
     else:
         node._saved = None
     if STATE.anomaly:
@@ -230,7 +247,7 @@ def _binary(key, a, b, args=(), floating=False):
         ta, tb = type(a) in _TT, type(b) in _TT
     od = T[key]
     out = od.fwd(da, db, *args)
-    if type(out) is not _ndarray:
+    if type(out) not in _STORAGE:
         out = _asarray(out)
     if STATE.grad_enabled and ((ta and a._rg) or (tb and b._rg)):
         return _record(od, (a, b), args, out)

@@ -2,7 +2,7 @@
 import numpy as np
 
 from . import dtypes
-from .tensor import Tensor, _wrap_dim, vc
+from .tensor import Tensor, _wrap_dim, storage, vc
 
 from . import ops as o  # noqa: E402  (circular: ops star-imports this module at its end)
 
@@ -20,6 +20,7 @@ def _ops():
 
 
 def _view_op(key, x, args=()):
+    storage(x)  # a view must alias a real array
     out = o.apply(o.T[key], (x,), args)
     if key in _VIEWS and np.may_share_memory(out._data, x._data):
         out._vc = vc(x)  # a view shares storage, so in-place changes through either bump one counter

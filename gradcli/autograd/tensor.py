@@ -155,7 +155,7 @@ class Tensor:
                  inputs=inputs)
 
     def detach(self):
-        t = Tensor._make(self._data)
+        t = Tensor._make(storage(self))
         t._vc = vc(self)  # shares storage, so it shares the version counter too
         return t
 
@@ -168,7 +168,7 @@ class Tensor:
 
     @property
     def data(self):
-        return Tensor._make(self._data)
+        return Tensor._make(storage(self))
 
     @data.setter
     def data(self, value):
@@ -227,7 +227,7 @@ class Tensor:
         if self._rg:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
                                "Use tensor.detach().numpy() instead.")
-        return self._data
+        return storage(self)
 
     def __array__(self, dtype=None, copy=None):
         a = self.numpy()
@@ -278,7 +278,7 @@ class Tensor:
             extras = ("requires_grad=True",)
         else:
             extras = ()
-        return format_tensor(self._data, self.dtype.name, extras)
+        return format_tensor(np.asarray(self._data), self.dtype.name, extras)
 
     __str__ = __repr__
 
@@ -298,6 +298,15 @@ def _rebuild(data, rg):
 
 
 _new = object.__new__
+
+
+def storage(t):
+    """The tensor's data as an ndarray. Op results that are 0-d stay numpy scalars (much cheaper to
+    compute with); anything that aliases or writes a tensor's data goes through here first."""
+    d = t._data
+    if type(d) is not np.ndarray:
+        d = t._data = np.array(d)
+    return d
 
 
 def vc(t):

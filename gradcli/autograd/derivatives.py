@@ -18,7 +18,7 @@ TABLE = {}
 
 class OpDef:
     __slots__ = ("key", "name", "inputs", "args", "fwd", "vjps", "save_names", "vjp_args",
-                 "node_cls", "variadic", "save_src", "users", "save_plan")
+                 "node_cls", "variadic", "save_src", "users", "save_plan", "fwd_args")
 
     def __init__(self, key, name, inputs, fwd, vjps, args, variadic):
         self.key, self.name, self.inputs, self.fwd, self.args = key, name, inputs, fwd, args
@@ -37,8 +37,9 @@ class OpDef:
         self.node_cls = None
 
 
-def op(key, name, inputs, fwd, *vjps, args="", variadic=False):
+def op(key, name, inputs, fwd, *vjps, args="", variadic=False, fwd_args=True):
     TABLE[key] = OpDef(key, name, tuple(inputs.split()), fwd, vjps, tuple(args.split()), variadic)
+    TABLE[key].fwd_args = fwd_args  # False: the args are for the VJPs only, the forward takes just the data
 
 
 # ---- derivative formulas too long for one line (still Tensor ops only) ------------------------------
@@ -143,12 +144,13 @@ def _nll_backward(g, shape, target, weight, reduction, ignore_index):
 
 
 # ---- arithmetic -----------------------------------------------------------------------------------
-op("add", "AddBackward0", "self other", lambda a, b, alpha: a + b if alpha == 1 else a + alpha * b,
+# add/sub: the forward gets `other` already scaled by alpha (ops.add), so it is the bare ufunc
+op("add", "AddBackward0", "self other", np.add,
    lambda g: g,
-   lambda g, alpha: g if alpha == 1 else F.mul_scalar(g, alpha), args="alpha")
-op("sub", "SubBackward0", "self other", lambda a, b, alpha: a - b if alpha == 1 else a - alpha * b,
+   lambda g, alpha: g if alpha == 1 else F.mul_scalar(g, alpha), args="alpha", fwd_args=False)
+op("sub", "SubBackward0", "self other", np.subtract,
    lambda g: g,
-   lambda g, alpha: -g if alpha == 1 else F.mul_scalar(g, -alpha), args="alpha")
+   lambda g, alpha: -g if alpha == 1 else F.mul_scalar(g, -alpha), args="alpha", fwd_args=False)
 # `1 - x`: torch records the scalar overload, whose node has a single edge
 op("rsub_scalar", "RsubBackward1", "self", lambda a, other, alpha: other - alpha * a,
    lambda g, alpha: -g if alpha == 1 else F.mul_scalar(g, -alpha), args="other alpha")

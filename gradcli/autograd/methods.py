@@ -21,11 +21,11 @@ def _install():
     for name in _SAME:
         setattr(Tensor, name, getattr(ops, name))
     T = Tensor
-    T.__add__ = T.__radd__ = ops.add
-    T.__sub__ = ops.sub
+    T.__add__ = T.__radd__ = ops.binop("add", ops._ALPHA1)
+    T.__sub__ = ops.binop("sub", ops._ALPHA1)
     T.__rsub__ = lambda self, other: ops.rsub(self, other)
-    T.__mul__ = T.__rmul__ = ops.mul
-    T.__truediv__ = ops.div
+    T.__mul__ = T.__rmul__ = ops.binop("mul")
+    T.__truediv__ = ops.binop("div", floating=True)
     T.__rtruediv__ = ops.rdiv
     T.__floordiv__ = ops.floor_divide
     T.__rfloordiv__ = lambda self, other: ops.floor_divide(ops.as_tensor_arg(other) if not isinstance(

@@ -81,7 +81,7 @@ def apply(od, xs, args=(), datas=None):
     """Run an op's forward on numpy data; record a node if grad mode is on and an input requires grad."""
     if datas is None:
         datas = [x._data if type(x) in _TT else x for x in xs]
-    out = od.fwd(*datas, *args)
+    out = od.fwd(*datas, *args) if od.fwd_args else od.fwd(*datas)
     if type(out) not in _STORAGE:
         out = _asarray(out)
     if STATE.grad_enabled:
@@ -105,7 +105,9 @@ def _record(od, xs, args, out):
     meta = None
     oshape = out.shape
     ochar = out.dtype.char
-    for k, x in enumerate(xs):
+    k = -1
+    for x in xs:
+        k += 1
         if type(x) in _TT:
             fn = x.grad_fn
             if fn is not None:
@@ -133,7 +135,12 @@ def _record(od, xs, args, out):
     node._in = meta if meta is None else tuple(meta)
     node._seq = _next_seq()
     node._x = None
-    res = _make(out, True, node, 0)
+    res = _new(Tensor)  # Tensor._make inlined: this is the hottest allocation in the engine
+    res._data = out
+    res._rg = True
+    res.grad_fn = node
+    res._output_nr = 0
+    res._vc = res._grad = res._accum = res._x = None
     if od.save_names:
         vals = []
         vers = None
@@ -170,6 +177,19 @@ def _record(od, xs, args, out):
     if STATE.anomaly:
         node._extras()["trace"] = _forward_trace()
     return res
+
+
+def _edge_of(x):
+    """(node, input_nr) for a tensor an op consumes, creating a leaf's AccumulateGrad on first use."""
+    fn = x.grad_fn
+    if fn is not None:
+        return fn, x._output_nr
+    if x._rg:
+        acc = x._accum
+        if acc is None:
+            acc = x._accum = AccumulateGrad(x)
+        return acc, 0
+    return None, 0
 
 
 def _forward_trace():
@@ -246,12 +266,43 @@ def _binary(key, a, b, args=(), floating=False):
         da, db = _coerce(a, b, floating)
         ta, tb = type(a) in _TT, type(b) in _TT
     od = T[key]
-    out = od.fwd(da, db, *args)
+    out = od.fwd(da, db, *args) if od.fwd_args else od.fwd(da, db)
     if type(out) not in _STORAGE:
         out = _asarray(out)
     if STATE.grad_enabled and ((ta and a._rg) or (tb and b._rg)):
         return _record(od, (a, b), args, out)
     return _make(out)
+
+
+def binop(key, args=(), floating=False):
+    """A specialised binary op for the Tensor operators: the common case (same dtypes, or a float
+    tensor with a Python number) runs in one frame; anything else goes through _binary."""
+    od = T[key]
+    fwd = od.fwd if not (od.fwd_args and args) else (lambda a, b: od.fwd(a, b, *args))
+
+    def f(a, b):
+        if type(a) in _TT:
+            da = a._data
+            if type(b) in _TT:
+                db = b._data
+                if da.dtype is db.dtype and (not floating or da.dtype.kind == "f"):
+                    out = fwd(da, db)
+                    if type(out) not in _STORAGE:
+                        out = _asarray(out)
+                    if (a._rg or b._rg) and STATE.grad_enabled:
+                        return _record(od, (a, b), args, out)
+                    return _make(out)
+            elif (type(b) is float or type(b) is int) and da.dtype.kind == "f":
+                out = fwd(da, b)
+                if type(out) not in _STORAGE:
+                    out = _asarray(out)
+                if a._rg and STATE.grad_enabled:
+                    return _record(od, (a, b), args, out)
+                return _make(out)
+        return _binary(key, a, b, args, floating)
+
+    f.__name__ = key
+    return f
 
 
 def _float_input(x):
@@ -274,12 +325,25 @@ def _unary(key, x, args=(), floating=True):
 
 
 # ---- arithmetic -----------------------------------------------------------------------------------
+def _scaled(key, input, other, alpha):
+    a, b = as_tensor_arg(input), as_tensor_arg(other)
+    da, db = _coerce(a, b)
+    return apply(T[key], (a, b), (alpha,), (da, db * alpha))
+
+
 def add(input, other, alpha=1):
-    return _binary("add", input, other, (alpha,))
+    if alpha != 1:
+        return _scaled("add", input, other, alpha)
+    return _binary("add", input, other, _ALPHA1)
 
 
 def sub(input, other, alpha=1):
-    return _binary("sub", input, other, (alpha,))
+    if alpha != 1:
+        return _scaled("sub", input, other, alpha)
+    return _binary("sub", input, other, _ALPHA1)
+
+
+_ALPHA1 = (1,)
 
 
 def rsub(input, other, alpha=1):

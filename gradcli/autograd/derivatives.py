@@ -104,6 +104,11 @@ def _gelu_derivative(x, approximate):
     return cdf + x * pdf
 
 
+def _amax_backward(g, self, result, dim, keepdim):
+    mask = self == F.unsqueeze_dims(result, dim, keepdim)
+    return F.unsqueeze_dims(g, dim, keepdim) * mask / mask.sum(dim, keepdim=True)
+
+
 def _expand_reduced(g, shape, reduction):
     if reduction == "mean":
         return g.expand(shape) / max(1, math.prod(shape))
@@ -169,6 +174,8 @@ op("div", "DivBackward0", "self other", np.true_divide,
 op("neg", "NegBackward0", "self", np.negative, lambda g: -g)
 op("reciprocal", "ReciprocalBackward0", "self", lambda a: np.reciprocal(a),
    lambda g, result: -g * (result * result))
+op("rsqrt", "RsqrtBackward0", "self", lambda a: np.reciprocal(np.sqrt(a)),
+   lambda g, result: -0.5 * g * result * result * result)
 op("pow", "PowBackward0", "self", np.power,
    lambda g, self, exponent: F.zeros_like(g) if exponent == 0
    else g * F.mul_scalar(self ** (exponent - 1), exponent), args="exponent")
@@ -237,16 +244,29 @@ op("std", "StdBackward0", "self",
 op("norm", "LinalgVectorNormBackward0", "self", lambda a, ord, dim, keepdim: K.np_norm(a, ord, dim, keepdim),
    lambda g, self, result, ord, dim, keepdim: _norm_backward(g, self, result, ord, dim, keepdim),
    args="ord dim keepdim")
-op("amax", "MaxBackward1", "self", lambda a: np.max(a),
+# x.max() / x.min(): ties share the gradient evenly
+op("max_all", "MaxBackward1", "self", lambda a: np.max(a),
    lambda g, self, result: F.evenly_distribute(g, self == result))
-op("amin", "MinBackward1", "self", lambda a: np.min(a),
+op("min_all", "MinBackward1", "self", lambda a: np.min(a),
    lambda g, self, result: F.evenly_distribute(g, self == result))
+# x.max(dim) / x.min(dim): the gradient goes to the returned index only
 op("max_dim", "MaxBackward0", "self", lambda a, dim, keepdim, indices: K.np_take_dim(a, dim, keepdim, indices),
-   lambda g, shape_self, dim, keepdim, indices: F.unsqueeze_dims(g, dim, keepdim).expand(shape_self)
+   lambda g, shape_self, dim, keepdim, indices: F.unsqueeze_dims(g, (dim,), keepdim).expand(shape_self)
    * F.onehot_along(shape_self, dim, indices, keepdim), args="dim keepdim indices")
 op("min_dim", "MinBackward0", "self", lambda a, dim, keepdim, indices: K.np_take_dim(a, dim, keepdim, indices),
-   lambda g, shape_self, dim, keepdim, indices: F.unsqueeze_dims(g, dim, keepdim).expand(shape_self)
+   lambda g, shape_self, dim, keepdim, indices: F.unsqueeze_dims(g, (dim,), keepdim).expand(shape_self)
    * F.onehot_along(shape_self, dim, indices, keepdim), args="dim keepdim indices")
+# amax / amin over dims: ties share evenly within each reduced slice
+op("amax", "AmaxBackward0", "self", lambda a, dim, keepdim: np.max(a, axis=dim, keepdims=keepdim),
+   lambda g, self, result, dim, keepdim: _amax_backward(g, self, result, dim, keepdim), args="dim keepdim")
+op("amin", "AminBackward0", "self", lambda a, dim, keepdim: np.min(a, axis=dim, keepdims=keepdim),
+   lambda g, self, result, dim, keepdim: _amax_backward(g, self, result, dim, keepdim), args="dim keepdim")
+op("logsumexp", "LogsumexpBackward0", "self", lambda a, dim, keepdim: K.np_logsumexp(a, dim, keepdim),
+   lambda g, self, result, dim, keepdim: F.unsqueeze_dims(g, dim, keepdim)
+   * (self - F.unsqueeze_dims(result, dim, keepdim)).exp(), args="dim keepdim")
+op("cumsum", "CumsumBackward0", "self", lambda a, dim: np.cumsum(a, axis=dim),
+   # the reversed cumulative sum of g, written without a flip op
+   lambda g, dim: g.sum(dim, keepdim=True) - g.cumsum(dim) + g, args="dim")
 
 # ---- linear algebra -------------------------------------------------------------------------------
 op("mm", "MmBackward0", "self mat2", np.matmul,
@@ -305,8 +325,10 @@ op("select_backward", "SelectBackwardBackward0", "grad", lambda g, shape, key: K
    lambda g, key: F.gather_key(g, key, "select"), args="shape key")
 op("slice_backward", "SliceBackwardBackward0", "grad", lambda g, shape, key: K.np_scatter(g, shape, key),
    lambda g, key: F.gather_key(g, key, "slice"), args="shape key")
-op("index_backward", "IndexPutBackward0", "grad", lambda g, shape, key: K.np_scatter(g, shape, key),
-   lambda g, key: F.gather_key(g, key, "index"), args="shape key")
+# torch scatters an index's gradient into a zeros tensor: that tensor is the node's first (None) edge
+op("index_backward", "IndexPutImplBackward0", "self values", lambda z, g, key: K.np_scatter(g, z.shape, key),
+   lambda g: None,
+   lambda g, key: F.gather_key(g, key, "index"), args="key")
 op("cat", "CatBackward0", "tensors", lambda *a: np.concatenate(a[:-2], axis=a[-1]),  # a: *arrays, sizes, dim
    lambda g, i, sizes, dim: F.narrow(g, dim, sum(sizes[:i]), sizes[i]), args="sizes dim", variadic=True)
 op("stack", "StackBackward0", "tensors", lambda *a_dim: np.stack(a_dim[:-1], axis=a_dim[-1]),
@@ -316,14 +338,12 @@ op("stack", "StackBackward0", "tensors", lambda *a_dim: np.stack(a_dim[:-1], axi
 op("copy", "CopyBackwards", "self src", lambda a, b: np.broadcast_to(b, a.shape).astype(a.dtype),
    lambda g: F.zeros_like(g),
    lambda g, dtype_src: g.to(dtype_src))
-op("fill", "FillBackward0", "self", lambda a, value: np.full_like(a, value), lambda g: F.zeros_like(g),
+op("fill", "FillBackward2", "self", lambda a, value: np.full_like(a, value), lambda g: F.zeros_like(g),
    args="value")
 op("zero", "ZeroBackward0", "self", np.zeros_like, lambda g: F.zeros_like(g))
 op("copy_slices", "CopySlices", "self src", lambda a, b, key: K.np_setitem(a, key, b),
    lambda g, shape_self, key: g * F.keep_mask(shape_self, key),
    lambda g, key: F.gather_key(g, key, "index"), args="key")
-# backward(create_graph=True) stores a fresh .grad through this node (torch prints it as CopyBackwards)
-op("grad_copy", "CopyBackwards", "self", np.copy, lambda g: g)
 
 # ---- activations and losses -----------------------------------------------------------------------
 op("softmax", "SoftmaxBackward0", "self", lambda a, dim: K.np_softmax(a, dim),

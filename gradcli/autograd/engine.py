@@ -37,7 +37,7 @@ def _root_grads(outputs, grad_outputs, create_graph):
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
             g = ones_like(out)
         elif not isinstance(g, Tensor):
-            g = tensor(g, dtype=out.dtype)
+            raise TypeError(f"gradients can be either Tensors or None, but got {type(g).__name__}")
         if g._data.shape != out._data.shape:
             raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {_size_str(g._data.shape)} "
                                f"and output[{i}] has a shape of {_size_str(out._data.shape)}.")
@@ -234,8 +234,9 @@ def _accumulate(var, g, create_graph):
                 g = r
     if var._grad is None:
         if create_graph:
-            from .ops import T, apply
-            var._grad = apply(T["grad_copy"], (g,)) if g._rg else g
+            from .ops import T, apply, zeros_like
+            # torch stores a fresh .grad by copying into a new tensor: a CopyBackwards node
+            var._grad = apply(T["copy"], (zeros_like(g), g)) if g._rg else g
         else:
             # the engine may hand the same array to several places: a leaf owns its .grad
             # steal the array only if nothing else can see it (no other ref, no hook that may keep it)
@@ -274,7 +275,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         if isinstance(inputs, Tensor):
             inputs = (inputs,)
         if len(inputs) == 0:
-            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+            raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
         targets = {}
         for t in inputs:
             targets[t._grad_edge()] = t

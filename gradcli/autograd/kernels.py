@@ -112,7 +112,14 @@ def np_nll(a, target, weight, reduction, ignore_index):
 
 
 def has_array(key):
-    return any(isinstance(k, np.ndarray) for k in key)
+    return any(isinstance(k, np.ndarray) for k in (key if isinstance(key, tuple) else (key,)))
+
+
+def np_logsumexp(a, dim, keepdim):
+    m = np.max(a, axis=dim, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0)
+    out = np.log(np.sum(np.exp(a - m), axis=dim, keepdims=True)) + m
+    return out if keepdim else np.squeeze(out, axis=dim)
 
 
 def np_scatter(g, shape, key):

@@ -420,7 +420,7 @@ exp, log, log1p, sqrt, sin, cos, tanh, sigmoid, erf = map(
 
 
 def rsqrt(input):
-    return reciprocal(sqrt(input))
+    return _unary("rsqrt", input)
 
 
 def abs(input):

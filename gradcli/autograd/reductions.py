@@ -34,8 +34,10 @@ def _int_to_long(x):
 def sum(input, dim=None, keepdim=False, dtype=None):
     d = _int_to_long(input) if dtype is None else input._data.astype(dtype.np)
     dims = dims_of(dim, input._data.ndim)
-    if dims is None or (not dims and not keepdim and dim == ()):
+    if dims is None:
         return o.apply(o.T["sum"], (input,), (), (d,))
+    if not dims:  # torch reads sum(x, ()) as "all dims", through the dim overload
+        dims = tuple(range(input._data.ndim))
     return o.apply(o.T["sum_dim"], (input,), (dims, keepdim), (d,))
 
 
@@ -114,7 +116,7 @@ def _minmax(input, dim, keepdim, other, is_max):
         if input._data.size == 0:
             raise RuntimeError(f"{'max' if is_max else 'min'}(): Expected reduction dim to be specified for "
                                "input.numel() == 0. Specify the reduction dim with the 'dim' argument.")
-        return o.apply(o.T["amax" if is_max else "amin"], (input,))
+        return o.apply(o.T["max_all" if is_max else "min_all"], (input,))
     dim = _wrap_dim(dim, input.ndim)
     idx = (np.argmax if is_max else np.argmin)(input._data, axis=dim)
     if keepdim:
@@ -131,12 +133,14 @@ def min(input, dim=None, keepdim=False, *, other=None):
     return _minmax(input, dim, keepdim, other, False)
 
 
-def amax(input, dim=None, keepdim=False):
-    return max(input) if dim is None else max(input, dim, keepdim).values
+def amax(input, dim=(), keepdim=False):
+    dims = dims_of(dim, input.ndim) or tuple(range(input.ndim))
+    return o.apply(o.T["amax"], (input,), (dims, keepdim))
 
 
-def amin(input, dim=None, keepdim=False):
-    return min(input) if dim is None else min(input, dim, keepdim).values
+def amin(input, dim=(), keepdim=False):
+    dims = dims_of(dim, input.ndim) or tuple(range(input.ndim))
+    return o.apply(o.T["amin"], (input,), (dims, keepdim))
 
 
 def softmax(input, dim=None, dtype=None):
@@ -156,19 +160,13 @@ def _implicit_dim(dim, x):
 
 
 def logsumexp(input, dim, keepdim=False):
-    m = amax(input.detach(), dim, keepdim=True)
-    out = (input - m).exp().sum(dim, keepdim=True).log() + m
-    return out if keepdim else out.squeeze(dim)
+    x, d = o._float_input(input)
+    return o.apply(o.T["logsumexp"], (x,), (dims_of(dim, x.ndim), keepdim), (d,))
 
 
-def cumsum(input, dim):
-    # built from a lower-triangular matmul so it is differentiable through the table's ops
-    dim = _wrap_dim(dim, input.ndim)
-    n = input.shape[dim]
-    tri = Tensor._make(np.tril(np.ones((n, n), input._data.dtype)))
-    moved = input.transpose(dim, -1) if dim != input.ndim - 1 else input
-    out = o.matmul(moved, tri.t())
-    return out.transpose(dim, -1) if dim != input.ndim - 1 else out
+def cumsum(input, dim, dtype=None):
+    d = _int_to_long(input) if dtype is None else input._data.astype(dtype.np)
+    return o.apply(o.T["cumsum"], (input,), (_wrap_dim(dim, input.ndim),), (d,))
 
 
 # ---- helpers the VJPs use ---------------------------------------------------------------------------

@@ -250,6 +250,9 @@ def _slice_dim(x, dim, k, force=False):
 
 
 def scatter_key(g, shape, key, kind):
+    if kind == "index":
+        zeros = Tensor._make(np.zeros(shape, g._data.dtype))
+        return o.apply(o.T["index_backward"], (zeros, g), (key,))
     return o.apply(o.T[kind + "_backward"], (g,), (shape, key))
 
 
@@ -355,7 +358,7 @@ def bmm(input, mat2):
 
 
 def outer(input, vec2):
-    return input.unsqueeze(1) * vec2
+    return reshape(input, -1, 1) * vec2
 
 
 def addmm(input, mat1, mat2, beta=1, alpha=1):
@@ -386,15 +389,21 @@ def matmul(input, other):
         r = mv(folded, other) if b == 1 else mm(folded, other)
         shp = lead if b == 1 else lead + (other.shape[-1],)
         return o.apply(o.T["unsafe_view"], (r,), (tuple(shp),))
-    # batched: broadcast the batch dims, fold them into one, bmm, unfold
-    a2 = unsqueeze(input, 0) if a == 1 else input
+    if a == 1:
+        # torch folds 1-D @ N-D into an mv against the transposed, flattened batch
+        tb = contiguous(transpose(other, -1, -2))
+        flat = o.apply(o.T["unsafe_view"], (tb,), ((int(np.prod(tb.shape[:-1])), tb.shape[-1]),))
+        r = mv(flat, input)
+        return o.apply(o.T["unsafe_view"], (r,), (tuple(other.shape[:-2]) + (other.shape[-1],),))
+    # batched: broadcast the batch dims (torch expands even when they already match), fold, bmm, unfold
+    a2 = input
     b2 = unsqueeze(other, -1) if b == 1 else other
     batch = np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2])
     n, m, p = a2.shape[-2], a2.shape[-1], b2.shape[-1]
     _check_mm(m, b2.shape[-2], a2.shape, b2.shape)
     bsz = int(np.prod(batch))
-    ea = a2 if a2.shape[:-2] == batch else expand(a2, batch + (n, m))
-    eb = b2 if b2.shape[:-2] == batch else expand(b2, batch + (m, p))
+    ea = expand(a2, batch + (n, m))
+    eb = expand(b2, batch + (m, p))
     r = bmm(reshape(ea, bsz, n, m), reshape(eb, bsz, m, p))
     shp = batch + ((n,) if a != 1 else ()) + ((p,) if b != 1 else ())
     return o.apply(o.T["unsafe_view"], (r,), (tuple(shp),))

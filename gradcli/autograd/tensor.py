@@ -20,6 +20,9 @@ NONLEAF_REQUIRES_GRAD = (
     "in a subgraph that doesn't require differentiation use var_no_grad = var.detach().")
 
 
+_C_NAMES = {"float64": "double", "float32": "float", "int64": "long", "int32": "int", "float16": "half"}
+
+
 class Size(tuple):
     """torch.Size: a tuple that prints as torch.Size([2, 3])."""
 
@@ -77,7 +80,8 @@ class Tensor:
     @requires_grad.setter
     def requires_grad(self, value):
         if self.grad_fn is not None:
-            raise RuntimeError(NONLEAF_REQUIRES_GRAD)
+            # torch's text is shorter when asking for grad on a non-leaf (it already has it)
+            raise RuntimeError(NONLEAF_REQUIRES_GRAD.split(" If ")[0] if value else NONLEAF_REQUIRES_GRAD)
         if value and not self.dtype.is_floating_point:
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self._rg = bool(value)
@@ -92,7 +96,7 @@ class Tensor:
 
     @property
     def grad(self):
-        if self.grad_fn is not None and not self.retains_grad:
+        if self.grad_fn is not None and self._grad is None and not self.retains_grad:
             warnings.warn(NONLEAF_GRAD, UserWarning, stacklevel=2)
         return self._grad
 
@@ -103,9 +107,16 @@ class Tensor:
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
                                 f"{type(value).__name__}")
             if value._data.shape != self._data.shape:
-                raise RuntimeError("assigned grad has data of a different size")
+                raise RuntimeError(f"attempting to assign a gradient of size '[{', '.join(map(str, value.shape))}]' "
+                                   f"to a tensor of size '[{', '.join(map(str, self.shape))}]'. Please ensure that "
+                                   "the gradient and the tensor are the same size")
             if value.dtype is not self.dtype:
-                raise RuntimeError("assigned grad has data of a different type")
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{_C_NAMES.get(value.dtype.name, value.dtype.name)}' "
+                    f"to a tensor with grad_dtype '{self.dtype.legacy[:-6]}'. The gradient must match the tensor's "
+                    "grad_dtype (defaults to the tensor's dtype). You can set the tensor's grad_dtype attribute with "
+                    "a specific dtype, or None to allow any dtype. Set grad_dtype with caution. Diverging the dtypes "
+                    "of a tensor and its gradient may break downstream systems that assume they match.")
         self._grad = value
 
     @property

@@ -1,0 +1,196 @@
+"""Dispatch through the op table: run a forward on numpy data and, when grad mode is on and an input
+requires grad, record the node (edges, saved values, input metadata) the engine will run."""
+import traceback
+
+import numpy as np
+
+from . import dtypes
+from .grad_mode import STATE
+from .graph import AccumulateGrad, Node, SavedResult, _seq
+from .tensor import TENSOR_TYPES as _TT
+from .tensor import Tensor, _new
+
+_next_seq = _seq.__next__
+
+_ndarray = np.ndarray
+# 0-d results stay numpy scalars: scalar arithmetic is ~10x cheaper than on 0-d arrays, and a
+# tensor's storage becomes a real array (tensor.storage()) before anything aliases or writes it.
+_STORAGE = {np.ndarray, np.float32, np.float64, np.int64, np.bool_, np.float16, np.int32, np.uint8}
+_asarray = np.asarray
+_make = Tensor._make
+T = {}  # key -> OpDef, filled by _build_nodes() at import
+
+
+# ---- dispatch -------------------------------------------------------------------------------------
+class TableNode(Node):
+    """A node made from an op-table entry; `op` is set on each generated subclass."""
+
+    __slots__ = ("_in",)
+    op = None
+
+    def apply(self, grads):
+        od = self.op
+        g = grads[0]
+        saved = self.unpack() if od.save_names else None
+        nf = self._next
+        if od.variadic:
+            fn, idx = od.vjps[0], od.vjp_args[0]
+            args = [saved[j] for j in idx]
+            return [None if nf[i] is None else fn(g, i, *args) for i in range(len(nf))]
+        out = []
+        for fn, idx, nxt in zip(od.vjps, od.vjp_args, nf):
+            out.append(None if nxt is None else fn(g, *[saved[j] for j in idx]))
+        return out
+
+
+def _build_nodes():
+    from .derivatives import TABLE
+    for key, od in TABLE.items():
+        cls = type(od.name, (TableNode,), {"__slots__": (), "op": od})
+        src = []
+        for n in od.save_names:
+            if n in od.inputs:
+                src.append((0, od.inputs.index(n)))
+            elif n in od.args:
+                src.append((1, od.args.index(n)))
+            elif n == "result":
+                src.append((2, 0))
+            elif n.startswith("shape_"):
+                src.append((3, od.inputs.index(n[6:])))
+            elif n.startswith("dtype_"):
+                src.append((4, od.inputs.index(n[6:])))
+            else:
+                raise TypeError(f"op {key}: VJP names unknown value {n!r}")
+        od.save_src = tuple(src)
+        od.save_plan = tuple((k, i, None if od.variadic else tuple(u for u, idx in enumerate(od.vjp_args)
+                                                                      if j in idx))
+                             for j, (k, i) in enumerate(src))
+        # which inputs' VJPs use each saved name: saved only if one of them needs a gradient
+        od.users = tuple(tuple(i for i, idx in enumerate(od.vjp_args) if j in idx)
+                         for j in range(len(od.save_names)))
+        cls._saves_tensors = any(k in (0, 2) for k, _ in src)
+        cls._save_names = od.save_names
+        od.node_cls = cls
+        T[key] = od
+
+
+def apply(od, xs, args=(), datas=None):
+    """Run an op's forward on numpy data; record a node if grad mode is on and an input requires grad."""
+    if datas is None:
+        datas = [x._data if type(x) in _TT else x for x in xs]
+    out = od.fwd(*datas, *args) if od.fwd_args else od.fwd(*datas)
+    if type(out) not in _STORAGE:
+        out = _asarray(out)
+    if STATE.grad_enabled:
+        for x in xs:
+            if type(x) in _TT and x._rg:
+                return _record(od, xs, args, out)
+    return _make(out)
+
+
+_NONE_EDGE = (None, 0)
+
+
+def _record(od, xs, args, out):
+    # Written flat on purpose: this runs once per recorded op and dominates small-graph cost. Every
+    # tuple kept on the node lives as long as the graph and adds to Python's GC work, so input
+    # metadata is kept only for inputs whose shape or dtype differs from the output's (the engine
+    # reduces gradients for exactly those), and versions only when a tensor is saved.
+    node = _new(od.node_cls)
+    nexts = []
+    nrs = None
+    meta = None
+    oshape = out.shape
+    ochar = out.dtype.char
+    k = -1
+    for x in xs:
+        k += 1
+        if type(x) in _TT:
+            fn = x.grad_fn
+            if fn is not None:
+                nexts.append(fn)
+                if x._output_nr:
+                    nrs = nrs or [0] * len(xs)
+                    nrs[k] = x._output_nr
+            elif x._rg:
+                acc = x._accum
+                if acc is None:
+                    acc = x._accum = AccumulateGrad(x)
+                nexts.append(acc)
+            else:
+                nexts.append(None)
+                continue
+            d = x._data
+            if d.shape != oshape or d.dtype.char != ochar:
+                if meta is None:
+                    meta = [None] * len(xs)
+                meta[k] = (d.shape, d.dtype.char)
+        else:
+            nexts.append(None)
+    node._next = nexts = tuple(nexts)
+    node._nrs = nrs if nrs is None else tuple(nrs)
+    node._in = meta if meta is None else tuple(meta)
+    node._seq = _next_seq()
+    node._x = None
+    res = _new(Tensor)  # Tensor._make inlined: this is the hottest allocation in the engine
+    res._data = out
+    res._rg = True
+    res.grad_fn = node
+    res._output_nr = 0
+    res._vc = res._grad = res._accum = res._x = None
+    if od.save_names:
+        vals = []
+        vers = None
+        for j, (kind, i, users) in enumerate(od.save_plan):
+            if users is not None:
+                for u in users:
+                    if nexts[u] is not None:
+                        break
+                else:
+                    vals.append(None)
+                    continue
+            if kind == 0:
+                v = xs[i]
+                vals.append(v)
+                if type(v) in _TT:
+                    if vers is None:
+                        vers = [None] * len(od.save_plan)
+                    vers[j] = 0 if v._vc is None else v._vc[0]
+            elif kind == 2:
+                vals.append(SavedResult(res))
+                if vers is None:
+                    vers = [None] * len(od.save_plan)
+                vers[j] = 0
+            elif kind == 1:
+                vals.append(args[i])
+            elif kind == 3:
+                vals.append(xs[i]._data.shape)
+            else:
+                vals.append(dtypes.FROM_NP[xs[i]._data.dtype])
+        node._saved = tuple(vals)
+        node._versions = vers if vers is None else tuple(vers)
+    else:
+        node._saved = None
+    if STATE.anomaly:
+        node._extras()["trace"] = _forward_trace()
+    return res
+
+
+def _edge_of(x):
+    """(node, input_nr) for a tensor an op consumes, creating a leaf's AccumulateGrad on first use."""
+    fn = x.grad_fn
+    if fn is not None:
+        return fn, x._output_nr
+    if x._rg:
+        acc = x._accum
+        if acc is None:
+            acc = x._accum = AccumulateGrad(x)
+        return acc, 0
+    return None, 0
+
+
+def _forward_trace():
+    """The user's call stack at forward time, without gradcli's own frames (anomaly mode only)."""
+    here = __file__.rsplit("/", 1)[0]
+    frames = [f for f in traceback.extract_stack() if not f.filename.startswith(here)]
+    return traceback.format_list(frames)

@@ -195,11 +195,22 @@ op("abs", "AbsBackward0", "self", np.abs, lambda g, self: g * self.sign())
 op("sign", "SignBackward0", "self", np.sign, lambda g: F.zeros_like(g))
 op("sin", "SinBackward0", "self", np.sin, lambda g, self: g * self.cos())
 op("cos", "CosBackward0", "self", np.cos, lambda g, self: g * -self.sin())
-op("tanh", "TanhBackward0", "self", np.tanh, lambda g, result: g * (1 - result * result))
+# tanh, sigmoid and relu differentiate through one fused backward op each, as torch does: one
+# dispatch per node instead of three, and the double-backward graph shows torch's node names
+op("tanh", "TanhBackward0", "self", np.tanh, lambda g, result: F.tanh_backward(g, result))
+op("tanh_backward", "TanhBackwardBackward0", "grad_output output", K.np_tanh_backward,
+   lambda g, output: F.tanh_backward(g, output),
+   lambda g, grad_output, output: g * -2.0 * output * grad_output)
 op("sigmoid", "SigmoidBackward0", "self", lambda a: K.np_sigmoid(a),
-   lambda g, result: g * ((1 - result) * result))
+   lambda g, result: F.sigmoid_backward(g, result))
+op("sigmoid_backward", "SigmoidBackwardBackward0", "grad_output output", K.np_sigmoid_backward,
+   lambda g, output: F.sigmoid_backward(g, output),
+   lambda g, grad_output, output: g * grad_output * (1 - 2.0 * output))
 op("relu", "ReluBackward0", "self", lambda a: np.maximum(a, 0, dtype=a.dtype),
-   lambda g, result: _where0(result > 0, g))
+   lambda g, result: F.threshold_backward(g, result))
+op("threshold_backward", "ThresholdBackwardBackward0", "grad_output self", K.np_threshold_backward,
+   lambda g, self: F.threshold_backward(g, self),
+   lambda g: F.zeros_like(g))
 op("leaky_relu", "LeakyReluBackward0", "self",
    lambda a, negative_slope: np.where(a > 0, a, a * negative_slope).astype(a.dtype, copy=False),
    lambda g, self, negative_slope: F.where(self > 0, g, g * negative_slope), args="negative_slope")
@@ -281,7 +292,7 @@ op("dot", "DotBackward0", "self tensor", np.dot,
 op("bmm", "BmmBackward0", "self mat2", np.matmul,
    lambda g, mat2: g.bmm(mat2.transpose(1, 2)),
    lambda g, self: self.transpose(1, 2).bmm(g))
-op("addmm", "AddmmBackward0", "self mat1 mat2", lambda c, a, b: c + a @ b,
+op("addmm", "AddmmBackward0", "self mat1 mat2", lambda c, a, b: K.np_addmm(c, a, b),
    lambda g: g,
    lambda g, mat2: g.mm(mat2.t()),
    lambda g, mat1: mat1.t().mm(g))
@@ -315,7 +326,8 @@ op("to_copy", "ToCopyBackward0", "self", lambda a, dtype: a.astype(dtype.np),
    lambda g, dtype_self: g.to(dtype_self), args="dtype")
 
 # indexing: a gather and the scatter that is its VJP (and whose own VJP is the gather again)
-op("select", "SelectBackward0", "self", lambda a, key: a[key],
+# `+ (Ellipsis,)`: a 0-d result stays a view of the input (plain a[i] would copy out a scalar)
+op("select", "SelectBackward0", "self", lambda a, key: a[key + (Ellipsis,)],
    lambda g, shape_self, key: F.scatter_key(g, shape_self, key, "select"), args="key")
 op("slice", "SliceBackward0", "self", lambda a, key: a[key],
    lambda g, shape_self, key: F.scatter_key(g, shape_self, key, "slice"), args="key")

@@ -39,7 +39,14 @@ class TableNode(Node):
             return [None if nf[i] is None else fn(g, i, *args) for i in range(len(nf))]
         out = []
         for fn, idx, nxt in zip(od.vjps, od.vjp_args, nf):
-            out.append(None if nxt is None else fn(g, *[saved[j] for j in idx]))
+            if nxt is None:
+                out.append(None)
+            elif not idx:
+                out.append(fn(g))
+            elif len(idx) == 1:
+                out.append(fn(g, saved[idx[0]]))
+            else:
+                out.append(fn(g, *[saved[j] for j in idx]))
         return out
 
 

@@ -69,18 +69,17 @@ def _dtype(char):
 
 def _collect(roots):
     """Iterative DFS from the roots: how many edges point at each node."""
-    deps = {}
     stack = [n for (n, _), _ in roots if n is not None]
-    seen = set(stack)
+    deps = dict.fromkeys(stack, 0)  # also the visited set: every reached node has an entry
     while stack:
-        node = stack.pop()
-        for nxt in node._next:
+        for nxt in stack.pop()._next:
             if nxt is not None:
-                deps[nxt] = deps.get(nxt, 0) + 1
-                if nxt not in seen:
-                    seen.add(nxt)
+                if nxt in deps:
+                    deps[nxt] += 1
+                else:
+                    deps[nxt] = 1
                     stack.append(nxt)
-    return deps, seen
+    return deps, deps
 
 
 def _needed(seen, targets):
@@ -146,8 +145,8 @@ def run(roots, keep_graph, create_graph, targets=None, accumulate=True):
                     r = h(tuple(outs), tuple(grads))
                     if r is not None:
                         outs = list(r)
-            if not keep_graph:
-                node.release()
+            if not keep_graph and node._saves_tensors:
+                node._saved = None  # Node.release, inlined
             meta = node._in
             i = 0
             for nxt, nr, g in zip(node._next, node._nrs or _ZEROS, outs):

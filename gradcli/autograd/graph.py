@@ -36,8 +36,10 @@ class RemovableHandle:
 
 
 def vc(t):
-    from .tensor import vc as _vc
-    return _vc(t)
+    c = t._vc
+    if c is None:
+        c = t._vc = [0]
+    return c
 
 
 def version(t):
@@ -119,10 +121,10 @@ class Node:
             if self._saves_tensors:
                 raise RuntimeError(FREED)
             return ()
-        out = list(saved)
         versions = self._versions
         if versions is None:
-            return out
+            return saved
+        out = list(saved)
         for k, ver in enumerate(versions):
             if ver is None:
                 continue

@@ -14,6 +14,39 @@ def np_sigmoid(a):
     return np.reciprocal(e, out=e)
 
 
+def np_tanh_backward(g, y):
+    # g * (1 - y*y) in one temporary
+    if type(y) is not np.ndarray or np.shape(g) != y.shape:
+        return g * (1 - y * y)
+    t = y * y
+    np.subtract(1, t, out=t)
+    t *= g
+    return t
+
+
+def np_sigmoid_backward(g, y):
+    # g * (1 - y) * y in one temporary
+    if type(y) is not np.ndarray or np.shape(g) != y.shape:
+        return g * ((1 - y) * y)
+    t = 1 - y
+    t *= y
+    t *= g
+    return t
+
+
+def np_threshold_backward(g, x):
+    # relu's backward: pass g where the saved value is positive
+    return g * (x > 0)
+
+
+def np_addmm(c, a, b):
+    out = a @ b
+    if out.dtype == np.result_type(out, c):
+        out += c  # in place: one pass fewer than c + a @ b
+        return out
+    return c + out
+
+
 def np_erf(a):
     # numpy has no erf; math.erf is exact to the last bit, which float64 gradchecks need
     return _erf_scalar(a).astype(a.dtype)

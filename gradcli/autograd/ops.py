@@ -236,6 +236,18 @@ def rsqrt(input):
     return _unary("rsqrt", input)
 
 
+def tanh_backward(grad_output, output):
+    return _binary("tanh_backward", grad_output, output)
+
+
+def sigmoid_backward(grad_output, output):
+    return _binary("sigmoid_backward", grad_output, output)
+
+
+def threshold_backward(grad_output, input):
+    return _binary("threshold_backward", grad_output, input)
+
+
 def abs(input):
     return _unary("abs", input, floating=False)
 

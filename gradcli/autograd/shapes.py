@@ -22,7 +22,7 @@ def _ops():
 def _view_op(key, x, args=()):
     storage(x)  # a view must alias a real array
     out = o.apply(o.T[key], (x,), args)
-    if key in _VIEWS and np.may_share_memory(out._data, x._data):
+    if key in _VIEWS:  # numpy's results for these keys are always views of x's array
         out._vc = vc(x)  # a view shares storage, so in-place changes through either bump one counter
         if x._rg or (x._x is not None and "base" in x._x):
             out._extras()["base"] = x._x["base"] if x._x is not None and "base" in x._x else x

@@ -7,6 +7,7 @@ What a node saves is exactly what the VJPs of its grad-requiring inputs name; sa
 results are freed after backward, args and shapes are not (as in torch)."""
 import inspect
 import math
+import operator
 
 import numpy as np
 
@@ -148,12 +149,14 @@ def _nll_backward(g, shape, target, weight, reduction, ignore_index):
     return gg * F.tensor(coef)
 
 
-# ---- arithmetic -----------------------------------------------------------------------------------
+# ---- arithmetic ---
+# (Python's operators, not np.add & co: same result on arrays, and numpy's scalar fast path on the
+# 0-d results that scalar graphs are made of, where a ufunc call costs ~6x more)--------------------------------------------------------------------------------
 # add/sub: the forward gets `other` already scaled by alpha (ops.add), so it is the bare ufunc
-op("add", "AddBackward0", "self other", np.add,
+op("add", "AddBackward0", "self other", operator.add,
    lambda g: g,
    lambda g, alpha: g if alpha == 1 else F.mul_scalar(g, alpha), args="alpha", fwd_args=False)
-op("sub", "SubBackward0", "self other", np.subtract,
+op("sub", "SubBackward0", "self other", operator.sub,
    lambda g: g,
    lambda g, alpha: -g if alpha == 1 else F.mul_scalar(g, -alpha), args="alpha", fwd_args=False)
 # `1 - x`: torch records the scalar overload, whose node has a single edge
@@ -162,16 +165,16 @@ op("rsub_scalar", "RsubBackward1", "self", lambda a, other, alpha: other - alpha
 op("rsub", "RsubBackward0", "self other", lambda a, b, alpha: b - alpha * a,
    lambda g, alpha: -g if alpha == 1 else F.mul_scalar(g, -alpha),
    lambda g: g, args="alpha")
-op("mul", "MulBackward0", "self other", np.multiply,
+op("mul", "MulBackward0", "self other", operator.mul,
    lambda g, other: g * other,
    lambda g, self: g * self)
 # multiplication by a Python scalar inside derivative formulas (torch's Scalar overload)
-op("mul_scalar", "MulBackward1", "self", np.multiply,
+op("mul_scalar", "MulBackward1", "self", operator.mul,
    lambda g, other: F.mul_scalar(g, other), args="other")
-op("div", "DivBackward0", "self other", np.true_divide,
+op("div", "DivBackward0", "self other", operator.truediv,
    lambda g, other: g / other,
    lambda g, self, other: -g * ((self / other) / other))
-op("neg", "NegBackward0", "self", np.negative, lambda g: -g)
+op("neg", "NegBackward0", "self", operator.neg, lambda g: -g)
 op("reciprocal", "ReciprocalBackward0", "self", lambda a: np.reciprocal(a),
    lambda g, result: -g * (result * result))
 op("rsqrt", "RsqrtBackward0", "self", lambda a: np.reciprocal(np.sqrt(a)),

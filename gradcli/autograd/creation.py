@@ -64,13 +64,14 @@ def _flatten_tensors(data):
 
 def _infer_dtype(data):
     """torch's rule for Python data: any float -> default float, else any int -> int64, else bool."""
-    stack, kinds = [data], set()
+    stack, kinds, np_types = [data], set(), []
     while stack:
         x = stack.pop()
         if isinstance(x, (list, tuple)):
             stack.extend(x)
-        elif isinstance(x, np.ndarray):
-            kinds.add(x.dtype.kind)
+        elif isinstance(x, (np.ndarray, np.generic)):
+            # numpy values keep their own dtype (torch.tensor(np.float64(2.)) is float64)
+            np_types.append(x.dtype)
         elif isinstance(x, (bool, np.bool_)):
             kinds.add("b")
         elif isinstance(x, (int, np.integer)):
@@ -79,6 +80,11 @@ def _infer_dtype(data):
             kinds.add("f")
         else:
             raise TypeError(f"new(): invalid data type '{type(x).__name__}'")
+    if np_types:
+        rt = np.result_type(*np_types)
+        if "f" in kinds and rt.kind != "f":
+            return dtypes.get_default_dtype()
+        return dtypes.FROM_NP.get(rt, dtypes.get_default_dtype())
     if "f" in kinds:
         return dtypes.get_default_dtype()
     if "i" in kinds or "u" in kinds:

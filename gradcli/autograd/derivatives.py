@@ -118,6 +118,15 @@ def _expand_reduced(g, shape, reduction):
     return g
 
 
+def _reduce_like(x, reduction):
+    # the adjoint of _expand_reduced
+    if reduction == "mean":
+        return x.sum() / max(1, x.numel())
+    if reduction == "sum":
+        return x.sum()
+    return x
+
+
 def _weighted(x, weight):
     return x if weight is None else x * weight
 
@@ -364,17 +373,30 @@ op("copy_slices", "CopySlices", "self src", lambda a, b, key: K.np_setitem(a, ke
 op("softmax", "SoftmaxBackward0", "self", lambda a, dim: K.np_softmax(a, dim),
    lambda g, result, dim: result * (g - (g * result).sum(dim, keepdim=True)), args="dim")
 op("log_softmax", "LogSoftmaxBackward0", "self", lambda a, dim: K.np_log_softmax(a, dim),
-   lambda g, result, dim: g - result.exp() * g.sum(dim, keepdim=True), args="dim")
+   lambda g, result, dim: F.log_softmax_backward(g, result, dim), args="dim")
+op("log_softmax_backward", "LogSoftmaxBackwardDataBackward0", "grad_output output",
+   lambda g, y, dim: g - np.exp(y) * g.sum(axis=dim, keepdims=True),
+   lambda g, output, dim: g - (output.exp() * g).sum(dim, keepdim=True),
+   lambda g, grad_output, output, dim: -g * output.exp() * grad_output.sum(dim, keepdim=True), args="dim")
 op("mse_loss", "MseLossBackward0", "self target", lambda a, b, reduction: K.reduce_np((a - b) ** 2, reduction),
    lambda g, self, target, reduction: _expand_reduced(g, self.shape, reduction) * (2 * (self - target)),
    lambda g, self, target, reduction: _expand_reduced(g, self.shape, reduction) * (2 * (target - self)),
    args="reduction")
 op("binary_cross_entropy", "BinaryCrossEntropyBackward0", "self target",
    lambda p, y, weight, reduction: K.np_bce(p, y, weight, reduction),
-   lambda g, self, target, weight, reduction: _expand_reduced(g, self.shape, reduction)
-   * _weighted((self - target) / ((1 - self) * self).clamp(min=1e-12), weight),
+   lambda g, self, target, weight, reduction: F.bce_backward(g, self, target, weight, reduction),
    lambda g, self, weight, reduction: _expand_reduced(g, self.shape, reduction)
    * _weighted((1 - self).log().clamp(min=-100) - self.log().clamp(min=-100), weight),
+   args="weight reduction")
+# d BCE / d p in one kernel (torch: binary_cross_entropy_backward); its own VJPs serve double backward
+op("bce_backward", "BinaryCrossEntropyBackwardBackward0", "grad self target",
+   lambda g, p, y, weight, reduction: K.np_bce_backward(g, p, y, weight, reduction),
+   lambda g2, self, target, weight, reduction: _reduce_like(
+       g2 * _weighted((self - target) / ((1 - self) * self).clamp(min=1e-12), weight), reduction),
+   lambda g2, grad, self, target, weight, reduction: g2 * _expand_reduced(grad, self.shape, reduction)
+   * _weighted(((1 - self) * self - (self - target) * (1 - 2 * self)) / ((1 - self) * self) ** 2, weight),
+   lambda g2, grad, self, weight, reduction: g2 * _expand_reduced(grad, self.shape, reduction)
+   * _weighted(-1 / ((1 - self) * self), weight),
    args="weight reduction")
 op("bce_with_logits", "BinaryCrossEntropyWithLogitsBackward0", "self target",
    lambda x, y, weight, pos_weight, reduction: K.np_bce_logits(x, y, weight, pos_weight, reduction),

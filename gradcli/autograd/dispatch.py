@@ -88,7 +88,7 @@ def apply(od, xs, args=(), datas=None):
     out = od.fwd(*datas, *args) if od.fwd_args else od.fwd(*datas)
     if type(out) not in _STORAGE:
         out = _asarray(out)
-    if STATE.grad_enabled:
+    if STATE.grad_enabled and out.dtype.kind == "f":  # integer and bool results never require grad
         for x in xs:
             if type(x) in _TT and x._rg:
                 return _record(od, xs, args, out)

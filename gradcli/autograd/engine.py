@@ -124,6 +124,10 @@ def run(roots, keep_graph, create_graph, targets=None, accumulate=True):
             x = node._x
             if x is not None:
                 grads = _pre_hooks(node, x, grads)
+            if type(node) is AccumulateGrad and grads[0] is not None:
+                vx = node.variable._x
+                if vx is not None and vx.get("hooks"):  # a leaf's tensor hooks run before capture too
+                    grads = [_leaf_hooks(vx, grads[0])]
             if captured is not None:
                 for nr, g in enumerate(grads):
                     if g is not None and (node, nr) in targets:
@@ -159,8 +163,7 @@ def run(roots, keep_graph, create_graph, targets=None, accumulate=True):
                                 g = _reduce_to(g, m[0], m[1], node, i)
                         buf = buffers.get(nxt)
                         if buf is None:
-                            buffers[nxt] = [g] if nr == 0 and type(nxt) is not BackwardCFunction \
-                                else _new_buffer(nxt, nr, g)
+                            buffers[nxt] = [g] if nr == 0 and nxt._num_outputs == 1 else _new_buffer(nxt, nr, g)
                         elif buf[nr] is None:
                             buf[nr] = g
                         elif create_graph:
@@ -224,13 +227,16 @@ def _pre_hooks(node, x, grads):
     return grads
 
 
+def _leaf_hooks(x, g):
+    for h in list(x["hooks"]):
+        r = h(g)
+        if r is not None:
+            g = r
+    return g
+
+
 def _accumulate(var, g, create_graph):
     x = var._x
-    if x is not None:
-        for h in list(x.get("hooks", ())):
-            r = h(g)
-            if r is not None:
-                g = r
     if var._grad is None:
         if create_graph:
             from .ops import T, apply, zeros_like

@@ -24,6 +24,12 @@ class _GradModeContext:
 
     _target = True
 
+    def __new__(cls, *args, **kwargs):
+        # `@torch.no_grad` without parentheses: the function arrives as the only argument
+        if cls in (no_grad, enable_grad) and len(args) == 1 and callable(args[0]) and not kwargs:
+            return cls()(args[0])
+        return super().__new__(cls)
+
     def __enter__(self):
         self._prev = STATE.grad_enabled
         STATE.grad_enabled = self._target

@@ -248,6 +248,14 @@ def threshold_backward(grad_output, input):
     return _binary("threshold_backward", grad_output, input)
 
 
+def log_softmax_backward(grad_output, output, dim):
+    return _binary("log_softmax_backward", grad_output, output, (dim,))
+
+
+def bce_backward(grad, input, target, weight, reduction):
+    return apply(T["bce_backward"], (grad, input, target), (weight, reduction))
+
+
 def abs(input):
     return _unary("abs", input, floating=False)
 

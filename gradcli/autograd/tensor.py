@@ -83,10 +83,12 @@ class Tensor:
             # torch's text is shorter when asking for grad on a non-leaf (it already has it)
             raise RuntimeError(NONLEAF_REQUIRES_GRAD.split(" If ")[0] if value else NONLEAF_REQUIRES_GRAD)
         if value and not self.dtype.is_floating_point:
-            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+            raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
         self._rg = bool(value)
 
     def requires_grad_(self, requires_grad=True):
+        if requires_grad and self.grad_fn is None and not self.dtype.is_floating_point:
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self.requires_grad = requires_grad
         return self
 
@@ -294,7 +296,7 @@ class Tensor:
     __str__ = __repr__
 
     def __format__(self, spec):
-        if self._data.ndim == 0 and spec:
+        if self._data.ndim == 0:  # torch formats a 0-dim tensor as its Python number
             return format(self.item(), spec)
         return format(str(self), spec)
 

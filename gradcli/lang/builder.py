@@ -1,0 +1,557 @@
+"""Builds the AST from lark's parse tree with an explicit-stack post-order walk (never recursive).
+
+lark's Transformer recurses once per tree level, and a user controls the depth (`-(-(-x))`,
+`a.b.c...`, `x**x**x...`), so this module walks the tree with its own stack: each node's handler gets
+its already-built children. Handlers also check what the grammar leaves permissive (assignment
+targets, parameter order, call argument order, single inheritance) and raise GradSyntaxError with the
+offending span.
+"""
+from __future__ import annotations
+
+import dataclasses
+import sys
+
+from lark import Token, Tree
+
+from . import ast as A
+from .ast import Span
+from .errors import GradLimitError, GradSyntaxError
+from .strings import FieldParser, merge_parts, string_parts
+
+
+def token_span(tok: Token) -> Span:
+    return Span(tok.line, tok.column, tok.end_line, tok.end_column)
+
+
+def _meta_span(meta) -> Span:
+    if getattr(meta, "empty", True):
+        return Span(1, 1, 1, 1)
+    return Span(meta.line, meta.column, meta.end_line, meta.end_column)
+
+
+def _span_of(x) -> Span:
+    return token_span(x) if isinstance(x, Token) else x.span
+
+
+class _TargetList:
+    """`a, b` written without brackets as a for/del/comprehension target."""
+    def __init__(self, elts, span):
+        self.elts, self.span = tuple(elts), span
+
+
+class _Clause:
+    """An elif/else/finally clause on its way into its statement."""
+    def __init__(self, kind, body, span, test=None):
+        self.kind, self.body, self.span, self.test = kind, body, span, test
+
+
+class _BareStar:
+    """The `*` that starts keyword-only parameters."""
+    def __init__(self, span):
+        self.span = span
+
+
+class _BareGenexp:
+    """`f(x for x in xs)`: legal only as the sole argument."""
+    def __init__(self, node):
+        self.node, self.span = node, node.span
+
+
+class _Args:
+    def __init__(self, args, keywords, span):
+        self.args, self.keywords, self.span = tuple(args), tuple(keywords), span
+
+
+_TARGET_WORDS = {
+    A.Call: "a function call", A.Constant: "a literal", A.FString: "an f-string", A.Lambda: "a lambda",
+    A.IfExp: "a conditional expression", A.ListComp: "a comprehension",
+    A.GeneratorExp: "a generator expression", A.Dict: "a dict literal", A.Compare: "a comparison",
+    A.BoolOp: "an expression", A.BinOp: "an expression", A.UnaryOp: "an expression",
+    A.Starred: "a starred expression", A.Slice: "a slice",
+}
+
+
+def check_target(node, verb: str = "assign to", nested: bool = True):
+    """Raise unless node is Name/Attribute/Subscript (or, if nested, Tuple/List of targets)."""
+    stack = [node]
+    while stack:
+        t = stack.pop()
+        if isinstance(t, (A.Name, A.Attribute, A.Subscript)):
+            continue
+        if nested and isinstance(t, (A.Tuple, A.List)):
+            stack.extend(t.elts)
+            continue
+        if not nested and isinstance(t, (A.Tuple, A.List)):
+            raise GradSyntaxError("illegal target for augmented assignment", t.span)
+        raise GradSyntaxError(f"cannot {verb} {_TARGET_WORDS.get(type(t), 'this expression')}", t.span)
+
+
+def _number(tok: Token):
+    text = tok.value.replace("_", "")
+    if text[:2].lower() in ("0x", "0o", "0b"):
+        return int(text, 0)
+    if any(c in text for c in ".eE"):
+        return float(text)
+    if len(text) > 1 and text[0] == "0" and text.strip("0"):
+        raise GradSyntaxError("leading zeros in decimal integer literals are not permitted", token_span(tok))
+    limit = sys.get_int_max_str_digits()
+    if limit and len(text) > limit:
+        raise GradLimitError(f"integer literal is too large ({len(text)} digits; limit {limit})", token_span(tok))
+    return int(text)
+
+
+def _check_params(items, lambda_: bool) -> tuple[A.Param, ...]:
+    """Order rules of a parameter list; gives keyword-only parameters their kind."""
+    params, seen = [], set()
+    after_star = after_kw = saw_default = False
+    bare_star = None
+    for item in items:
+        if after_kw:
+            raise GradSyntaxError("no parameter may follow **" + params[-1].name, item.span)
+        if isinstance(item, _BareStar) or item.kind == "var_positional":
+            if after_star:
+                raise GradSyntaxError("* may appear only once in a parameter list", item.span)
+            after_star = True
+            if isinstance(item, _BareStar):
+                bare_star = item
+                continue
+        elif item.kind == "var_keyword":
+            after_kw = True
+        elif after_star:
+            item = dataclasses.replace(item, kind="keyword_only")
+            bare_star = None
+        elif item.default is not None:
+            saw_default = True
+        elif saw_default:
+            raise GradSyntaxError("non-default argument follows default argument", item.span)
+        if item.name in seen:
+            where = "lambda" if lambda_ else "function definition"
+            raise GradSyntaxError(f"duplicate argument '{item.name}' in {where}", item.span)
+        seen.add(item.name)
+        params.append(item)
+    if bare_star is not None:
+        raise GradSyntaxError("named arguments must follow bare *", bare_star.span)
+    return tuple(params)
+
+
+# Binding power of the operators in an `operation` run (higher binds tighter), as in Python.
+_OR, _AND, _NOT, _CMP, _UNARY = 1, 2, 3, 4, 10
+_BINARY = {"or": _OR, "and": _AND, "<": _CMP, ">": _CMP, "==": _CMP, ">=": _CMP, "<=": _CMP, "!=": _CMP,
+           "in": _CMP, "not in": _CMP, "is": _CMP, "is not": _CMP, "|": 5, "^": 6, "&": 7, "+": 8, "-": 8,
+           "*": 9, "/": 9, "//": 9, "%": 9, "@": 9, "**": 11}
+
+
+class _Chain:
+    """A BoolOp or Compare still growing in `_climb` (`a < b < c`, `a and b and c`): n-ary, not nested."""
+    __slots__ = ("op", "left", "ops", "operands")
+
+    def __init__(self, op, left, right):
+        self.op, self.left, self.ops, self.operands = op, left, [op], [right]
+
+    def node(self):
+        span = self.left.span.to(self.operands[-1].span)
+        if self.op in ("and", "or"):
+            return A.BoolOp(self.op, (self.left, *self.operands), span=span)
+        return A.Compare(self.left, tuple(self.ops), tuple(self.operands), span=span)
+
+
+def _done(x):
+    return x.node() if type(x) is _Chain else x
+
+
+def _climb(items: list):
+    """Shunting-yard over [PREFIX* operand (BINOP PREFIX* operand)*] with Python's precedences.
+
+    `**` is right-associative and binds tighter than a unary minus on its left (`-x**2` is -(x**2))
+    but not on its right (`2**-x`); comparisons chain into one Compare; `and`/`or` runs become one
+    BoolOp; `not` may only start an operand of and/or/not (`a + not b` is an error, as in Python).
+    """
+    out: list = []
+    pending: list = []  # (precedence, operator, token, is_prefix)
+
+    def reduce():
+        prec, op, tok, prefix = pending.pop()
+        right = _done(out.pop())
+        if prefix:
+            out.append(A.UnaryOp(op, right, span=token_span(tok).to(right.span)))
+            return
+        left = out.pop()
+        if prec == _CMP or prec <= _AND:  # extend the chain on the left if it is the same kind
+            same = type(left) is _Chain and (left.op == op if prec <= _AND else left.op not in ("and", "or"))
+            if same:
+                left.ops.append(op)
+                left.operands.append(right)
+                out.append(left)
+            else:
+                out.append(_Chain(op, _done(left), right))
+            return
+        left = _done(left)
+        out.append(A.BinOp(left, op, right, span=left.span.to(right.span)))
+
+    for x in items:
+        if not isinstance(x, Token):
+            out.append(x)
+            continue
+        if x.type == "PREFIX":
+            op = x.value
+            if op == "not" and pending and pending[-1][0] > _NOT:
+                raise GradSyntaxError(f"'not' cannot follow '{pending[-1][1]}' without parentheses", token_span(x))
+            pending.append((_NOT if op == "not" else _UNARY, op, x, True))
+            continue
+        op = " ".join(x.value.split())  # BINOP or IN; "not  in" -> "not in"
+        prec = _BINARY[op]
+        right_assoc = op == "**"
+        while pending and (pending[-1][0] > prec or (pending[-1][0] == prec and not right_assoc)):
+            reduce()
+        pending.append((prec, op, x, False))
+    while pending:
+        reduce()
+    return _done(out[0])
+
+
+class _Handlers:
+    """One method per grammar rule (or alias): (span, children) -> node."""
+
+    def __init__(self, parse_field: FieldParser):
+        self.parse_field = parse_field
+
+    # ---------------------------------------------------------- module, simple statements
+    def file(self, s, c):
+        return A.Module(tuple(c), span=s)
+
+    expr = file
+
+    def expr_stmt(self, s, c):
+        return A.ExprStmt(c[0], span=s)
+
+    def assign(self, s, c):
+        for target in c[:-1]:
+            check_target(target)
+        return A.Assign(tuple(c[:-1]), c[-1], span=s)
+
+    def aug_assign(self, s, c):
+        check_target(c[0], nested=False)
+        return A.AugAssign(c[0], c[1].value[:-1], c[2], span=s)
+
+    def pass_stmt(self, s, c):
+        return A.Pass(span=s)
+
+    def break_stmt(self, s, c):
+        return A.Break(span=s)
+
+    def continue_stmt(self, s, c):
+        return A.Continue(span=s)
+
+    def return_stmt(self, s, c):
+        return A.Return(c[0], span=s)
+
+    def raise_stmt(self, s, c):
+        return A.Raise(c[0], c[1], span=s)
+
+    def assert_stmt(self, s, c):
+        return A.Assert(c[0], c[1], span=s)
+
+    def del_stmt(self, s, c):
+        targets = c[0].elts if isinstance(c[0], _TargetList) else (c[0],)
+        for target in targets:
+            check_target(target, "delete")
+        return A.Delete(targets, span=s)
+
+    def global_stmt(self, s, c):
+        return A.Global(tuple(t.value for t in c), span=s)
+
+    def nonlocal_stmt(self, s, c):
+        return A.Nonlocal(tuple(t.value for t in c), span=s)
+
+    def import_stmt(self, s, c):
+        return A.Import(tuple(c), span=s)
+
+    def dotted_as_name(self, s, c):  # c[0] is the joined dotted name
+        return A.Alias(c[0], c[1].value if c[1] is not None else None, span=s)
+
+    def import_as_name(self, s, c):
+        return A.Alias(c[0].value, c[1].value if c[1] is not None else None, span=s)
+
+    def from_stmt(self, s, c):
+        return A.ImportFrom(c[0], tuple(c[1:]), span=s)
+
+    def dotted_name(self, s, c):
+        return ".".join(t.value for t in c)
+
+    # ---------------------------------------------------------- compound statements
+    def suite(self, s, c):
+        return tuple(c)
+
+    def if_stmt(self, s, c):
+        test, body, *clauses = c
+        orelse: tuple = ()
+        end = s
+        if clauses and clauses[-1] is not None:
+            orelse = clauses[-1].body
+        for clause in reversed(clauses[:-1]):  # elifs, innermost last
+            orelse = (A.If(clause.test, clause.body, orelse, span=clause.span.to(end)),)
+        return A.If(test, body, orelse, span=s)
+
+    def elif_clause(self, s, c):
+        return _Clause("elif", c[1], s, c[0])
+
+    def else_clause(self, s, c):
+        return _Clause("else", c[0], s)
+
+    finally_clause = else_clause
+
+    def while_stmt(self, s, c):
+        return A.While(c[0], c[1], span=s)
+
+    def for_stmt(self, s, c):
+        target = self._target(c[0])
+        check_target(target)
+        return A.For(target, c[1], c[2], span=s)
+
+    def try_stmt(self, s, c):
+        body, *handlers, orelse, final = c
+        for h in handlers[:-1]:
+            if h.type is None:
+                raise GradSyntaxError("default 'except:' must be last", h.span)
+        return A.Try(body, tuple(handlers), orelse.body if orelse else (), final.body if final else (), span=s)
+
+    def try_finally(self, s, c):
+        return A.Try(c[0], (), (), c[1].body, span=s)
+
+    def except_clause(self, s, c):
+        return A.ExceptHandler(c[0], c[1].value if c[1] is not None else None, c[2], span=s)
+
+    def with_stmt(self, s, c):
+        return A.With(tuple(c[:-1]), c[-1], span=s)
+
+    def with_item(self, s, c):
+        if c[1] is not None:
+            check_target(c[1])
+        return A.WithItem(c[0], c[1], span=s)
+
+    def funcdef(self, s, c):
+        name, params, returns, body = c
+        return A.FunctionDef(name.value, params or (), body, (), returns, span=s)
+
+    def parameters(self, s, c):
+        return _check_params(c, lambda_=False)
+
+    def param(self, s, c):
+        return A.Param(c[0].value, "positional", c[2], c[1], span=s)
+
+    def star_param(self, s, c):
+        if c[0] is None:
+            return _BareStar(s)
+        return A.Param(c[0].value, "var_positional", None, c[1], span=s)
+
+    def starstar_param(self, s, c):
+        return A.Param(c[0].value, "var_keyword", None, c[1], span=s)
+
+    def classdef(self, s, c):
+        name, args, body = c
+        base = None
+        if args is not None:
+            if args.keywords:
+                raise GradSyntaxError("class keyword arguments are not supported", args.keywords[0].span)
+            if len(args.args) > 1 or any(isinstance(a, A.Starred) for a in args.args):
+                raise GradSyntaxError("a class can have at most one base class", args.span)
+            base = args.args[0] if args.args else None
+        return A.ClassDef(name.value, base, body, span=s)
+
+    def decorated(self, s, c):
+        return dataclasses.replace(c[-1], decorators=tuple(c[:-1]))
+
+    def decorator(self, s, c):
+        return c[0]
+
+    # ---------------------------------------------------------- expressions
+    def _target(self, t):
+        return A.Tuple(t.elts, span=t.span) if isinstance(t, _TargetList) else t
+
+    def tuple_list(self, s, c):
+        return A.Tuple(tuple(c), span=s)
+
+    def target_tuple(self, s, c):
+        return _TargetList(c, s)
+
+    def if_exp(self, s, c):  # [body run..., IF, test run..., ELSE, orelse]
+        i = next(k for k, x in enumerate(c) if isinstance(x, Token) and x.type == "IF")
+        j = next(k for k, x in enumerate(c) if isinstance(x, Token) and x.type == "ELSE")
+        return A.IfExp(_climb(c[i + 1:j]), _climb(c[:i]), c[-1], span=s)
+
+    def lambdef(self, s, c):
+        return A.Lambda(c[0] or (), c[1], span=s)
+
+    def lambda_params(self, s, c):
+        return _check_params(c, lambda_=True)
+
+    def lparam(self, s, c):
+        return A.Param(c[0].value, "positional", c[1], span=s)
+
+    def lstar_param(self, s, c):
+        return _BareStar(s) if c[0] is None else A.Param(c[0].value, "var_positional", span=s)
+
+    def lstarstar_param(self, s, c):
+        return A.Param(c[0].value, "var_keyword", span=s)
+
+    def test(self, s, c):
+        return _climb(c)
+
+    operation = test
+
+    def call(self, s, c):
+        args = c[1] or _Args((), (), s)
+        return A.Call(c[0], args.args, args.keywords, span=s)
+
+    def subscript(self, s, c):
+        return A.Subscript(c[0], c[1], span=s)
+
+    def subscripts(self, s, c):
+        if len(c) == 1 and c[0].span.end_line == s.end_line and c[0].span.end_col == s.end_col:
+            return c[0]  # no comma: `x[i]`, not `x[i,]`
+        return A.Tuple(tuple(c), span=s)
+
+    def slice(self, s, c):
+        return A.Slice(c[0], c[1], c[2], span=s)
+
+    def attribute(self, s, c):
+        return A.Attribute(c[0], c[1].value, span=s)
+
+    def empty_tuple(self, s, c):
+        return A.Tuple((), span=s)
+
+    def genexp(self, s, c):
+        return A.GeneratorExp(c[0], tuple(c[1:]), span=s)
+
+    def list(self, s, c):
+        return A.List(tuple(x for x in c if x is not None), span=s)
+
+    def listcomp(self, s, c):
+        return A.ListComp(c[0], tuple(c[1:]), span=s)
+
+    def dict(self, s, c):
+        items = [x for x in c if x is not None]
+        return A.Dict(tuple(k for k, _ in items), tuple(v for _, v in items), span=s)
+
+    def dict_item(self, s, c):
+        return (c[0], c[1])
+
+    def comp_for(self, s, c):
+        target = self._target(c[0])
+        check_target(target)
+        return A.Comprehension(target, c[1], tuple(c[2:]), span=s)
+
+    def comp_if(self, s, c):
+        return c[0]
+
+    def arguments(self, s, c):
+        args, keywords, names = [], [], set()
+        for item in c:
+            if isinstance(item, A.Keyword):
+                if item.arg is not None:
+                    if item.arg in names:
+                        raise GradSyntaxError(f"keyword argument repeated: {item.arg}", item.span)
+                    names.add(item.arg)
+                keywords.append(item)
+                continue
+            if isinstance(item, _BareGenexp):
+                if len(c) > 1:
+                    raise GradSyntaxError("generator expression must be parenthesized", item.span)
+                item = item.node
+            if keywords and any(k.arg is None for k in keywords):
+                raise GradSyntaxError("positional argument follows keyword argument unpacking", item.span)
+            if keywords and not isinstance(item, A.Starred):
+                raise GradSyntaxError("positional argument follows keyword argument", item.span)
+            args.append(item)
+        return _Args(args, keywords, s)
+
+    def kwarg(self, s, c):
+        return A.Keyword(c[0].value, c[1], span=s)
+
+    def star_arg(self, s, c):
+        return A.Starred(c[0], span=s)
+
+    def starstar_arg(self, s, c):
+        return A.Keyword(None, c[0], span=s)
+
+    def genexp_arg(self, s, c):
+        return _BareGenexp(A.GeneratorExp(c[0], tuple(c[1:]), span=s))
+
+    # ---------------------------------------------------------- atoms
+    def name(self, s, c):
+        return A.Name(c[0].value, span=s)
+
+    def number(self, s, c):
+        return A.Constant(_number(c[0]), span=s)
+
+    def strings(self, s, c):
+        parts, is_f = [], False
+        for tok in c:
+            f, p = string_parts(tok.value, tok.line, tok.column, self.parse_field)
+            is_f = is_f or f
+            parts.extend(p)
+        if not is_f:
+            return A.Constant("".join(p.value for p in parts), span=s)
+        return A.FString(merge_parts(parts), span=s)
+
+    def ellipsis(self, s, c):
+        return A.Constant(Ellipsis, span=s)
+
+    def const_none(self, s, c):
+        return A.Constant(None, span=s)
+
+    def const_true(self, s, c):
+        return A.Constant(True, span=s)
+
+    def const_false(self, s, c):
+        return A.Constant(False, span=s)
+
+
+def build(tree: Tree, parse_field: FieldParser):
+    """The AST of a lark tree, built bottom-up with an explicit stack."""
+    h = _Handlers(parse_field)
+    table = {name: getattr(h, name) for name in dir(h) if not name.startswith("_")}
+    values: list = []
+    stack: list = [tree]
+    while stack:
+        item = stack.pop()
+        if type(item) is tuple:  # (tree,): all children are built, reduce
+            node = item[0]
+            n = len(node.children)
+            children = values[len(values) - n:] if n else []
+            if n:
+                del values[len(values) - n:]
+            values.append(table[node.data](_meta_span(node.meta), children))
+        elif isinstance(item, Tree):
+            stack.append((item,))
+            stack.extend(reversed(item.children))
+        else:  # Token or None (a missing optional part)
+            values.append(item)
+    return values[0]
+
+
+def check_context(module: A.Module) -> None:
+    """What Python checks at compile time: return/break/continue/nonlocal only where they mean something."""
+    stack = [(s, False, False) for s in module.body]  # (statement, in a function, in a loop)
+    while stack:
+        s, in_func, in_loop = stack.pop()
+        if isinstance(s, A.Return) and not in_func:
+            raise GradSyntaxError("'return' outside function", s.span)
+        if isinstance(s, A.Break) and not in_loop:
+            raise GradSyntaxError("'break' outside loop", s.span)
+        if isinstance(s, A.Continue) and not in_loop:
+            raise GradSyntaxError("'continue' not properly in loop", s.span)
+        if isinstance(s, A.Nonlocal) and not in_func:
+            raise GradSyntaxError("nonlocal declaration not allowed at module level", s.span)
+        if isinstance(s, A.FunctionDef):
+            stack.extend((b, True, False) for b in s.body)
+        elif isinstance(s, A.ClassDef):
+            stack.extend((b, False, False) for b in s.body)
+        elif isinstance(s, (A.For, A.While)):
+            stack.extend((b, in_func, True) for b in s.body)
+        elif isinstance(s, A.Try):
+            blocks = [s.body, s.orelse, s.finalbody, *(h.body for h in s.handlers)]
+            stack.extend((b, in_func, in_loop) for block in blocks for b in block)
+        elif isinstance(s, (A.If, A.With)):
+            blocks = [s.body, s.orelse] if isinstance(s, A.If) else [s.body]
+            stack.extend((b, in_func, in_loop) for block in blocks for b in block)

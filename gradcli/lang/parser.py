@@ -1,0 +1,398 @@
+"""Parses gradlang source into the AST: builds the Lark parser once, and turns lark's errors into ours.
+
+`parse_file(source, filename)` parses a script, `parse_expr(source)` a one-liner such as
+`a=x+w; b=w+1; y=a*b`. Both return an `ast.Module` or raise a `GradError` (GradSyntaxError, or
+GradLimitError for oversized input) carrying the normalised source and the file name, whatever the
+input: this module is the only place where lark exceptions are caught and translated.
+
+The parser is LALR with lark's contextual lexer and an indentation postlexer (a lark `Indenter`) that
+also records what good messages need: the open brackets, the first token of each logical line, and
+the last real token. The Lark object is built lazily once per process (~1 s of table construction)
+and never cached to disk.
+"""
+from __future__ import annotations
+
+import re
+import threading
+from importlib import resources
+from pathlib import Path
+
+import lark
+from lark import Token
+from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedToken
+from lark.indenter import Indenter
+
+from . import ast as A
+from .ast import Span
+from .builder import build, check_context, token_span
+from .errors import GradError, GradLimitError, GradSyntaxError
+
+__all__ = ["parse_file", "parse_expr", "get_parser", "DEFAULT_MAX_BYTES", "MAX_NESTING"]
+
+DEFAULT_MAX_BYTES = 1_000_000
+MAX_NESTING = 10_000  # open brackets at once; 5,000 nested parentheses are fine
+
+_OPEN = {"LPAR": ")", "LSQB": "]", "LBRACE": "}"}
+_CLOSE = {"RPAR", "RSQB", "RBRACE"}
+_LAYOUT = ("_NL", "_INDENT", "_DEDENT")
+_KEYWORDS = frozenset("""False None True and as assert async await break class continue def del elif
+else except finally for from global if import in is lambda nonlocal not or pass raise return try while
+with yield""".split())
+_ORPHAN_CLAUSES = {"else": "'if' or 'try'", "elif": "'if'", "except": "'try'", "finally": "'try'"}
+# What a missing ':' comes after, by the first word of the line.
+_COLON_AFTER = {"if": "the if condition", "elif": "the elif condition", "while": "the while condition",
+                "for": "the for clause", "def": "the function signature", "class": "the class name",
+                "with": "the with items", "try": "'try'", "else": "'else'", "finally": "'finally'",
+                "except": "the except clause"}
+_FIRST_LINE_INDENT = re.compile(r"(?:[ \t\f]*(?:#[^\n]*)?\n)*([ \t\f]+)[^\s#]")
+
+
+class _Postlexer(Indenter):
+    """Python-style _INDENT/_DEDENT from _NL tokens, plus the bookkeeping error messages use."""
+
+    NL_type = "_NL"
+    OPEN_PAREN_types = ["LPAR", "LSQB", "LBRACE"]
+    CLOSE_PAREN_types = ["RPAR", "RSQB", "RBRACE"]
+    INDENT_type = "_INDENT"
+    DEDENT_type = "_DEDENT"
+    tab_len = 8
+
+    def process(self, stream):
+        self.paren_level = 0
+        self.indent_level = [0]
+        self.brackets: list[Token] = []  # open bracket tokens, innermost last
+        self.last: Token | None = None  # last token yielded that is not layout
+        self.prev: Token | None = None  # the one before it
+        self.line_first: Token | None = None  # first token of the current logical line
+        self.header: Token | None = None  # first token of the previous logical line
+        self.indent_char: str | None = None
+        return self._process(stream)
+
+    def _process(self, stream):
+        for tok in stream:
+            kind = tok.type
+            if kind == "NAME" and tok.value in _KEYWORDS:  # a keyword where none fits: let the parser say so
+                tok.type = kind = _keyword_types.get(tok.value, "KEYWORD")
+            if kind == "_NL":
+                if not self.brackets:
+                    yield from self.handle_NL(tok)
+                continue
+            if kind in _OPEN:
+                if len(self.brackets) >= MAX_NESTING:
+                    raise GradLimitError(f"brackets nest too deeply (limit {MAX_NESTING})", token_span(tok))
+                self.brackets.append(tok)
+            elif kind in _CLOSE:
+                self.close_bracket(tok)
+            self.paren_level = len(self.brackets)
+            if self.line_first is None:
+                self.line_first = tok
+            self.prev, self.last = self.last, tok
+            yield tok
+        end = self.last
+        while len(self.indent_level) > 1:
+            self.indent_level.pop()
+            yield _layout_token(self.DEDENT_type, end.end_line, end.end_column) if end else \
+                _layout_token(self.DEDENT_type, 1, 1)
+
+    def close_bracket(self, tok: Token) -> None:
+        if not self.brackets:
+            raise GradSyntaxError(f"unmatched '{tok.value}'", token_span(tok))
+        opener = self.brackets.pop()
+        if _OPEN[opener.type] != tok.value:
+            raise GradSyntaxError(f"closing '{tok.value}' does not match '{opener.value}' opened at line "
+                                  f"{opener.line}, column {opener.column}", token_span(tok))
+
+    def handle_NL(self, tok: Token):
+        line, col = tok.end_line, tok.end_column  # where the next line's first token is
+        # Zero width at the end of its line, so a statement's span stops at its last token.
+        tok.end_line, tok.end_column = tok.line, tok.column
+        yield tok
+        # Reached only when the parser accepted the newline: the next logical line begins.
+        self.header, self.line_first = self.line_first, None
+        indent_str = tok.value.rsplit("\n", 1)[1]
+        if indent_str:
+            chars = set(indent_str)
+            if len(chars) > 1:
+                raise GradSyntaxError("indentation mixes tabs and spaces", Span(line, 1, line, col))
+            if self.indent_char is None:
+                self.indent_char = indent_str[0]
+            elif indent_str[0] != self.indent_char:
+                raise GradSyntaxError("inconsistent use of tabs and spaces in indentation",
+                                      Span(line, 1, line, col))
+        indent = len(indent_str)
+        if indent > self.indent_level[-1]:
+            self.indent_level.append(indent)
+            yield _layout_token(self.INDENT_type, line, col)
+            return
+        end = self.last  # a dedent ends the block where its last token ends
+        while indent < self.indent_level[-1]:
+            self.indent_level.pop()
+            yield _layout_token(self.DEDENT_type, end.end_line, end.end_column)
+        if indent != self.indent_level[-1]:  # lark's DedentError has no position; ours does
+            raise GradSyntaxError("unindent does not match any outer indentation level",
+                                  Span(line, col, line, col + 1))
+
+
+def _layout_token(kind: str, line: int, col: int) -> Token:
+    return Token(kind, "", None, line, col, line, col, None)
+
+
+def _grammar_text() -> str:
+    try:
+        return resources.files("gradcli.grammar").joinpath("gradlang.lark").read_text(encoding="utf-8")
+    except (ModuleNotFoundError, FileNotFoundError):  # running from a checkout that is not installed
+        return (Path(__file__).resolve().parents[2] / "grammar" / "gradlang.lark").read_text(encoding="utf-8")
+
+
+_lock = threading.RLock()  # the postlexer keeps per-parse state on the shared Lark object
+_lark: lark.Lark | None = None
+_postlexer: _Postlexer | None = None
+_expr_starts: frozenset[str] = frozenset()
+_literal: dict[str, str] = {}  # terminal name -> its text, for messages
+_keyword_types: dict[str, str] = {}  # keyword -> its terminal name
+
+
+def get_parser() -> lark.Lark:
+    """The process-wide Lark parser (built on first use)."""
+    global _lark, _postlexer, _expr_starts, _literal, _keyword_types
+    with _lock:
+        if _lark is None:
+            post = _Postlexer()
+            parser = lark.Lark(_grammar_text(), parser="lalr", lexer="contextual", start=["file", "expr"],
+                               postlex=post, propagate_positions=True, maybe_placeholders=True)
+            _literal = {t.name: t.pattern.value for t in parser.terminals if t.pattern.type == "str"}
+            _keyword_types = {v: n for n, v in _literal.items() if v in _KEYWORDS}
+            starts = {"(", "[", "{", "lambda", "None", "True", "False", "..."}
+            _expr_starts = frozenset({n for n, v in _literal.items() if v in starts} |
+                                     {"NAME", "NUMBER", "STRING", "PREFIX"})
+            _lark, _postlexer = parser, post
+        return _lark
+
+
+# ---------------------------------------------------------------- public API
+def parse_file(source: str | bytes, filename: str = "<input>", *, max_bytes: int = DEFAULT_MAX_BYTES) -> A.Module:
+    """Parse a whole script; raises GradError (with source and filename attached) on any bad input."""
+    text = _prepare(source, max_bytes, filename)
+    try:
+        m = _FIRST_LINE_INDENT.match(text)
+        if m:
+            line = text.count("\n", 0, m.start(1)) + 1
+            col = m.end(1) - m.start(1) + 1
+            raise GradSyntaxError("unexpected indent", Span(line, col, line, col + 1))
+        return _parse(text, "file")
+    except GradError as e:
+        raise e.attach(text, filename) from None
+
+
+def parse_expr(source: str | bytes, filename: str = "<expr>", *, max_bytes: int = DEFAULT_MAX_BYTES) -> A.Module:
+    """Parse a one-liner: expressions and simple statements separated by ';' (or new lines)."""
+    text = _prepare(source, max_bytes, filename)
+    try:
+        return _parse(text, "expr")
+    except GradError as e:
+        raise e.attach(text, filename) from None
+
+
+def _prepare(source: str | bytes, max_bytes: int, filename: str) -> str:
+    """Size check, UTF-8 decoding, BOM and line-ending normalisation (\\r\\n and \\r become \\n)."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data = bytes(source)
+        if len(data) > max_bytes:
+            raise GradLimitError(f"source is too large: {len(data)} bytes (limit {max_bytes})", filename=filename)
+        try:
+            source = data.decode("utf-8")
+        except UnicodeDecodeError as e:
+            line = data.count(b"\n", 0, e.start) + 1
+            raise GradSyntaxError(f"source is not valid UTF-8 (byte 0x{data[e.start]:02x} at offset {e.start})",
+                                  Span(line, 1, line, 1), filename=filename) from None
+    elif len(source) > max_bytes or len(source.encode("utf-8", "surrogatepass")) > max_bytes:
+        size = len(source.encode("utf-8", "surrogatepass"))
+        raise GradLimitError(f"source is too large: {size} bytes (limit {max_bytes})", filename=filename)
+    if source.startswith("\ufeff"):
+        source = source[1:]
+    return source.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _parse(text: str, start: str) -> A.Module:
+    parser = get_parser()
+    with _lock:
+        try:
+            tree = parser.parse(text + "\n", start=start)
+        except (UnexpectedToken, UnexpectedCharacters) as e:
+            raise _translate(e, text) from None
+        except LarkError as e:  # anything else lark may raise: still a positioned syntax error
+            line, col = getattr(e, "line", 1), getattr(e, "column", 1)
+            raise GradSyntaxError("invalid syntax", Span(line, col, line, col + 1)) from None
+        except RecursionError:
+            raise GradLimitError("the input nests too deeply to parse") from None
+    try:
+        module = build(tree, _parse_field)
+    except RecursionError:
+        raise GradLimitError("the input nests too deeply to parse") from None
+    check_context(module)
+    return module
+
+
+def _parse_field(text: str, line: int, col: int, field_span: Span) -> A.Expr:
+    """Parse an f-string field's expression so that its spans point into the file.
+
+    The text is wrapped in parentheses (so new lines inside it are ignored) and preceded by new lines
+    and spaces that put its first character at line:col.
+    """
+    if line == 1:
+        padded = "(" + " " * (col - 2) + text + "\n)"
+    else:
+        padded = "(" + "\n" * (line - 1) + " " * (col - 1) + text + "\n)"
+    try:
+        module = _parse(padded, "expr")
+    except GradSyntaxError as e:
+        inside = e.span is not None and (field_span.line, field_span.col) <= (e.span.line, e.span.col) \
+            < (field_span.end_line, field_span.end_col)
+        if inside and "opened at" not in e.message:
+            raise GradSyntaxError("f-string: " + e.message, e.span) from None
+        raise GradSyntaxError("f-string: invalid expression", field_span) from None
+    if len(module.body) != 1 or not isinstance(module.body[0], A.ExprStmt):
+        raise GradSyntaxError("f-string: expected an expression", field_span)
+    value = module.body[0].value
+    if isinstance(value, A.Tuple) and value.elts:  # `{a, b}`: the span of the bare tuple, not our parens
+        value = A.Tuple(value.elts, span=value.elts[0].span.to(value.elts[-1].span))
+    return value
+
+
+# ---------------------------------------------------------------- lark errors -> GradSyntaxError
+def _describe(tok: Token) -> str:
+    kind, value = tok.type, str(tok)
+    if kind == "$END":
+        return "end of input"
+    if kind == "_NL":
+        return "end of line"
+    if kind == "_INDENT":
+        return "indent"
+    if kind == "_DEDENT":
+        return "unindent"
+    short = value if len(value) <= 20 else value[:17] + "..."
+    if kind == "NAME":
+        return f"name '{short}'"
+    if kind == "NUMBER":
+        return f"number {short}"
+    if kind == "STRING":
+        return "string literal"
+    if kind in ("BINOP", "PREFIX", "AUGOP"):
+        return f"operator '{' '.join(value.split())}'"
+    if value in _KEYWORDS:
+        return f"keyword '{value}'"
+    return f"'{short}'"
+
+
+def _expected_words(expected: set[str]) -> str | None:
+    """`':' or '->'` for a small set of expected terminals; None if too many to be useful."""
+    names = sorted(expected - set(_LAYOUT) - {"$END"}, key=lambda n: (n != "NAME", n))
+    if "NAME" in names and ("NUMBER" in names or "STRING" in names):
+        return "an expression"
+    named = {"NAME": "a name", "NUMBER": "a number", "STRING": "a string", "BINOP": "an operator",
+             "AUGOP": "an augmented assignment", "PREFIX": "an expression"}
+    words = [named.get(n) or f"'{_literal[n]}'" for n in names if n in _literal or n in named]
+    if "_INDENT" in expected:
+        words.append("an indented block")
+    if not words or len(words) > 4:
+        return None
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def _end_span(state: _Postlexer, text: str) -> Span:
+    """Where 'end of input' is: just after the last real token."""
+    last = state.last
+    if last is None:
+        lines = text.split("\n")
+        return Span(len(lines), len(lines[-1]) + 1, len(lines), len(lines[-1]) + 2)
+    return Span(last.end_line, last.end_column, last.end_line, last.end_column + 1)
+
+
+def _translate(e: UnexpectedToken | UnexpectedCharacters, text: str) -> GradSyntaxError:
+    if isinstance(e, UnexpectedCharacters):
+        return _bad_character(e, text)
+    state = _postlexer
+    tok: Token = e.token
+    expected = set(e.expected or ())
+    try:  # the parse table knows _INDENT etc., which the lexer's "allowed" set does not name
+        expected = set(e.state.parse_conf.parse_table.states[e.state.position])
+    except AttributeError:
+        pass
+    kind = tok.type
+    previous = state.prev if tok is state.last else state.last
+    if kind == "$END":
+        span = _end_span(state, text)
+    elif kind in _LAYOUT:  # zero-width tokens: mark one column
+        span = Span(tok.line, tok.column, tok.line, tok.column + 1)
+    else:
+        span = token_span(tok)
+    if kind == "_INDENT":
+        return GradSyntaxError("unexpected indent", span)
+    if kind == "KEYWORD":  # async, await, yield: Python keywords that gradlang does not have
+        return GradSyntaxError(f"'{tok.value}' is not supported", span)
+    if tok.value in _ORPHAN_CLAUSES and kind == _keyword_types.get(tok.value):
+        return GradSyntaxError(f"'{tok.value}' without a matching {_ORPHAN_CLAUSES[tok.value]} at this "
+                               "indentation", span)
+    if previous is not None and previous is state.line_first and previous.value == "print" \
+            and kind in _expr_starts:
+        return GradSyntaxError("missing parentheses in call to 'print'", span)
+    if state.brackets and state.brackets[-1].value == "{" and kind == "COMMA" and "COLON" in expected:
+        return GradSyntaxError("set literals are not supported (a dict needs 'key: value')", span)
+    if "_INDENT" in expected:
+        header = state.header
+        what = {"def": "function definition", "class": "class definition"}.get(
+            header.value if header is not None else "", f"'{header.value}' statement" if header is not None else "")
+        where = f" after {what} on line {header.line}" if header is not None else ""
+        return GradSyntaxError(f"expected an indented block{where}", span)
+    if state.brackets and kind == "$END":
+        return _unclosed(state.brackets[-1], span)
+    if kind == "STRING" and previous is not None and previous.type == "NAME" and \
+            previous.value.lower() in ("b", "br", "rb") and previous.end_pos == tok.start_pos:
+        return GradSyntaxError("bytes literals are not supported", token_span(previous).to(span))
+    if kind == "NAME" and previous is not None and previous.type == "NUMBER" and previous.end_pos == tok.start_pos:
+        return GradSyntaxError("invalid number literal", token_span(previous).to(span))
+    if state.brackets and kind in _expr_starts and any(n == "COMMA" for n in expected):
+        return GradSyntaxError("invalid syntax; perhaps you forgot a comma?", span)
+    if kind == "EQUAL" and "EQUAL" not in expected:
+        return GradSyntaxError("unexpected '='; did you mean '=='?", span)
+    first = state.line_first
+    if "COLON" in expected and not state.brackets and first is not None and first.value in _COLON_AFTER \
+            and kind != "COLON":
+        return GradSyntaxError(f"expected ':' after {_COLON_AFTER[first.value]}", span)
+    wanted = _expected_words(expected)
+    if wanted == "an expression" and kind not in _expr_starts:
+        if kind == "$END":
+            return GradSyntaxError("unexpected end of input; expected an expression", span)
+        return GradSyntaxError("expected an expression", span)
+    if state.brackets and any(_literal.get(n) == _OPEN[state.brackets[-1].type] for n in expected):
+        return _unclosed(state.brackets[-1], span)
+    message = f"invalid syntax: unexpected {_describe(tok)}"
+    if kind == "$END":
+        message = "unexpected end of input"
+    if wanted:
+        message += f"; expected {wanted}"
+    return GradSyntaxError(message, span)
+
+
+def _unclosed(opener: Token, span: Span) -> GradSyntaxError:
+    closer = _OPEN[opener.type]
+    return GradSyntaxError(f"expected '{closer}' to close '{opener.value}' opened at line {opener.line}, "
+                           f"column {opener.column}", span)
+
+
+def _bad_character(e: UnexpectedCharacters, text: str) -> GradSyntaxError:
+    line, col, pos = e.line, e.column, e.pos_in_stream
+    span = Span(line, col, line, col + 1)
+    ch = text[pos] if 0 <= pos < len(text) else e.char
+    if ch in "'\"":
+        if pos >= 2 and text.startswith(ch * 2, pos - 2):  # an unclosed triple quote lexes as '' then '...
+            return GradSyntaxError("unterminated triple-quoted string literal", Span(line, col - 2, line, col + 1))
+        triple = text.startswith(ch * 3, pos)
+        return GradSyntaxError(f"unterminated {'triple-quoted ' if triple else ''}string literal", span)
+    if ch == "\0":
+        return GradSyntaxError("source cannot contain NUL characters (U+0000)", span)
+    if ch == "\\":
+        return GradSyntaxError("unexpected character after line continuation character", span)
+    if not ch.isprintable():
+        return GradSyntaxError(f"invalid non-printable character U+{ord(ch):04X}", span)
+    return GradSyntaxError(f"invalid character '{ch}' (U+{ord(ch):04X})", span)

@@ -51,11 +51,25 @@ def _snapshot(self):
     return t
 
 
+_UFUNCS = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.true_divide}
+
+
 def inplace(fn):
     """Turn an out-of-place op `fn(self, *others)` into its in-place form."""
+    ufunc = _UFUNCS.get(fn.__name__)
 
     def method(self, *others, **kwargs):
         record = _check(self, others)
+        if ufunc is not None and not record and not kwargs and len(others) == 1:
+            # unrecorded arithmetic (optimizer updates): write straight into storage, one pass
+            d = storage(self)
+            o = others[0]
+            od = o._data if isinstance(o, Tensor) else o
+            same = type(od) in (float, int) or (getattr(od, "dtype", None) == d.dtype and np.shape(od) == d.shape)
+            if d.dtype.kind == "f" and same:
+                ufunc(d, od, out=d)
+                vc(self)[0] += 1
+                return self
         if record:
             out = fn(_snapshot(self), *others, **kwargs)
         elif STATE.grad_enabled:

@@ -56,7 +56,12 @@ def _reduce_to(g, shape, dtype, node, i):
             raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {i} - got "
                                f"[{', '.join(map(str, g._data.shape))}] but expected shape compatible with "
                                f"[{', '.join(map(str, shape))}]") from None
-        g = sum_to(g, shape)
+        if STATE.grad_enabled:  # create_graph: the reduction must itself be differentiable
+            g = sum_to(g, shape)
+        else:
+            lead = len(gs) - len(shape)
+            dims = tuple(range(lead)) + tuple(k + lead for k, s in enumerate(shape) if s == 1 and gs[k + lead] != 1)
+            g = _make(np.asarray(g._data.sum(axis=dims, keepdims=True)).reshape(shape))
     if g._data.dtype.char != dtype:
         g = g.to(_dtype(dtype))
     return g

@@ -406,10 +406,11 @@ class _Handlers:
     def subscript(self, s, c):
         return A.Subscript(c[0], c[1], span=s)
 
-    def subscripts(self, s, c):
-        if len(c) == 1 and c[0].span.end_line == s.end_line and c[0].span.end_col == s.end_col:
-            return c[0]  # no comma: `x[i]`, not `x[i,]`
-        return A.Tuple(tuple(c), span=s)
+    def subscripts(self, s, c):  # commas are kept: `x[i,]` is a tuple index, `x[i]` is not
+        items = [x for x in c if not isinstance(x, Token)]
+        if len(items) == len(c):
+            return items[0]
+        return A.Tuple(tuple(items), span=s)
 
     def slice(self, s, c):
         return A.Slice(c[0], c[1], c[2], span=s)

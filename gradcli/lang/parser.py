@@ -210,7 +210,14 @@ def _prepare(source: str | bytes, max_bytes: int, filename: str) -> str:
         raise GradLimitError(f"source is too large: {size} bytes (limit {max_bytes})", filename=filename)
     if source.startswith("\ufeff"):
         source = source[1:]
-    return source.replace("\r\n", "\n").replace("\r", "\n")
+    text = source.replace("\r\n", "\n").replace("\r", "\n")
+    nul = text.find("\0")
+    if nul >= 0:  # as in Python, not even inside strings or comments
+        line = text.count("\n", 0, nul) + 1
+        col = nul - (text.rfind("\n", 0, nul) + 1) + 1
+        raise GradSyntaxError("source cannot contain NUL characters (U+0000)", Span(line, col, line, col + 1),
+                              text, filename)
+    return text
 
 
 def _parse(text: str, start: str) -> A.Module:
@@ -240,17 +247,16 @@ def _parse_field(text: str, line: int, col: int, field_span: Span) -> A.Expr:
     and spaces that put its first character at line:col.
     """
     if line == 1:
-        padded = "(" + " " * (col - 2) + text + "\n)"
+        padded = "(" + " " * (col - 2) + text + ")"
     else:
-        padded = "(" + "\n" * (line - 1) + " " * (col - 1) + text + "\n)"
+        padded = "(" + "\n" * (line - 1) + " " * (col - 1) + text + ")"
     try:
         module = _parse(padded, "expr")
     except GradSyntaxError as e:
         inside = e.span is not None and (field_span.line, field_span.col) <= (e.span.line, e.span.col) \
             < (field_span.end_line, field_span.end_col)
-        if inside and "opened at" not in e.message:
-            raise GradSyntaxError("f-string: " + e.message, e.span) from None
-        raise GradSyntaxError("f-string: invalid expression", field_span) from None
+        message = "invalid expression" if "opened at" in e.message else e.message  # not our wrapper's '('
+        raise GradSyntaxError("f-string: " + message, e.span if inside else field_span) from None
     if len(module.body) != 1 or not isinstance(module.body[0], A.ExprStmt):
         raise GradSyntaxError("f-string: expected an expression", field_span)
     value = module.body[0].value
@@ -313,11 +319,10 @@ def _translate(e: UnexpectedToken | UnexpectedCharacters, text: str) -> GradSynt
         return _bad_character(e, text)
     state = _postlexer
     tok: Token = e.token
-    expected = set(e.expected or ())
-    try:  # the parse table knows _INDENT etc., which the lexer's "allowed" set does not name
-        expected = set(e.state.parse_conf.parse_table.states[e.state.position])
-    except AttributeError:
-        pass
+    try:  # simulate each terminal from the failing state: LALR's own "expected" set over-approximates
+        expected = set(e.accepts) if e.interactive_parser is not None else set(e.expected or ())
+    except LarkError:
+        expected = set(e.expected or ())
     kind = tok.type
     previous = state.prev if tok is state.last else state.last
     if kind == "$END":
@@ -351,19 +356,22 @@ def _translate(e: UnexpectedToken | UnexpectedCharacters, text: str) -> GradSynt
         return GradSyntaxError("bytes literals are not supported", token_span(previous).to(span))
     if kind == "NAME" and previous is not None and previous.type == "NUMBER" and previous.end_pos == tok.start_pos:
         return GradSyntaxError("invalid number literal", token_span(previous).to(span))
+    if state.brackets and previous is not None and tok.line > previous.end_line and kind not in _CLOSE \
+            and kind != "$END" and state.brackets[-1].line < tok.line:  # new line in brackets: likely unclosed
+        return _unclosed(state.brackets[-1], span)
     if state.brackets and kind in _expr_starts and any(n == "COMMA" for n in expected):
         return GradSyntaxError("invalid syntax; perhaps you forgot a comma?", span)
+    wanted = _expected_words(expected)
+    if wanted == "an expression" and kind not in _expr_starts:
+        if kind == "$END":
+            return GradSyntaxError("unexpected end of input; expected an expression", span)
+        return GradSyntaxError("expected an expression", span)
     if kind == "EQUAL" and "EQUAL" not in expected:
         return GradSyntaxError("unexpected '='; did you mean '=='?", span)
     first = state.line_first
     if "COLON" in expected and not state.brackets and first is not None and first.value in _COLON_AFTER \
             and kind != "COLON":
         return GradSyntaxError(f"expected ':' after {_COLON_AFTER[first.value]}", span)
-    wanted = _expected_words(expected)
-    if wanted == "an expression" and kind not in _expr_starts:
-        if kind == "$END":
-            return GradSyntaxError("unexpected end of input; expected an expression", span)
-        return GradSyntaxError("expected an expression", span)
     if state.brackets and any(_literal.get(n) == _OPEN[state.brackets[-1].type] for n in expected):
         return _unclosed(state.brackets[-1], span)
     message = f"invalid syntax: unexpected {_describe(tok)}"

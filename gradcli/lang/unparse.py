@@ -121,10 +121,10 @@ def _aliases(names) -> str:
     return ", ".join(a.name + (f" as {a.asname}" if a.asname else "") for a in names)
 
 
-def _params(params, annotations: bool) -> str:
+def _params(params, annotations: bool, nested: bool = False) -> str:
     out, star_done = [], False
     for p in params:
-        ann = f": {_expr(p.annotation)}" if annotations and p.annotation is not None else ""
+        ann = f": {_expr(p.annotation, 0, nested)}" if annotations and p.annotation is not None else ""
         if p.kind == "var_positional":
             out.append(f"*{p.name}{ann}")
             star_done = True
@@ -134,16 +134,16 @@ def _params(params, annotations: bool) -> str:
             if p.kind == "keyword_only" and not star_done:
                 out.append("*")
                 star_done = True
-            default = f"={_expr(p.default, LAMBDA)}" if p.default is not None else ""
+            default = f"={_expr(p.default, LAMBDA, nested)}" if p.default is not None else ""
             out.append(p.name + ann + default)
     return ", ".join(out)
 
 
-def _target_list(t: A.Expr) -> str:
+def _target_list(t: A.Expr, nested: bool = False) -> str:
     """A for/comprehension target: a tuple prints bare (`i, x`)."""
     if isinstance(t, A.Tuple) and t.elts:
-        return ", ".join(_expr(e, BOR) for e in t.elts) + ("," if len(t.elts) == 1 else "")
-    return _expr(t, BOR)
+        return ", ".join(_expr(e, BOR, nested) for e in t.elts) + ("," if len(t.elts) == 1 else "")
+    return _expr(t, BOR, nested)
 
 
 # ---------------------------------------------------------------- expressions
@@ -167,8 +167,11 @@ def _prec(e: A.Expr) -> int:
     return ATOM
 
 
-def _expr(node: A.Expr, need: int = 0) -> str:
-    """Text of an expression, parenthesised if its precedence is below `need`."""
+def _expr(node: A.Expr, need: int = 0, nested: bool = False) -> str:
+    """Text of an expression, parenthesised if its precedence is below `need`.
+
+    nested: inside an f-string field, where string literals must escape both quote characters.
+    """
     out: list[str] = []
     stack: list = [(node, need)]
     while stack:
@@ -177,7 +180,7 @@ def _expr(node: A.Expr, need: int = 0) -> str:
             out.append(item)
             continue
         e, want = item
-        parts = _expand_expr(e)
+        parts = _expand_expr(e, nested)
         if _prec(e) < want:
             parts = ["(", *parts, ")"]
         stack.extend(reversed(parts))
@@ -193,12 +196,12 @@ def _join(items, sep=", ") -> list:
     return parts
 
 
-def _expand_expr(e: A.Expr) -> list:
+def _expand_expr(e: A.Expr, nested: bool) -> list:
     """The pieces of one node: strings, and (child, needed precedence) pairs."""
     if isinstance(e, A.Name):
         return [e.id]
     if isinstance(e, A.Constant):
-        return [_constant(e.value)]
+        return [_constant(e.value, nested)]
     if isinstance(e, A.BinOp):
         p = _BINOP[e.op]
         if e.op == "**":
@@ -219,7 +222,7 @@ def _expand_expr(e: A.Expr) -> list:
     if isinstance(e, A.IfExp):
         return [(e.body, OR), " if ", (e.test, OR), " else ", (e.orelse, LAMBDA)]
     if isinstance(e, A.Lambda):
-        params = _params(e.params, False)
+        params = _params(e.params, False, nested)
         return ["lambda" + (" " + params if params else "") + ": ", (e.body, LAMBDA)]
     if isinstance(e, A.Call):
         args = [(a, LAMBDA) for a in e.args] + [
@@ -251,14 +254,14 @@ def _expand_expr(e: A.Expr) -> list:
     if isinstance(e, (A.ListComp, A.GeneratorExp)):
         parts = ["[" if isinstance(e, A.ListComp) else "(", (e.elt, LAMBDA)]
         for g in e.generators:
-            parts += [" for " + _target_list(g.target) + " in ", (g.iter, OR)]
+            parts += [" for " + _target_list(g.target, nested) + " in ", (g.iter, OR)]
             for cond in g.ifs:
                 parts += [" if ", (cond, OR)]
         return parts + ["]" if isinstance(e, A.ListComp) else ")"]
     if isinstance(e, A.FString):
-        return [_fstring(e)]
+        return [_fstring(e, nested)]
     if isinstance(e, A.FormattedValue):
-        return [_fstring(A.FString((e,)))]
+        return [_fstring(A.FString((e,)), nested)]
     raise ValueError(f"cannot unparse {type(e).__name__}")
 
 
@@ -282,11 +285,11 @@ def _slice_item(x: A.Expr) -> list:
 
 
 # ---------------------------------------------------------------- literals
-def _constant(value) -> str:
+def _constant(value, nested: bool = False) -> str:
     if value is Ellipsis:
         return "..."
     if isinstance(value, str):
-        return _quote_str(value, '"')  # always ": f-strings pick their quotes around this
+        return '"' + _escape(value, '"', both=nested) + '"'  # always ": f-strings pick quotes around it
     if isinstance(value, float):
         if math.isnan(value):
             raise ValueError("cannot unparse a NaN constant")
@@ -298,10 +301,10 @@ def _constant(value) -> str:
     raise ValueError(f"cannot unparse constant {value!r}")
 
 
-def _escape(text: str, quote: str, braces: bool = False) -> str:
+def _escape(text: str, quote: str, braces: bool = False, both: bool = False) -> str:
     out = []
     for ch in text:
-        if ch == "\\" or ch == quote[0]:
+        if ch == "\\" or ch == quote[0] or (both and ch in "'\""):
             out.append("\\" + ch)
         elif braces and ch in "{}":
             out.append(ch * 2)
@@ -317,10 +320,6 @@ def _escape(text: str, quote: str, braces: bool = False) -> str:
             code = ord(ch)
             out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
     return "".join(out)
-
-
-def _quote_str(text: str, quote: str) -> str:
-    return quote + _escape(text, quote) + quote
 
 
 def _levels(f: A.FString, depth: int = 0) -> int:
@@ -341,27 +340,27 @@ def _levels(f: A.FString, depth: int = 0) -> int:
     return deepest + 1
 
 
-def _fstring(f: A.FString) -> str:
+def _fstring(f: A.FString, nested: bool = False) -> str:
     levels = _levels(f)
     if levels > len(_QUOTES):
         raise ValueError("f-strings nest too deeply to unparse")
     quote = _QUOTES[levels - 1]
-    return "f" + quote + _fbody(f.parts, quote, spec=False) + quote
+    return "f" + quote + _fbody(f.parts, quote, False, nested) + quote
 
 
-def _fbody(parts, quote: str, spec: bool) -> str:
+def _fbody(parts, quote: str, spec: bool, nested: bool) -> str:
     out = []
     for part in parts:
         if isinstance(part, A.Constant):
             if spec and any(c in part.value for c in "{}"):
                 raise ValueError("a format spec cannot contain literal braces")
-            out.append(_escape(part.value, quote, braces=True))
+            out.append(_escape(part.value, quote, braces=True, both=nested))
             continue
-        text = _expr(part.value, IFEXP)
+        text = _expr(part.value, IFEXP, nested=True)
         field = "{" + (" " if text.startswith("{") else "") + text
         if part.conversion:
             field += "!" + part.conversion
         if part.format_spec is not None:
-            field += ":" + _fbody(part.format_spec.parts, quote, spec=True)
+            field += ":" + _fbody(part.format_spec.parts, quote, True, nested)
         out.append(field + "}")
     return "".join(out)

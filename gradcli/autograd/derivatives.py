@@ -105,6 +105,15 @@ def _gelu_derivative(x, approximate):
     return cdf + x * pdf
 
 
+def _mm_mat2_grad(g, mat1, mat2):
+    # like torch, produce the gradient in mat2's memory layout: for Linear's weight.t() the result is
+    # then a plain transpose of a contiguous array, which the leaf takes without a copy
+    d = mat2._data
+    if d.ndim == 2 and d.flags.f_contiguous and not d.flags.c_contiguous:
+        return g.t().mm(mat1).t()
+    return mat1.t().mm(g)
+
+
 def _amax_backward(g, self, result, dim, keepdim):
     mask = self == F.unsqueeze_dims(result, dim, keepdim)
     return F.unsqueeze_dims(g, dim, keepdim) * mask / mask.sum(dim, keepdim=True)
@@ -294,7 +303,7 @@ op("cumsum", "CumsumBackward0", "self", lambda a, dim: np.cumsum(a, axis=dim),
 # ---- linear algebra -------------------------------------------------------------------------------
 op("mm", "MmBackward0", "self mat2", np.matmul,
    lambda g, mat2: g.mm(mat2.t()),
-   lambda g, self: self.t().mm(g))
+   lambda g, self, mat2: _mm_mat2_grad(g, self, mat2))
 op("mv", "MvBackward0", "self vec", np.matmul,
    lambda g, vec: g.unsqueeze(1) * vec,
    lambda g, self: self.t().mv(g))
@@ -307,7 +316,7 @@ op("bmm", "BmmBackward0", "self mat2", np.matmul,
 op("addmm", "AddmmBackward0", "self mat1 mat2", lambda c, a, b: K.np_addmm(c, a, b),
    lambda g: g,
    lambda g, mat2: g.mm(mat2.t()),
-   lambda g, mat1: mat1.t().mm(g))
+   lambda g, mat1, mat2: _mm_mat2_grad(g, mat1, mat2))
 
 # ---- shape and views ------------------------------------------------------------------------------
 op("view", "ViewBackward0", "self", lambda a, shape: a.reshape(shape),

@@ -3,7 +3,6 @@ and AccumulateGrad, the node that ends every path at a leaf."""
 import itertools
 import re
 
-from .grad_mode import STATE
 
 _seq = itertools.count()
 _ACCUMULATE_FIRST = 1 << 62  # above any op's sequence number, and still unique per node
@@ -36,6 +35,7 @@ class RemovableHandle:
 
 
 def vc(t):
+    """A tensor's version counter (a one-item list shared by all views of a storage), made on demand."""
     c = t._vc
     if c is None:
         c = t._vc = [0]

@@ -5,8 +5,7 @@ import warnings
 import numpy as np
 
 from . import dtypes
-from .grad_mode import STATE
-from .graph import AccumulateGrad, RemovableHandle
+from .graph import AccumulateGrad, RemovableHandle, vc, version  # noqa: F401  (re-exported)
 
 NONLEAF_GRAD = (
     "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute "
@@ -322,17 +321,8 @@ def storage(t):
     return d
 
 
-def vc(t):
-    """The tensor's version counter (a one-item list shared by all views of a storage), made on demand."""
-    c = t._vc
-    if c is None:
-        c = t._vc = [0]
-    return c
 
 
-def version(t):
-    c = t._vc
-    return 0 if c is None else c[0]
 # hot paths test `type(x) in TENSOR_TYPES`: cheaper than isinstance, and subclasses (Parameter) register
 TENSOR_TYPES = {Tensor}
 

@@ -2,9 +2,10 @@
 
 lark's Transformer recurses once per tree level, and a user controls the depth (`-(-(-x))`,
 `a.b.c...`, `x**x**x...`), so this module walks the tree with its own stack: each node's handler gets
-its already-built children. Handlers also check what the grammar leaves permissive (assignment
-targets, parameter order, call argument order, single inheritance) and raise GradSyntaxError with the
-offending span.
+its already-built children. Operator runs (`a + b * -c < d and e`, flat in the grammar) get Python's
+precedence from an iterative shunting-yard (`_climb`). Handlers also check what the grammar leaves
+permissive (assignment targets, parameter order, call argument order, single inheritance), and
+`check_context` what Python checks at compile time; both raise GradSyntaxError with the offending span.
 """
 from __future__ import annotations
 
@@ -27,10 +28,6 @@ def _meta_span(meta) -> Span:
     if getattr(meta, "empty", True):
         return Span(1, 1, 1, 1)
     return Span(meta.line, meta.column, meta.end_line, meta.end_column)
-
-
-def _span_of(x) -> Span:
-    return token_span(x) if isinstance(x, Token) else x.span
 
 
 class _TargetList:
@@ -511,24 +508,36 @@ class _Handlers:
 def build(tree: Tree, parse_field: FieldParser):
     """The AST of a lark tree, built bottom-up with an explicit stack."""
     h = _Handlers(parse_field)
-    table = {name: getattr(h, name) for name in dir(h) if not name.startswith("_")}
+    table = {name: getattr(h, name) for name in _RULES}
+    by_id: dict = {}  # keyed by id(tree.data): lark reuses one name object per rule, and Token's == is slow
     values: list = []
     stack: list = [tree]
     while stack:
         item = stack.pop()
-        if type(item) is tuple:  # (tree,): all children are built, reduce
+        if type(item) is tuple:  # (tree,): all its children are built
             node = item[0]
             n = len(node.children)
-            children = values[len(values) - n:] if n else []
-            if n:
-                del values[len(values) - n:]
-            values.append(table[node.data](_meta_span(node.meta), children))
-        elif isinstance(item, Tree):
-            stack.append((item,))
-            stack.extend(reversed(item.children))
-        else:  # Token or None (a missing optional part)
+            children = values[len(values) - n:]
+            del values[len(values) - n:]
+        elif type(item) is Tree:
+            node = item
+            children = item.children
+            if any(type(c) is Tree for c in children):  # build the children first
+                stack.append((item,))
+                stack.extend(reversed(children))
+                continue
+            children = list(children)  # only tokens and None below: reduce at once
+        else:  # a Token or None (a missing optional part) directly on the stack
             values.append(item)
+            continue
+        handler = by_id.get(id(node.data))
+        if handler is None:
+            handler = by_id[id(node.data)] = table[node.data]
+        values.append(handler(_meta_span(node.meta), children))
     return values[0]
+
+
+_RULES = [name for name in dir(_Handlers) if not name.startswith("_")]
 
 
 def check_context(module: A.Module) -> None:

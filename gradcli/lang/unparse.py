@@ -181,7 +181,7 @@ def _expr(node: A.Expr, need: int = 0, nested: bool = False) -> str:
             continue
         e, want = item
         parts = _expand_expr(e, nested)
-        if _prec(e) < want:
+        if _prec(e) < want or (nested and isinstance(e, A.Lambda)):  # a lambda's ':' would start a format spec
             parts = ["(", *parts, ")"]
         stack.extend(reversed(parts))
     return "".join(out)
@@ -323,20 +323,20 @@ def _escape(text: str, quote: str, braces: bool = False, both: bool = False) -> 
 
 
 def _levels(f: A.FString, depth: int = 0) -> int:
-    """How many string levels f holds (1 = no strings in its fields); bounded by the quote styles."""
+    """Quote levels f needs: 1 + the deepest string literal inside its fields (spec fields included)."""
     if depth >= len(_QUOTES):
         raise ValueError("f-strings nest too deeply to unparse")
     deepest = 0
-    for part in f.parts:
-        if not isinstance(part, A.FormattedValue):
-            continue
-        roots = [part.value] + ([part.format_spec] if part.format_spec is not None else [])
-        for root in roots:
-            for n in A.walk(root) if root is not part.format_spec else [root]:
-                if isinstance(n, A.FString):
-                    deepest = max(deepest, _levels(n, depth + 1) - (n is part.format_spec))
-                elif isinstance(n, A.Constant) and isinstance(n.value, str):
-                    deepest = max(deepest, 1)
+    fields = [p for p in f.parts if isinstance(p, A.FormattedValue)]
+    while fields:
+        field = fields.pop()
+        if field.format_spec is not None:  # a spec is part of f's own text: its fields count as f's
+            fields.extend(p for p in field.format_spec.parts if isinstance(p, A.FormattedValue))
+        for n in A.walk(field.value):
+            if isinstance(n, A.FString):
+                deepest = max(deepest, _levels(n, depth + 1))
+            elif isinstance(n, A.Constant) and isinstance(n.value, str):
+                deepest = max(deepest, 1)
     return deepest + 1
 
 

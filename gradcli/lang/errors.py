@@ -26,12 +26,14 @@ class GradError(Exception):
     label = "error"
 
     def __init__(self, message: str, span: Span | None = None, source: str | None = None,
-                 filename: str | None = None):
+                 filename: str | None = None, kind: str | None = None):
         super().__init__(message)
         self.message = message
         self.span = span
         self.source = source
         self.filename = filename
+        self.kind = kind  # shown instead of the label: `RuntimeError`, `NameError`, ...
+        self.notes: list[str] = []  # lines after the caret: where a failing call was made from
 
     def __reduce__(self):  # keep span/source/filename (and subclass fields) through pickling
         return (type(self), (self.message,), dict(self.__dict__))
@@ -53,10 +55,12 @@ class GradError(Exception):
 
     def format(self) -> str:
         """The full report: header line, then the source line and the caret line when known."""
-        lines = [f"{self.location()}: {self.label}: {self.message}"]
+        head = f"{self.location()}: {self.kind or self.label}"
+        lines = [f"{head}: {self.message}" if self.message else head]
         quoted = _quote(self.source, self.span)
         if quoted:
             lines.extend(quoted)
+        lines.extend(self.notes)
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -84,12 +88,7 @@ class GradRuntimeError(GradError):
 
     def __init__(self, message: str, span: Span | None = None, source: str | None = None,
                  filename: str | None = None, kind: str = "RuntimeError"):
-        super().__init__(message, span, source, filename)
-        self.kind = kind
-
-    @property
-    def label(self) -> str:  # type: ignore[override]
-        return self.kind
+        super().__init__(message, span, source, filename, kind)
 
 
 class GradLimitError(GradError):

@@ -1,0 +1,177 @@
+"""The names a script sees: Python's harmless builtins (guarded against huge inputs) and the torch modules.
+
+`torch` and its submodules are `Namespace`s over gradcli's torch-shaped API, so `torch.tensor`,
+`torch.autograd.grad`, `torch.nn.Linear` and `F.binary_cross_entropy_with_logits` resolve; creation
+functions check the number of elements they are asked for before anything is allocated.
+"""
+from __future__ import annotations
+
+import builtins as _py
+import functools
+import math
+import types
+
+import gradcli
+from gradcli import autograd as _autograd
+from gradcli import nn as _nn
+from gradcli import optim as _optim
+from gradcli.autograd import functional as _functional
+from gradcli.autograd.tensor import TENSOR_TYPES, Tensor
+from gradcli.nn import functional as _F
+from gradcli.nn import init as _init
+from gradcli.optim import lr_scheduler as _lr_scheduler
+
+from .errors import GradLimitError, GradTypeError
+from .runtime import guard_iterable
+from .sandbox import Namespace, get_attr
+
+__all__ = ["make_builtins", "make_modules"]
+
+_EXCEPTIONS = ("Exception BaseException RuntimeError ValueError TypeError KeyError IndexError AttributeError "
+               "NameError ZeroDivisionError AssertionError NotImplementedError StopIteration ArithmeticError "
+               "LookupError OverflowError UnboundLocalError").split()
+_PLAIN = ("abs round float int bool str dict set frozenset isinstance issubclass id super object staticmethod "
+          "classmethod property repr format hash divmod chr ord callable slice iter next").split()
+_MATH = ("pi e inf nan tau sqrt exp log log2 log10 log1p expm1 sin cos tan asin acos atan atan2 sinh cosh tanh "
+         "floor ceil trunc fabs isclose isnan isinf isfinite erf erfc gamma lgamma hypot degrees radians copysign "
+         "fmod").split()
+_SIZED_CREATION = "zeros ones empty rand randn full randint normal arange linspace eye randperm".split()
+
+
+def _public(module, skip=()) -> dict:
+    return {n: getattr(module, n) for n in dir(module)
+            if not n.startswith("_") and n not in skip and type(getattr(module, n)) is not types.ModuleType}
+
+
+def make_modules(limits) -> dict[str, Namespace]:
+    """The importable modules of one run, by dotted name."""
+    def ns(name, names):
+        modules[name] = Namespace(name, names)
+        return modules[name]
+
+    modules: dict[str, Namespace] = {}
+    F = ns("torch.nn.functional", _public(_F))
+    init = ns("torch.nn.init", _public(_init))
+    nn = ns("torch.nn", {**_public(_nn), "functional": F, "init": init})
+    sched = ns("torch.optim.lr_scheduler", _public(_lr_scheduler))
+    optim = ns("torch.optim", {**_public(_optim), "lr_scheduler": sched})
+    afunc = ns("torch.autograd.functional", _public(_functional))
+    autograd = ns("torch.autograd", {**_public(_autograd), "functional": afunc})
+    torch = {n: getattr(gradcli, n) for n in dir(gradcli) if not n.startswith("_")
+             and n not in ("autograd", "nn", "optim", "printing", "lang", "cli")
+             and type(getattr(gradcli, n)) is not types.ModuleType}
+    for name in _SIZED_CREATION:
+        if name in torch:
+            torch[name] = _checked_creation(name, torch[name], limits)
+    torch.update(autograd=autograd, nn=nn, optim=optim, Tensor=Tensor)
+    ns("torch", torch)
+    ns("math", {n: getattr(math, n) for n in _MATH})
+    return modules
+
+
+def _checked_creation(name, fn, limits):
+    @functools.wraps(fn)
+    def create(*args, **kwargs):
+        n = _requested(name, args, kwargs)
+        if n is not None and n > limits.max_tensor_elements:
+            raise GradLimitError(f"torch.{name} would make a tensor of {n:,} elements, over the limit of "
+                                 f"{limits.max_tensor_elements:,} (raise it with --max-tensor-elements)")
+        return fn(*args, **kwargs)
+    return create
+
+
+def _prod(size) -> int | None:
+    n = 1
+    for s in size:
+        if not isinstance(s, int) or isinstance(s, bool):
+            return None
+        n *= max(s, 0)
+    return n
+
+
+def _requested(name, args, kwargs) -> int | None:
+    """Elements a creation call asks for, if it can be told from its arguments (None: let it decide)."""
+    try:
+        if name in ("zeros", "ones", "empty", "rand", "randn"):
+            size = kwargs.get("size", args[0] if len(args) == 1 and isinstance(args[0], (tuple, list)) else args)
+            return _prod(size)
+        if name == "full":
+            return _prod(args[0] if args else kwargs.get("size", ()))
+        if name in ("randint", "normal"):
+            size = kwargs.get("size", args[2] if len(args) > 2 else None)
+            return _prod(size) if isinstance(size, (tuple, list)) else None
+        if name == "arange":
+            nums = [float(a) for a in args[:3]]
+            start, end, step = (0.0, nums[0], 1.0) if len(nums) == 1 else (nums + [1.0])[:3]
+            step = float(kwargs.get("step", step))
+            return max(math.ceil((end - start) / step), 0) if step else None
+        if name == "linspace":
+            return int(kwargs.get("steps", args[2] if len(args) > 2 else 0))
+        if name == "eye":
+            n = int(args[0])
+            return n * int(args[1] if len(args) > 1 else kwargs.get("m", n))
+        if name == "randperm":
+            return int(args[0])
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    return None
+
+
+def make_builtins(vm, out) -> dict:
+    """The builtin names of one run; print writes to `out`."""
+    b = {name: getattr(_py, name) for name in _PLAIN + _EXCEPTIONS}
+
+    def guarded(fn):
+        @functools.wraps(fn)
+        def call(*args, **kwargs):
+            for a in args[:2]:
+                guard_iterable(vm, a)
+            return fn(*args, **kwargs)
+        return call
+
+    for name in ("list", "tuple", "sorted", "sum", "min", "max", "any", "all", "enumerate", "zip", "reversed",
+                 "map", "filter"):
+        b[name] = guarded(getattr(_py, name))
+
+    def print_(*args, sep=" ", end="\n", file=None, flush=False):
+        if file is not None:
+            raise GradTypeError("print(file=...) is not available: a .grad script writes to standard output")
+        out.write((sep if sep is not None else " ").join(_shown(a) for a in args) + (end if end is not None else "\n"))
+
+    def range_(*args):
+        r = _py.range(*args)
+        return guard_iterable(vm, r)
+
+    def type_(obj, *rest):
+        if rest:
+            raise GradTypeError("type() takes 1 argument in .grad scripts (classes are made with 'class')")
+        return _py.type(obj)
+
+    def getattr_(obj, name, *default):
+        try:
+            return get_attr(obj, name)
+        except AttributeError:
+            if default:
+                return default[0]
+            raise
+
+    def hasattr_(obj, name):
+        try:
+            get_attr(obj, name)
+        except AttributeError:
+            return False
+        return True
+
+    def pow_(base, exp, mod=None):
+        from .compiler import _pow
+        return _pow(base, exp) if mod is None else _py.pow(base, exp, mod)
+
+    b.update(print=print_, range=range_, type=type_, getattr=getattr_, hasattr=hasattr_, pow=pow_)
+    return b
+
+
+def _shown(value) -> str:
+    """What print shows: str(), with torch's class names for gradcli's tensor types."""
+    if type(value) is type and value in TENSOR_TYPES:
+        return "<class 'torch.Tensor'>" if value is Tensor else f"<class 'torch.nn.parameter.{value.__name__}'>"
+    return str(value)

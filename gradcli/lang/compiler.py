@@ -1,0 +1,558 @@
+"""Compiles the AST into flat instruction lists for the interpreter's stack machine, without recursion.
+
+One `Code` per module, function, lambda, class body and comprehension. The compiler walks the tree with
+an explicit work list (a 20,000-term sum is a 20,000-deep BinOp chain), so neither compiling nor running
+a program recurses over the depth of the user's input. Names are resolved here, as Python does at
+compile time: a name assigned in a function is local to it, `global`/`nonlocal` say otherwise, other
+names are looked up in the enclosing functions (closures), then in the module, then in the builtins.
+"""
+from __future__ import annotations
+
+import operator
+
+from . import ast as A
+from .errors import GradLimitError, GradSyntaxError
+
+__all__ = ["Code", "compile_module", "OPS", "MAX_BLOCK_NESTING"]
+
+MAX_BLOCK_NESTING = 200  # nested def/class bodies; each one runs through one Python frame
+
+OPS = """CONST LOAD_FAST STORE_FAST LOAD_GLOBAL STORE_GLOBAL LOAD_DEREF STORE_DEREF LOAD_NAME DELETE_FAST
+DELETE_GLOBAL DELETE_DEREF LOAD_ATTR STORE_ATTR DELETE_ATTR SUBSCR STORE_SUBSCR DELETE_SUBSCR BINOP INPLACE
+UNARY COMPARE CALL CALL_KW CALL_EX LOAD_SUPER POP DUP DUP2 ROT2 ROT3 DUP_ROT3 BUILD_TUPLE BUILD_LIST BUILD_DICT
+BUILD_SLICE BUILD_STRING FORMAT LIST_APPEND LIST_EXTEND DICT_SET DICT_UPDATE UNPACK JUMP JUMP_BACK
+POP_JUMP_IF_FALSE POP_JUMP_IF_TRUE JUMP_IF_FALSE_OR_POP JUMP_IF_TRUE_OR_POP GET_ITER FOR_ITER TO_ITER STMT
+RETURN MAKE_FUNCTION MAKE_CLASS IMPORT IMPORT_FROM RAISE RERAISE RAISE_ASSERT SETUP_EXCEPT SETUP_FINALLY
+SETUP_WITH POP_BLOCK WITH_EXIT END_FINALLY EXC_MATCH BREAK""".split()
+for _i, _name in enumerate(OPS):
+    globals()[_name] = _i
+
+_MAX_INT_BITS = 1_000_000  # `2 ** 10 ** 10` would compute for hours
+
+
+def _pow(a, b):
+    if type(a) is int and type(b) is int and b > 0 and abs(a) > 1 and b * a.bit_length() > _MAX_INT_BITS:
+        raise GradLimitError(f"integer result of {a} ** {b} would have more than {_MAX_INT_BITS:,} bits")
+    return a ** b
+
+
+def _lshift(a, b):
+    if type(a) is int and type(b) is int and a and b > _MAX_INT_BITS:
+        raise GradLimitError(f"integer result of {a} << {b} would have more than {_MAX_INT_BITS:,} bits")
+    return a << b
+
+
+_BINARY = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
+           "//": operator.floordiv, "%": operator.mod, "@": operator.matmul, "**": _pow,
+           "|": operator.or_, "^": operator.xor, "&": operator.and_, "<<": _lshift,
+           ">>": operator.rshift}
+_INPLACE = {"+": operator.iadd, "-": operator.isub, "*": operator.imul, "/": operator.itruediv,
+            "//": operator.ifloordiv, "%": operator.imod, "@": operator.imatmul, "**": operator.ipow,
+            "|": operator.ior, "^": operator.ixor, "&": operator.iand}
+_UNARY = {"-": operator.neg, "+": operator.pos, "~": operator.invert, "not": operator.not_}
+_COMPARE = {"<": operator.lt, ">": operator.gt, "==": operator.eq, ">=": operator.ge, "<=": operator.le,
+            "!=": operator.ne, "is": operator.is_, "is not": operator.is_not,
+            "in": lambda a, b: a in b, "not in": lambda a, b: a not in b}
+
+
+class Code:
+    """A compiled body: parallel lists of opcodes, arguments and source spans, plus its signature."""
+
+    __slots__ = ("name", "kind", "ops", "args", "spans", "params", "first_arg", "filename", "positional",
+                 "varargs", "kwonly", "varkw", "simple")
+
+    def __init__(self, name: str, kind: str, filename: str, params: tuple[A.Param, ...] = ()):
+        self.name, self.kind, self.filename = name, kind, filename  # kind: module, function, class
+        self.ops: list[int] = []
+        self.args: list = []
+        self.spans: list[A.Span] = []
+        self.params = params
+        self.positional = tuple(p.name for p in params if p.kind == "positional")
+        self.kwonly = tuple(p.name for p in params if p.kind == "keyword_only")
+        self.varargs = next((p.name for p in params if p.kind == "var_positional"), None)
+        self.varkw = next((p.name for p in params if p.kind == "var_keyword"), None)
+        self.simple = len(self.positional) == len(params)  # the fast path of argument binding
+        self.first_arg = self.positional[0] if self.positional else None  # `self` for zero-argument super()
+
+    def __repr__(self) -> str:
+        return f"<code {self.name}>"
+
+
+class Label:
+    __slots__ = ("pos",)
+
+    def __init__(self):
+        self.pos = -1
+
+
+class _Emit(tuple):
+    """A work-list item: emit (op, arg, span)."""
+
+
+class _Store(tuple):
+    """A work-list item: (target node, 'store' | 'delete')."""
+
+
+def E(op, arg=None, span=A.NO_SPAN):
+    return _Emit((op, arg, span))
+
+
+class _Scope:
+    """What the compiler knows about one scope: which names are local, global, nonlocal."""
+
+    def __init__(self, kind: str, parent: _Scope | None, body=(), params=()):
+        self.kind, self.parent = kind, parent
+        self.globals: set[str] = set()
+        self.nonlocals: set[str] = set()
+        self.locals: set[str] = {p.name for p in params}
+        _collect(self, body)
+        self.locals -= self.globals | self.nonlocals
+
+    def load(self, name: str):
+        """(op, arg) that reads name in this scope."""
+        if self.kind == "module" or name in self.globals:
+            return LOAD_GLOBAL, name
+        if self.kind == "class":
+            return LOAD_NAME, (name, self._free_depth(name))
+        if name in self.locals:
+            return LOAD_FAST, name
+        depth = self._free_depth(name)
+        return (LOAD_DEREF, (depth, name)) if depth else (LOAD_GLOBAL, name)
+
+    def store(self, name: str, delete: bool = False):
+        if name in self.globals:
+            return (DELETE_GLOBAL if delete else STORE_GLOBAL), name
+        if name in self.nonlocals:
+            return (DELETE_DEREF if delete else STORE_DEREF), (self._free_depth(name), name)
+        return (DELETE_FAST if delete else STORE_FAST), name
+
+    def _free_depth(self, name: str) -> int:
+        """How many function scopes out the name lives (0: not in an enclosing function)."""
+        depth, scope = 0, self.parent
+        while scope is not None:
+            if scope.kind == "function":
+                depth += 1
+                if name in scope.locals or name in scope.nonlocals:
+                    return depth if name in scope.locals else depth + scope._free_depth(name)
+                if name in scope.globals:
+                    return 0
+            elif scope.kind == "module":
+                return 0
+            scope = scope.parent
+        return 0
+
+
+def _collect(scope: _Scope, body) -> None:
+    """Names bound by the statements of one scope (not descending into nested defs and classes)."""
+    stack = list(body)
+    while stack:
+        s = stack.pop()
+        if isinstance(s, (A.FunctionDef, A.ClassDef)):
+            scope.locals.add(s.name)
+        elif isinstance(s, A.Global):
+            scope.globals.update(s.names)
+        elif isinstance(s, A.Nonlocal):
+            scope.nonlocals.update(s.names)
+        elif isinstance(s, (A.Assign, A.AugAssign, A.For, A.Delete)):
+            targets = s.targets if isinstance(s, (A.Assign, A.Delete)) else (s.target,)
+            _target_names(scope.locals, targets)
+            if isinstance(s, A.For):
+                stack.extend(s.body)
+        elif isinstance(s, (A.Import, A.ImportFrom)):
+            for alias in s.names:
+                scope.locals.add(alias.asname or alias.name.split(".")[0])
+        elif isinstance(s, A.With):
+            _target_names(scope.locals, [i.target for i in s.items if i.target is not None])
+            stack.extend(s.body)
+        elif isinstance(s, A.If):
+            stack.extend(s.body + s.orelse)
+        elif isinstance(s, A.While):
+            stack.extend(s.body)
+        elif isinstance(s, A.Try):
+            stack.extend(s.body + s.orelse + s.finalbody)
+            for h in s.handlers:
+                if h.name:
+                    scope.locals.add(h.name)
+                stack.extend(h.body)
+
+
+def _target_names(out: set, targets) -> None:
+    stack = list(targets)
+    while stack:
+        t = stack.pop()
+        if isinstance(t, A.Name):
+            out.add(t.id)
+        elif isinstance(t, (A.Tuple, A.List)):
+            stack.extend(t.elts)
+
+
+def compile_module(module: A.Module, filename: str, keep_last: bool = False) -> Code:
+    """Compile a parsed program; with keep_last, a trailing expression statement is the result."""
+    return _Compiler(filename).run(module, keep_last)
+
+
+class _Compiler:
+    def __init__(self, filename: str):
+        self.filename = filename
+
+    def run(self, module: A.Module, keep_last: bool) -> Code:
+        top = Code("<module>", "module", self.filename)
+        body = list(module.body)
+        last = None
+        if keep_last and body and isinstance(body[-1], A.ExprStmt):
+            last = body.pop()
+        tail = [E(STMT, None, last.span), last.value, E(RETURN)] if last else [E(CONST), E(RETURN)]
+        jobs = [(top, body + tail, _Scope("module", None, module.body), 0)]
+        while jobs:  # each nested def/lambda/class/comprehension body is a job of its own
+            code, items, scope, depth = jobs.pop()
+            self.code, self.scope, self.depth, self.jobs = code, scope, depth, jobs
+            self.loops: list[tuple[Label, Label, int]] = []  # (break, continue, blocks at loop start)
+            self.blocks = 0  # try/with blocks open at this point of the code
+            self.handlers = 0  # except clauses we are inside (for a bare `raise`)
+            self._emit_all(items)
+            _resolve(code)
+        return top
+
+    # ---------------------------------------------------------------- the work list
+    def _emit_all(self, items) -> None:
+        code = self.code
+        ops, args, spans = code.ops, code.args, code.spans
+        stack = list(reversed(items))
+        while stack:
+            item = stack.pop()
+            kind = type(item)
+            if kind is _Emit:
+                op, arg, span = item
+                ops.append(op)
+                args.append(arg)
+                spans.append(span)
+            elif kind is Label:
+                item.pos = len(ops)
+            elif kind is _Store:
+                stack.extend(reversed(self._store(*item)))
+            elif callable(item) and not isinstance(item, A.Node):
+                item()
+            else:
+                handler = getattr(self, "c_" + type(item).__name__)
+                stack.extend(reversed(handler(item)))
+
+    def _nested(self, name: str, kind: str, node, params=(), items=()) -> Code:
+        """Queue the body of a def/lambda/class/comprehension as its own Code."""
+        if self.depth >= MAX_BLOCK_NESTING:
+            raise GradLimitError(f"definitions nest too deeply (limit {MAX_BLOCK_NESTING})", node.span)
+        qual = name if self.code.kind == "module" else f"{self.code.name}.{name}"
+        code = Code(qual, kind, self.filename, params)
+        body = node.body if isinstance(node, (A.FunctionDef, A.ClassDef)) else ()
+        scope = _Scope(kind, self.scope, body, params)
+        self.jobs.append((code, list(items), scope, self.depth + 1))
+        return code
+
+    def _block(self, delta: int):
+        def change():
+            self.blocks += delta
+        return change
+
+    # ---------------------------------------------------------------- statements
+    def _stmts(self, body) -> list:
+        return list(body)
+
+    def c_ExprStmt(self, s):
+        return [E(STMT, None, s.span), s.value, E(POP)]
+
+    def c_Assign(self, s):
+        out = [E(STMT, None, s.span), s.value]
+        for t in s.targets[:-1]:
+            out += [E(DUP), _Store((t, "store"))]
+        return out + [_Store((s.targets[-1], "store"))]
+
+    def c_AugAssign(self, s):
+        t, op = s.target, E(INPLACE, _INPLACE[s.op], s.span)
+        head = E(STMT, None, s.span)
+        if isinstance(t, A.Name):
+            return [head, t, s.value, op, _Store((t, "store"))]
+        if isinstance(t, A.Attribute):
+            return [head, t.value, E(DUP), E(LOAD_ATTR, t.attr, t.span), s.value, op, E(ROT2),
+                    E(STORE_ATTR, t.attr, t.span)]
+        if isinstance(t, A.Subscript):
+            return [head, t.value, t.index, E(DUP2), E(SUBSCR, None, t.span), s.value, op, E(ROT3),
+                    E(STORE_SUBSCR, None, t.span)]
+        raise GradSyntaxError("illegal expression for augmented assignment", t.span)
+
+    def c_Delete(self, s):
+        return [E(STMT, None, s.span)] + [_Store((t, "delete")) for t in s.targets]
+
+    def c_Pass(self, s):
+        return [E(STMT, None, s.span)]
+
+    def c_Global(self, s):
+        return []
+
+    c_Nonlocal = c_Global
+
+    def c_If(self, s):
+        other, end = Label(), Label()
+        return [E(STMT, None, s.span), s.test, E(POP_JUMP_IF_FALSE, other, s.test.span), *s.body,
+                E(JUMP, end), other, *s.orelse, end]
+
+    def _loop(self, brk: Label, cont: Label):
+        def push():
+            self.loops.append((brk, cont, self.blocks))
+
+        def pop():
+            self.loops.pop()
+        return push, pop
+
+    def c_While(self, s):
+        top, end = Label(), Label()
+        push, pop = self._loop(end, top)
+        return [top, E(STMT, None, s.span), s.test, E(POP_JUMP_IF_FALSE, end, s.test.span), push, *s.body,
+                pop, E(JUMP_BACK, top, s.span), end]
+
+    def c_For(self, s):
+        top, brk, end = Label(), Label(), Label()
+        push, pop = self._loop(brk, top)
+        return [E(STMT, None, s.span), s.iter, E(GET_ITER, None, s.iter.span), top,
+                E(FOR_ITER, end, s.span), _Store((s.target, "store")), push, *s.body, pop,
+                E(JUMP_BACK, top, s.span), brk, E(POP), end]
+
+    def c_Break(self, s):
+        brk, _, blocks = self.loops[-1]
+        return [E(STMT, None, s.span), E(BREAK, (brk, self.blocks - blocks), s.span)]
+
+    def c_Continue(self, s):
+        _, cont, blocks = self.loops[-1]
+        return [E(STMT, None, s.span), E(BREAK, (cont, self.blocks - blocks), s.span)]
+
+    def c_Return(self, s):
+        value = s.value if s.value is not None else E(CONST)
+        return [E(STMT, None, s.span), value, E(RETURN, None, s.span)]
+
+    def c_Raise(self, s):
+        head = E(STMT, None, s.span)
+        if s.exc is None:
+            if not self.handlers:
+                return [head, E(RAISE, 0, s.span)]
+            return [head, E(LOAD_FAST, f"$exc{self.handlers}"), E(RAISE, 1, s.span)]
+        if s.cause is None:
+            return [head, s.exc, E(RAISE, 1, s.span)]
+        return [head, s.exc, s.cause, E(RAISE, 2, s.span)]
+
+    def c_Assert(self, s):
+        end = Label()
+        msg = [s.msg] if s.msg is not None else []
+        return [E(STMT, None, s.span), s.test, E(POP_JUMP_IF_TRUE, end), *msg,
+                E(RAISE_ASSERT, bool(msg), s.span), end]
+
+    def c_Import(self, s):
+        out = [E(STMT, None, s.span)]
+        for alias in s.names:
+            bind = alias.asname or alias.name.split(".")[0]
+            out += [E(IMPORT, (alias.name, alias.asname is None), alias.span), _Store((A.Name(bind), "store"))]
+        return out
+
+    def c_ImportFrom(self, s):
+        out = [E(STMT, None, s.span), E(IMPORT, (s.module, False), s.span)]
+        for alias in s.names:
+            out += [E(DUP), E(IMPORT_FROM, (s.module, alias.name), alias.span),
+                    _Store((A.Name(alias.asname or alias.name), "store"))]
+        return out + [E(POP)]
+
+    def c_Try(self, s):
+        if s.finalbody:
+            handler = Label()
+            inner = A.Try(s.body, s.handlers, s.orelse, (), span=s.span) if s.handlers else None
+            body = [inner] if inner is not None else list(s.body)
+            return [E(STMT, None, s.span), E(SETUP_FINALLY, handler, s.span), self._block(1), *body,
+                    E(POP_BLOCK), self._block(-1), E(CONST), handler, *s.finalbody, E(END_FINALLY, None, s.span)]
+        handler, end = Label(), Label()
+        out = [E(STMT, None, s.span), E(SETUP_EXCEPT, handler, s.span), self._block(1), *s.body, E(POP_BLOCK),
+               self._block(-1), *s.orelse, E(JUMP, end), handler]
+        hidden = f"$exc{self.handlers + 1}"  # where a bare `raise` in the clause finds the exception
+        for h in s.handlers:
+            following = Label()
+            if h.type is not None:
+                out += [E(DUP), h.type, E(EXC_MATCH, None, h.type.span), E(POP_JUMP_IF_FALSE, following)]
+            out += [self._handler(1), E(STORE_FAST, hidden)]
+            if h.name:
+                out += [E(LOAD_FAST, hidden), _Store((A.Name(h.name, span=h.span), "store"))]
+            out += [*h.body, self._handler(-1), E(JUMP, end), following]
+        return out + [E(RERAISE), end]
+
+    def _handler(self, delta: int):
+        def change():
+            self.handlers += delta
+        return change
+
+    def c_With(self, s):
+        out = [E(STMT, None, s.span)]
+        exits = []
+        for item in s.items:
+            after = Label()
+            target = _Store((item.target, "store")) if item.target is not None else E(POP)
+            out += [item.context, E(SETUP_WITH, after, item.span), self._block(1), target]
+            exits.append(after)
+        out += list(s.body)
+        for after in reversed(exits):
+            out += [E(WITH_EXIT), self._block(-1), after]
+        return out
+
+    def c_FunctionDef(self, s):
+        out = [E(STMT, None, s.span), *s.decorators]
+        out += self._make_function(s.name, s, s.params, list(s.body) + [E(CONST), E(RETURN)])
+        out += [E(CALL, 1, d.span) for d in reversed(s.decorators)]
+        return out + [_Store((A.Name(s.name, span=s.span), "store"))]
+
+    def _make_function(self, name, node, params, items):
+        code = self._nested(name, "function", node, params, items)
+        defaults = [p.default for p in params if p.default is not None and p.kind == "positional"]
+        kw = [p for p in params if p.default is not None and p.kind == "keyword_only"]
+        return [*defaults, *(p.default for p in kw),
+                E(MAKE_FUNCTION, (code, len(defaults), tuple(p.name for p in kw)), node.span)]
+
+    def c_ClassDef(self, s):
+        code = self._nested(s.name, "class", s, (), list(s.body) + [E(CONST), E(RETURN)])
+        base = s.base if s.base is not None else E(CONST)
+        out = [E(STMT, None, s.span), *s.decorators, base, E(MAKE_CLASS, (s.name, code), s.span)]
+        out += [E(CALL, 1, d.span) for d in reversed(s.decorators)]
+        return out + [_Store((A.Name(s.name, span=s.span), "store"))]
+
+    # ---------------------------------------------------------------- assignment targets
+    def _store(self, t, mode):
+        delete = mode == "delete"
+        if isinstance(t, A.Name):
+            op, arg = self.scope.store(t.id, delete)
+            return [E(op, arg, t.span)]
+        if isinstance(t, A.Attribute):
+            return [t.value, E(DELETE_ATTR if delete else STORE_ATTR, t.attr, t.span)]
+        if isinstance(t, A.Subscript):
+            return [t.value, t.index, E(DELETE_SUBSCR if delete else STORE_SUBSCR, None, t.span)]
+        if isinstance(t, (A.Tuple, A.List)):
+            if delete:
+                return [_Store((e, mode)) for e in t.elts]
+            return [E(UNPACK, len(t.elts), t.span)] + [_Store((e, mode)) for e in t.elts]
+        raise GradSyntaxError("cannot assign to this expression", t.span)
+
+    # ---------------------------------------------------------------- expressions
+    def c_Name(self, e):
+        op, arg = self.scope.load(e.id)
+        return [E(op, arg, e.span)]
+
+    def c_Constant(self, e):
+        return [E(CONST, e.value, e.span)]
+
+    def c_FString(self, e):
+        return [*e.parts, E(BUILD_STRING, len(e.parts), e.span)]
+
+    def c_FormattedValue(self, e):
+        spec = [e.format_spec] if e.format_spec is not None else []
+        return [e.value, *spec, E(FORMAT, (e.conversion, bool(spec)), e.span)]
+
+    def c_Tuple(self, e):
+        return [*e.elts, E(BUILD_TUPLE, len(e.elts), e.span)]
+
+    def c_List(self, e):
+        return [*e.elts, E(BUILD_LIST, len(e.elts), e.span)]
+
+    def c_Dict(self, e):
+        items = [x for kv in zip(e.keys, e.values) for x in kv]
+        return [*items, E(BUILD_DICT, len(e.keys), e.span)]
+
+    def c_Slice(self, e):
+        parts = [p if p is not None else E(CONST) for p in (e.lower, e.upper, e.step)]
+        return [*parts, E(BUILD_SLICE, None, e.span)]
+
+    def c_BinOp(self, e):
+        return [e.left, e.right, E(BINOP, _BINARY[e.op], e.span)]
+
+    def c_UnaryOp(self, e):
+        return [e.operand, E(UNARY, _UNARY[e.op], e.span)]
+
+    def c_BoolOp(self, e):
+        end = Label()
+        jump = JUMP_IF_FALSE_OR_POP if e.op == "and" else JUMP_IF_TRUE_OR_POP
+        out = []
+        for v in e.values[:-1]:
+            out += [v, E(jump, end)]
+        return out + [e.values[-1], end]
+
+    def c_Compare(self, e):
+        if len(e.ops) == 1:
+            return [e.left, e.comparators[0], E(COMPARE, _COMPARE[e.ops[0]], e.span)]
+        cleanup, end = Label(), Label()
+        out = [e.left]
+        for op, right in zip(e.ops[:-1], e.comparators[:-1]):
+            out += [right, E(DUP_ROT3), E(COMPARE, _COMPARE[op], e.span), E(JUMP_IF_FALSE_OR_POP, cleanup)]
+        out += [e.comparators[-1], E(COMPARE, _COMPARE[e.ops[-1]], e.span), E(JUMP, end),
+                cleanup, E(ROT2), E(POP), end]
+        return out
+
+    def c_IfExp(self, e):
+        other, end = Label(), Label()
+        return [e.test, E(POP_JUMP_IF_FALSE, other), e.body, E(JUMP, end), other, e.orelse, end]
+
+    def c_Lambda(self, e):
+        return self._make_function("<lambda>", e, e.params, [e.body, E(RETURN, None, e.body.span)])
+
+    def c_Call(self, e):
+        f = e.func
+        if isinstance(f, A.Name) and f.id == "super" and not e.args and not e.keywords \
+                and self.scope.load("super")[0] == LOAD_GLOBAL and self.code.kind == "function":
+            return [E(LOAD_SUPER, None, e.span)]
+        starred = any(isinstance(a, A.Starred) for a in e.args) or any(k.arg is None for k in e.keywords)
+        if not starred:
+            if e.keywords:
+                names = tuple(k.arg for k in e.keywords)
+                return [f, *e.args, *(k.value for k in e.keywords), E(CALL_KW, (len(e.args), names), e.span)]
+            return [f, *e.args, E(CALL, len(e.args), e.span)]
+        out = [f, E(BUILD_LIST, 0)]
+        for a in e.args:
+            out += [a.value, E(LIST_EXTEND, None, a.span)] if isinstance(a, A.Starred) else [a, E(LIST_APPEND, 1)]
+        out.append(E(BUILD_DICT, 0))
+        for k in e.keywords:
+            out += [k.value, E(DICT_UPDATE, None, k.span) if k.arg is None else E(DICT_SET, k.arg, k.span)]
+        return out + [E(CALL_EX, None, e.span)]
+
+    def c_Starred(self, e):
+        raise GradSyntaxError("'*' is only allowed in call arguments here", e.span)
+
+    def c_Attribute(self, e):
+        return [e.value, E(LOAD_ATTR, e.attr, e.span)]
+
+    def c_Subscript(self, e):
+        return [e.value, e.index, E(SUBSCR, None, e.span)]
+
+    def c_ListComp(self, e):
+        return self._comprehension(e, "<listcomp>", [])
+
+    def c_GeneratorExp(self, e):
+        return self._comprehension(e, "<genexpr>", [E(TO_ITER)])
+
+    def _comprehension(self, e, name, after):
+        """`[elt for t in it if c ...]` is a function of the first iterator, called at once (as in Python)."""
+        items = [E(BUILD_LIST, 0), E(LOAD_FAST, ".0")]
+        closing = []
+        for depth, gen in enumerate(e.generators):
+            top, end = Label(), Label()
+            if depth:
+                items += [gen.iter, E(GET_ITER, None, gen.iter.span)]
+            items += [top, E(FOR_ITER, end, gen.span), _Store((gen.target, "store"))]
+            for cond in gen.ifs:
+                items += [cond, E(POP_JUMP_IF_FALSE, top)]
+            closing = [E(JUMP_BACK, top, gen.span), end] + closing
+        items += [e.elt, E(LIST_APPEND, len(e.generators) + 1)] + closing + [E(RETURN)]
+        params = (A.Param(".0"),)
+        targets = [A.Assign((g.target,), A.Constant(None)) for g in e.generators]
+        code = self._nested(name, "function", A.FunctionDef(name, params, tuple(targets)), params, items)
+        first = e.generators[0].iter
+        return [E(MAKE_FUNCTION, (code, 0, ()), e.span), first, E(GET_ITER, None, first.span),
+                E(CALL, 1, e.span), *after]
+
+
+def _resolve(code: Code) -> None:
+    """Replace Label arguments (also inside tuples) by instruction positions."""
+    args = code.args
+    for i, a in enumerate(args):
+        if type(a) is Label:
+            args[i] = a.pos
+        elif type(a) is tuple and a and type(a[0]) is Label:
+            args[i] = (a[0].pos,) + a[1:]

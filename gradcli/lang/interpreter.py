@@ -1,0 +1,244 @@
+"""Runs compiled .grad code on an explicit frame stack: script calls never recurse in Python, limits hold.
+
+A script function called from the script pushes a frame onto `Interpreter.frames`; only calls that come
+back from native code (nn.Module.__call__ running `forward`, a hook run by the engine, a custom
+Function's `forward`) start a nested run of the loop, and those count against the call-depth limit too.
+Exceptions unwind through try/with blocks like Python's; what escapes carries the script positions it
+passed through (`_grad_trace`), which `runner.py` turns into a positioned GradError.
+"""
+from __future__ import annotations
+
+import types
+from dataclasses import dataclass
+
+from ..autograd import graph as _graph
+from ..autograd.tensor import TENSOR_TYPES
+from .compiler import (BINOP, CALL, CALL_KW, CONST, FOR_ITER, JUMP, JUMP_BACK, LOAD_ATTR, LOAD_FAST,
+                       LOAD_GLOBAL, POP, POP_JUMP_IF_FALSE, RETURN, STMT, STORE_FAST, Code)
+from .errors import GradLimitError
+from . import runtime as _ops
+from .sandbox import get_attr
+
+__all__ = ["Limits", "Interpreter", "ScriptFunction", "Frame"]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits of one run; each exceeded limit is a GradLimitError naming it."""
+
+    max_source_bytes: int = 1_000_000
+    max_steps: int = 20_000_000  # statements executed
+    max_loop_iterations: int = 5_000_000  # iterations of all loops and comprehensions together
+    max_call_depth: int = 200  # script function calls active at once
+    max_tensor_elements: int = 50_000_000  # elements of one tensor (or list, string), checked up front
+    max_graph_nodes: int = 10_000_000  # autograd nodes created during the run
+
+
+class ScriptFunction:
+    """A function defined by a script; callable from native code like any Python function."""
+
+    __slots__ = ("code", "defaults", "kwdefaults", "env", "globals", "vm", "owner", "__name__",
+                 "__qualname__", "__weakref__")
+
+    def __init__(self, code: Code, defaults, kwdefaults, env, globals_, vm):
+        self.code, self.defaults, self.kwdefaults = code, defaults, kwdefaults
+        self.env, self.globals, self.vm, self.owner = env, globals_, vm, None
+        self.__qualname__ = code.name
+        self.__name__ = code.name.rsplit(".", 1)[-1]
+
+    def __get__(self, obj, objtype=None):  # a method, when stored in a class
+        return self if obj is None else types.MethodType(self, obj)
+
+    def __call__(self, *args, **kwargs):
+        return self.vm.call(self, args, kwargs)
+
+    def __repr__(self) -> str:
+        return f"<function {self.__qualname__} at 0x{id(self):x}>"
+
+
+class Frame:
+    __slots__ = ("code", "pc", "stack", "locals", "env", "globals", "blocks", "func")
+
+    def __init__(self, code: Code, locals_: dict, env: tuple, globals_: dict, func=None):
+        self.code, self.locals, self.env, self.globals, self.func = code, locals_, env, globals_, func
+        self.pc = 0
+        self.stack: list = []
+        self.blocks: list = []  # [kind, handler pc, stack depth, exit function]
+
+
+class Interpreter:
+    """One program run: globals, builtins, limits, counters and the frame stack."""
+
+    def __init__(self, builtins: dict, limits: Limits = Limits(), filename: str = "<input>"):
+        self.builtins, self.limits, self.filename = builtins, limits, filename
+        self.frames: list[Frame] = []
+        self.steps = 0
+        self.iterations = 0
+        self.nodes_at_start = _node_counter()
+        self.native_depth = 0
+
+    # ---------------------------------------------------------------- entry points
+    def run_module(self, code: Code, globals_: dict):
+        return self.execute(Frame(code, globals_, (), globals_))
+
+    def call(self, func: ScriptFunction, args: tuple, kwargs: dict):
+        """A script function called from native code: a nested run of the loop."""
+        frame = self.new_frame(func, args, kwargs)
+        return self.execute(frame)
+
+    def new_frame(self, func: ScriptFunction, args, kwargs) -> Frame:
+        code = func.code
+        return Frame(code, _ops.bind(func, args, kwargs), func.env, func.globals, func)
+
+    def execute(self, entry: Frame):
+        frames = self.frames
+        base = len(frames)
+        if base >= self.limits.max_call_depth:
+            raise GradLimitError(f"calls nest too deeply (limit {self.limits.max_call_depth}; "
+                                 "raise it with --max-call-depth)")
+        frames.append(entry)
+        while True:
+            try:
+                return self._loop(base)
+            except BaseException as exc:  # noqa: B036  (script errors, limits, interrupts: unwind alike)
+                escaped = _ops.handle_exception(self, exc, base)
+                if escaped is not None:
+                    del frames[base:]
+                    if escaped is exc:
+                        raise
+                    raise escaped from exc
+
+    # ---------------------------------------------------------------- the loop
+    def _loop(self, base: int):
+        frames = self.frames
+        frame = frames[-1]
+        code = frame.code
+        ops, args, stack, local, pc = code.ops, code.args, frame.stack, frame.locals, frame.pc
+        handlers = _ops.HANDLERS
+        limits = self.limits
+        max_steps = limits.max_steps
+        while True:
+            op = ops[pc]
+            arg = args[pc]
+            pc += 1
+            frame.pc = pc
+            if op == LOAD_FAST:
+                try:
+                    stack.append(local[arg])
+                except KeyError:
+                    raise _ops.unbound(arg) from None
+            elif op == CONST:
+                stack.append(arg)
+            elif op == LOAD_ATTR:
+                stack[-1] = get_attr(stack[-1], arg)
+            elif op == STORE_FAST:
+                local[arg] = stack.pop()
+            elif op == LOAD_GLOBAL:
+                try:
+                    stack.append(frame.globals[arg])
+                except KeyError:
+                    stack.append(_ops.load_builtin(self, arg))
+            elif op == CALL:
+                f = stack[-arg - 1]
+                if type(f) is types.MethodType and type(f.__func__) is ScriptFunction:
+                    callee = f.__func__
+                    new = Frame(callee.code, _ops.bind(callee, (f.__self__, *stack[len(stack) - arg:]), None),
+                                callee.env, callee.globals, callee)
+                elif type(f) is ScriptFunction:
+                    new = Frame(f.code, _ops.bind(f, stack[len(stack) - arg:], None), f.env, f.globals, f)
+                else:
+                    a = stack[len(stack) - arg:]
+                    del stack[len(stack) - arg - 1:]
+                    r = f(*a)
+                    if type(r) in TENSOR_TYPES and r._data.size > limits.max_tensor_elements:
+                        _ops.too_many_elements(limits, r._data.size)
+                    stack.append(r)
+                    continue
+                del stack[len(stack) - arg - 1:]
+                if len(frames) >= limits.max_call_depth:
+                    raise _ops.depth_error(limits)
+                frames.append(new)
+                frame = new
+                code = frame.code
+                ops, args, stack, local, pc = code.ops, code.args, frame.stack, frame.locals, 0
+            elif op == STMT:
+                self.steps += 1
+                if self.steps > max_steps or not self.steps & 1023:
+                    _ops.check_budget(self)
+            elif op == POP:
+                stack.pop()
+            elif op == BINOP:
+                b = stack.pop()
+                a = stack[-1]
+                if type(a) in TENSOR_TYPES or type(b) in TENSOR_TYPES or type(a) in _ops.SIZED or \
+                        type(b) in _ops.SIZED:
+                    _ops.check_binop(limits, arg, a, b)
+                stack[-1] = arg(a, b)
+            elif op == POP_JUMP_IF_FALSE:
+                if not stack.pop():
+                    pc = arg
+            elif op == JUMP:
+                pc = arg
+            elif op == JUMP_BACK:
+                self.iterations += 1
+                if self.iterations > limits.max_loop_iterations:
+                    raise _ops.loop_error(limits)
+                pc = arg
+            elif op == FOR_ITER:
+                try:
+                    stack.append(next(stack[-1]))
+                except StopIteration:
+                    stack.pop()
+                    pc = arg
+            elif op == CALL_KW:
+                n, names = arg
+                k = len(names)
+                f = stack[-n - k - 1]
+                values = stack[len(stack) - k:]
+                a = stack[len(stack) - n - k:len(stack) - k]
+                del stack[len(stack) - n - k - 1:]
+                kwargs = dict(zip(names, values))
+                if len(kwargs) < k:
+                    raise TypeError(f"keyword argument repeated: {_ops.repeated(names)}")
+                if type(f) is ScriptFunction or (type(f) is types.MethodType and type(f.__func__) is ScriptFunction):
+                    callee = f if type(f) is ScriptFunction else f.__func__
+                    if callee is not f:
+                        a.insert(0, f.__self__)
+                    if len(frames) >= limits.max_call_depth:
+                        raise _ops.depth_error(limits)
+                    new = Frame(callee.code, _ops.bind(callee, a, kwargs), callee.env, callee.globals, callee)
+                    frames.append(new)
+                    frame = new
+                    code = frame.code
+                    ops, args, stack, local, pc = code.ops, code.args, frame.stack, frame.locals, 0
+                else:
+                    r = f(*a, **kwargs)
+                    if type(r) in TENSOR_TYPES and r._data.size > limits.max_tensor_elements:
+                        _ops.too_many_elements(limits, r._data.size)
+                    stack.append(r)
+            elif op == RETURN:
+                if frame.blocks:  # leaving with/finally blocks first
+                    if _ops.unwind_return(self, frame):
+                        frame = frames[-1]
+                        code = frame.code
+                        ops, args, stack, local, pc = code.ops, code.args, frame.stack, frame.locals, frame.pc
+                        continue
+                value = stack.pop()
+                frames.pop()
+                if len(frames) == base:
+                    return value if code.kind != "class" else local
+                frame = frames[-1]
+                code = frame.code
+                ops, args, stack, local, pc = code.ops, code.args, frame.stack, frame.locals, frame.pc
+                stack.append(value)
+            else:
+                handlers[op](self, frame, arg)
+                frame = frames[-1]
+                code = frame.code
+                ops, args, stack, local, pc = code.ops, code.args, frame.stack, frame.locals, frame.pc
+
+
+def _node_counter() -> int:
+    """Autograd nodes created so far in this process (the engine numbers every node it makes)."""
+    return next(_graph._seq)
+

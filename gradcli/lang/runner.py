@@ -1,0 +1,140 @@
+"""Runs a .grad program end to end — parse, compile, execute under limits — and is the one place where
+whatever a script does wrong becomes a positioned GradError (never a Python traceback)."""
+from __future__ import annotations
+
+import sys
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+import gradcli
+from gradcli.autograd.anomaly import STATE as _STATE
+
+from .builtins import make_builtins, make_modules
+from .compiler import compile_module
+from .errors import GradError, GradLimitError, GradRuntimeError
+from .interpreter import Interpreter, Limits
+from .parser import parse_expr, parse_file
+
+__all__ = ["run_source", "run_file", "RunResult", "Limits"]
+
+
+@dataclass
+class RunResult:
+    """What a run leaves: the value of a one-liner's last expression, the script's globals, the counters."""
+
+    value: Any = None
+    globals: dict = field(default_factory=dict)
+    steps: int = 0
+    iterations: int = 0
+
+
+def run_file(path: str | Path, **options) -> RunResult:
+    """Run the script at path (see run_source); an unreadable file is a GradError too."""
+    p = Path(path)
+    limits = options.get("limits") or Limits()
+    try:
+        with open(p, "rb") as f:
+            data = f.read(limits.max_source_bytes + 1)
+    except OSError as e:
+        raise GradError(f"cannot read {p}: {e.strerror or e}", filename=str(path)) from None
+    return run_source(data, str(path), **options)
+
+
+def run_source(source: str | bytes, filename: str = "<input>", *, stdout: TextIO | None = None,
+               stderr: TextIO | None = None, limits: Limits | None = None, expr: bool = False,
+               variables: dict | None = None) -> RunResult:
+    """Run a script (or, with expr=True, a one-liner such as `x=2.; y=x*x`); raises GradError on failure.
+
+    A one-liner sees `torch`, `nn` and `F` without importing them; `variables` are predefined names."""
+    limits = limits or Limits()
+    out = stdout if stdout is not None else sys.stdout
+    err = stderr if stderr is not None else sys.stderr
+    parse = parse_expr if expr else parse_file
+    module = parse(source, filename, max_bytes=limits.max_source_bytes)
+    text = _text(source)
+    try:
+        code = compile_module(module, filename, keep_last=expr)
+    except GradError as e:
+        raise e.attach(text, filename) from None
+    vm = Interpreter({}, limits, filename)
+    vm.modules = make_modules(limits)
+    vm.builtins = make_builtins(vm, out)
+    env = {"__name__": "__main__"}
+    if expr:
+        env.update(torch=vm.modules["torch"], nn=vm.modules["torch.nn"], F=vm.modules["torch.nn.functional"])
+    env.update(variables or {})
+    saved = _global_state()
+    old_limit = sys.getrecursionlimit()
+    # a script call that comes back through native code (Module.__call__ -> forward) costs Python frames
+    sys.setrecursionlimit(max(old_limit, limits.max_call_depth * 40 + 1000))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("always")
+            warnings.showwarning = _Warnings(vm, text, filename, err).show
+            value = vm.run_module(code, env)
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # noqa: B036  (the boundary: everything a script causes becomes a GradError)
+        raise _to_grad_error(exc, text, filename) from None
+    finally:
+        sys.setrecursionlimit(old_limit)
+        _restore(saved)
+    return RunResult(value, env, vm.steps, vm.iterations)
+
+
+def _text(source: str | bytes) -> str:
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        source = bytes(source).decode("utf-8", "replace")
+    return source.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _global_state():
+    """Process-wide settings a script may change; a run must not leak them into the next one."""
+    return gradcli.get_default_dtype(), gradcli.is_grad_enabled(), (_STATE.anomaly, _STATE.anomaly_check_nan)
+
+
+def _restore(saved) -> None:
+    dtype, grad, (_STATE.anomaly, _STATE.anomaly_check_nan) = saved
+    gradcli.set_default_dtype(dtype)
+    gradcli.set_grad_enabled(grad)
+
+
+class _Warnings:
+    """Prints warnings as Python does for a script (`file:line: UserWarning: ...` and the line), once per
+    line and text, at the script position that caused them."""
+
+    def __init__(self, vm, text, filename, stream):
+        self.vm, self.lines, self.filename, self.stream = vm, text.split("\n"), filename, stream
+        self.seen: set = set()
+
+    def show(self, message, category, filename, lineno, file=None, line=None):
+        frames = self.vm.frames
+        line_no = frames[-1].code.spans[frames[-1].pc - 1].line if frames else 0
+        key = (str(message), category, line_no)
+        if key in self.seen:
+            return
+        self.seen.add(key)
+        source = self.lines[line_no - 1].strip() if 0 < line_no <= len(self.lines) else ""
+        self.stream.write(f"{self.filename}:{line_no}: {category.__name__}: {message}\n")
+        if source:
+            self.stream.write(f"  {source}\n")
+
+
+def _to_grad_error(exc: BaseException, text: str, filename: str) -> GradError:
+    trace = getattr(exc, "_grad_trace", None) or []
+    if isinstance(exc, GradError):
+        error = exc
+    elif isinstance(exc, RecursionError):
+        error = GradLimitError("calls nest too deeply for the interpreter's stack (lower the nesting, or "
+                               "--max-call-depth)")
+    elif isinstance(exc, MemoryError):
+        error = GradLimitError("out of memory (make tensors smaller, or lower --max-tensor-elements)")
+    else:
+        error = GradRuntimeError(str(exc), kind=type(exc).__name__)
+    if error.span is None and trace:
+        error.span = trace[0][1]
+    for (inner, _), (outer, span) in zip(trace, trace[1:]):
+        error.notes.append(f"  in {inner.code.name}, called from {filename}:{span.line}:{span.col}")
+    return error.attach(text, filename)

@@ -1,0 +1,170 @@
+"""What a script may reach: attribute reads and writes allow-listed per type, and a str.format that obeys them.
+
+A script sees values, never Python's machinery: names starting with `_` are private (except the method
+names a class definition needs, `__init__` and `__call__`, and torch's public `_version`); modules are
+reachable only as gradcli's torch-shaped namespaces; numpy arrays (from `.numpy()`) show a handful of
+read-only attributes; objects of any type not listed here have no attributes at all.
+"""
+from __future__ import annotations
+
+import functools
+import string
+import types
+
+import numpy as np
+
+from .errors import GradNameError
+
+__all__ = ["get_attr", "set_attr", "del_attr", "Namespace", "safe_format", "SCRIPT_CLASS_FLAG"]
+
+_DUNDERS = frozenset({"__init__", "__call__", "_version"})
+_ARRAY_ATTRS = frozenset({"shape", "dtype", "ndim", "size", "tolist", "item", "T"})
+SCRIPT_CLASS_FLAG = "_gradcli_script_class"
+
+
+class Namespace:
+    """A module as a script sees it (`torch`, `torch.nn`, `F`, ...): a fixed set of names."""
+
+    __slots__ = ("_name", "_names")
+
+    def __init__(self, name: str, names: dict):
+        object.__setattr__(self, "_name", name)
+        object.__setattr__(self, "_names", names)
+
+    def __repr__(self) -> str:
+        return f"<module '{self._name}'>"
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"module '{self._name}' is read-only in .grad scripts")
+
+    def __getattr__(self, name):
+        try:
+            return self._names[name]
+        except KeyError:
+            raise AttributeError(f"module '{self._name}' has no attribute '{name}'") from None
+
+
+class SafeFormatter(string.Formatter):
+    """str.format whose `{0.attr}` and `{0[key]}` fields go through the sandbox."""
+
+    def get_field(self, field_name, args, kwargs):
+        first, rest = _field_split(field_name)
+        obj = self.get_value(first, args, kwargs)
+        for is_attr, key in rest:
+            obj = get_attr(obj, key) if is_attr else obj[key]
+        return obj, first
+
+
+def _field_split(name):
+    import _string  # the parser str.format itself uses
+    return _string.formatter_field_name_split(name)
+
+
+_formatter = SafeFormatter()
+
+
+def safe_format(template: str, *args, **kwargs) -> str:
+    return _formatter.vformat(template, args, kwargs)
+
+
+# ---------------------------------------------------------------- the per-type policy
+_PUBLIC, _NONE, _ARRAY, _STR = "public", "none", "array", "str"
+_SAFE_BUILTIN_TYPES = (int, float, bool, complex, list, tuple, dict, set, frozenset, range, slice, type(None),
+                       type({}.keys()), type({}.values()), type({}.items()), BaseException, super)
+_policy_cache: dict[type, str] = {}
+
+
+def _policy(t: type) -> str:
+    p = _policy_cache.get(t)
+    if p is None:
+        p = _policy_cache[t] = _classify(t)
+    return p
+
+
+def _trusted_class(c: type) -> bool:
+    """gradcli's own classes (not the interpreter's), and classes a script defined."""
+    module = getattr(c, "__module__", "") or ""
+    if c.__dict__.get(SCRIPT_CLASS_FLAG) or any(b.__dict__.get(SCRIPT_CLASS_FLAG) for b in c.__mro__):
+        return True
+    if module.startswith(("gradcli.lang", "gradcli.cli")):
+        return False
+    return module == "gradcli" or module.startswith(("gradcli.", "torch."))
+
+
+def _classify(t: type) -> str:
+    if t is str:
+        return _STR
+    if t is Namespace:
+        return _PUBLIC
+    if issubclass(t, (np.ndarray, np.generic)):
+        return _ARRAY
+    if issubclass(t, _SAFE_BUILTIN_TYPES):
+        return _PUBLIC
+    if issubclass(t, type):  # a class: only gradcli's and the script's own
+        return "class"
+    if _trusted_class(t):
+        return _PUBLIC
+    return _NONE
+
+
+def _denied(obj, name: str, why: str) -> GradNameError:
+    return GradNameError(f"attribute '{name}' of {_describe(obj)} is not accessible in .grad scripts ({why})")
+
+
+def _describe(obj) -> str:
+    if isinstance(obj, Namespace):
+        return f"module '{obj._name}'"
+    if isinstance(obj, type):
+        return f"class '{obj.__name__}'"
+    return f"a '{type(obj).__name__}' object"
+
+
+def get_attr(obj, name: str):
+    """`obj.name` as a script may read it."""
+    if name[0] == "_" and name not in _DUNDERS:
+        raise _denied(obj, name, "names starting with '_' are private")
+    t = type(obj)
+    p = _policy_cache.get(t) or _policy(t)
+    if p is _PUBLIC:
+        value = getattr(obj, name)
+    elif p is _STR:
+        if name == "format":
+            return functools.partial(safe_format, obj)
+        if name == "format_map":
+            raise _denied(obj, name, "use str.format")
+        value = getattr(obj, name)
+    elif p is _ARRAY:
+        if name not in _ARRAY_ATTRS:
+            raise _denied(obj, name, "numpy arrays are read-only values here; use torch.tensor(...) on them")
+        value = getattr(obj, name)
+    elif p == "class":
+        if not _trusted_class(obj):
+            raise _denied(obj, name, "only gradcli's and the script's own classes expose attributes")
+        value = getattr(obj, name)
+    else:
+        raise _denied(obj, name, "objects of this type expose no attributes")
+    if type(value) is types.ModuleType:
+        raise _denied(obj, name, "Python modules are not available")
+    return value
+
+
+def _writable(obj) -> bool:
+    t = type(obj)
+    if isinstance(obj, type):
+        return bool(obj.__dict__.get(SCRIPT_CLASS_FLAG))
+    return t is not Namespace and _policy(t) is _PUBLIC and _trusted_class(t)
+
+
+def set_attr(obj, name: str, value) -> None:
+    """`obj.name = value` as a script may write it: public names of gradcli objects and script objects."""
+    if name[0] == "_":
+        raise _denied(obj, name, "names starting with '_' are private")
+    if not _writable(obj):
+        raise GradNameError(f"cannot set attribute '{name}' of {_describe(obj)} in .grad scripts")
+    setattr(obj, name, value)
+
+
+def del_attr(obj, name: str) -> None:
+    if name[0] == "_" or not _writable(obj):
+        raise GradNameError(f"cannot delete attribute '{name}' of {_describe(obj)} in .grad scripts")
+    delattr(obj, name)

@@ -13,11 +13,13 @@ from dataclasses import dataclass
 
 from ..autograd import graph as _graph
 from ..autograd.tensor import TENSOR_TYPES
+import numpy as np
+
 from .compiler import (BINOP, CALL, CALL_KW, CONST, FOR_ITER, JUMP, JUMP_BACK, LOAD_ATTR, LOAD_FAST,
                        LOAD_GLOBAL, POP, POP_JUMP_IF_FALSE, RETURN, STMT, STORE_FAST, Code)
 from .errors import GradLimitError
 from . import runtime as _ops
-from .sandbox import get_attr
+from .sandbox import OPEN_ATTRS as _OPEN_ATTRS, get_attr
 
 __all__ = ["Limits", "Interpreter", "ScriptFunction", "Frame"]
 
@@ -75,7 +77,10 @@ class Interpreter:
         self.steps = 0
         self.iterations = 0
         self.nodes_at_start = _node_counter()
-        self.native_depth = 0
+        # operands whose size is checked before an operator runs (tensors, arrays, lists, strings)
+        self.checked_operands = frozenset(TENSOR_TYPES) | _ops.SIZED | {np.ndarray}
+        self.module_forward: dict[type, ScriptFunction] = {}  # script nn.Module classes -> their forward
+        self.modules: dict = {}
 
     # ---------------------------------------------------------------- entry points
     def run_module(self, code: Code, globals_: dict):
@@ -109,133 +114,136 @@ class Interpreter:
                     raise escaped from exc
 
     # ---------------------------------------------------------------- the loop
-    def _loop(self, base: int):
+    def _loop(self, base: int):  # noqa: C901  (one function: the dispatch of the hot instructions)
         frames = self.frames
         frame = frames[-1]
         code = frame.code
         ops, args, stack, local, pc = code.ops, code.args, frame.stack, frame.locals, frame.pc
         handlers = _ops.HANDLERS
         limits = self.limits
-        max_steps = limits.max_steps
-        while True:
-            op = ops[pc]
-            arg = args[pc]
-            pc += 1
-            frame.pc = pc
-            if op == LOAD_FAST:
-                try:
-                    stack.append(local[arg])
-                except KeyError:
-                    raise _ops.unbound(arg) from None
-            elif op == CONST:
-                stack.append(arg)
-            elif op == LOAD_ATTR:
-                stack[-1] = get_attr(stack[-1], arg)
-            elif op == STORE_FAST:
-                local[arg] = stack.pop()
-            elif op == LOAD_GLOBAL:
-                try:
-                    stack.append(frame.globals[arg])
-                except KeyError:
-                    stack.append(_ops.load_builtin(self, arg))
-            elif op == CALL:
-                f = stack[-arg - 1]
-                if type(f) is types.MethodType and type(f.__func__) is ScriptFunction:
-                    callee = f.__func__
-                    new = Frame(callee.code, _ops.bind(callee, (f.__self__, *stack[len(stack) - arg:]), None),
-                                callee.env, callee.globals, callee)
-                elif type(f) is ScriptFunction:
-                    new = Frame(f.code, _ops.bind(f, stack[len(stack) - arg:], None), f.env, f.globals, f)
-                else:
-                    a = stack[len(stack) - arg:]
-                    del stack[len(stack) - arg - 1:]
-                    r = f(*a)
-                    if type(r) in TENSOR_TYPES and r._data.size > limits.max_tensor_elements:
-                        _ops.too_many_elements(limits, r._data.size)
-                    stack.append(r)
-                    continue
-                del stack[len(stack) - arg - 1:]
-                if len(frames) >= limits.max_call_depth:
-                    raise _ops.depth_error(limits)
-                frames.append(new)
-                frame = new
-                code = frame.code
-                ops, args, stack, local, pc = code.ops, code.args, frame.stack, frame.locals, 0
-            elif op == STMT:
-                self.steps += 1
-                if self.steps > max_steps or not self.steps & 1023:
-                    _ops.check_budget(self)
-            elif op == POP:
-                stack.pop()
-            elif op == BINOP:
-                b = stack.pop()
-                a = stack[-1]
-                if type(a) in TENSOR_TYPES or type(b) in TENSOR_TYPES or type(a) in _ops.SIZED or \
-                        type(b) in _ops.SIZED:
-                    _ops.check_binop(limits, arg, a, b)
-                stack[-1] = arg(a, b)
-            elif op == POP_JUMP_IF_FALSE:
-                if not stack.pop():
-                    pc = arg
-            elif op == JUMP:
-                pc = arg
-            elif op == JUMP_BACK:
-                self.iterations += 1
-                if self.iterations > limits.max_loop_iterations:
-                    raise _ops.loop_error(limits)
-                pc = arg
-            elif op == FOR_ITER:
-                try:
-                    stack.append(next(stack[-1]))
-                except StopIteration:
-                    stack.pop()
-                    pc = arg
-            elif op == CALL_KW:
-                n, names = arg
-                k = len(names)
-                f = stack[-n - k - 1]
-                values = stack[len(stack) - k:]
-                a = stack[len(stack) - n - k:len(stack) - k]
-                del stack[len(stack) - n - k - 1:]
-                kwargs = dict(zip(names, values))
-                if len(kwargs) < k:
-                    raise TypeError(f"keyword argument repeated: {_ops.repeated(names)}")
-                if type(f) is ScriptFunction or (type(f) is types.MethodType and type(f.__func__) is ScriptFunction):
-                    callee = f if type(f) is ScriptFunction else f.__func__
-                    if callee is not f:
-                        a.insert(0, f.__self__)
+        max_steps, max_elements = limits.max_steps, limits.max_tensor_elements
+        checked = self.checked_operands
+        tensor_types = TENSOR_TYPES
+        open_attrs = _OPEN_ATTRS
+        module_forward = self.module_forward
+        _LOAD_FAST, _CONST, _LOAD_ATTR, _STORE_FAST, _LOAD_GLOBAL, _CALL, _STMT, _POP, _BINOP = (
+            LOAD_FAST, CONST, LOAD_ATTR, STORE_FAST, LOAD_GLOBAL, CALL, STMT, POP, BINOP)
+        _POP_JUMP_IF_FALSE, _JUMP, _JUMP_BACK, _FOR_ITER, _CALL_KW, _RETURN = (
+            POP_JUMP_IF_FALSE, JUMP, JUMP_BACK, FOR_ITER, CALL_KW, RETURN)
+        try:
+            while True:
+                op = ops[pc]
+                arg = args[pc]
+                pc += 1
+                if op == _LOAD_FAST:
+                    try:
+                        stack.append(local[arg])
+                    except KeyError:
+                        raise _ops.unbound(arg) from None
+                elif op == _LOAD_ATTR:
+                    obj = stack[-1]
+                    if type(obj) in open_attrs and arg[0] != "_":
+                        stack[-1] = getattr(obj, arg)
+                    else:
+                        stack[-1] = get_attr(obj, arg)
+                elif op == _CONST:
+                    stack.append(arg)
+                elif op == _STORE_FAST:
+                    local[arg] = stack.pop()
+                elif op == _LOAD_GLOBAL:
+                    try:
+                        stack.append(frame.globals[arg])
+                    except KeyError:
+                        stack.append(_ops.load_builtin(self, arg))
+                elif op == _CALL or op == _CALL_KW:
+                    if op == _CALL:
+                        n, kwargs = arg, None
+                    else:
+                        n, names = arg
+                        kwargs = dict(zip(names, stack[len(stack) - len(names):]))
+                        if len(kwargs) < len(names):
+                            raise TypeError(f"keyword argument repeated: {_ops.repeated(names)}")
+                        del stack[len(stack) - len(names):]
+                    f = stack[-n - 1]
+                    tf = type(f)
+                    if tf is ScriptFunction:
+                        callee, a = f, stack[len(stack) - n:]
+                    elif tf is types.MethodType and type(f.__func__) is ScriptFunction:
+                        callee, a = f.__func__, [f.__self__, *stack[len(stack) - n:]]
+                    elif tf in module_forward and not f._forward_hooks and not f._forward_pre_hooks \
+                            and "forward" not in f.__dict__:  # Module.__call__ would only call forward
+                        callee, a = module_forward[tf], [f, *stack[len(stack) - n:]]
+                    else:
+                        a = stack[len(stack) - n:]
+                        del stack[len(stack) - n - 1:]
+                        frame.pc = pc  # native code may call back into the script or warn
+                        r = f(*a, **kwargs) if kwargs else f(*a)
+                        if type(r) in tensor_types and r._data.size > max_elements:
+                            _ops.too_many_elements(limits, r._data.size)
+                        stack.append(r)
+                        continue
+                    del stack[len(stack) - n - 1:]
+                    frame.pc = pc
                     if len(frames) >= limits.max_call_depth:
                         raise _ops.depth_error(limits)
-                    new = Frame(callee.code, _ops.bind(callee, a, kwargs), callee.env, callee.globals, callee)
-                    frames.append(new)
-                    frame = new
-                    code = frame.code
+                    frame = Frame(callee.code, _ops.bind(callee, a, kwargs), callee.env, callee.globals, callee)
+                    frames.append(frame)
+                    code = callee.code
                     ops, args, stack, local, pc = code.ops, code.args, frame.stack, frame.locals, 0
+                elif op == _STMT:
+                    frame.pc = pc  # warnings report the statement being run
+                    self.steps += 1
+                    if self.steps > max_steps or not self.steps & 1023:
+                        _ops.check_budget(self)
+                elif op == _POP:
+                    stack.pop()
+                elif op == _BINOP:
+                    b = stack.pop()
+                    a = stack[-1]
+                    if type(a) in checked or type(b) in checked:
+                        _ops.check_binop(limits, arg, a, b)
+                    stack[-1] = arg(a, b)
+                elif op == _POP_JUMP_IF_FALSE:
+                    if not stack.pop():
+                        pc = arg
+                elif op == _JUMP:
+                    pc = arg
+                elif op == _JUMP_BACK:
+                    self.iterations += 1
+                    if self.iterations > limits.max_loop_iterations:
+                        raise _ops.loop_error(limits)
+                    pc = arg
+                elif op == _FOR_ITER:
+                    try:
+                        stack.append(next(stack[-1]))
+                    except StopIteration:
+                        stack.pop()
+                        pc = arg
+                elif op == _RETURN:
+                    if frame.blocks:  # leaving with/finally blocks first
+                        frame.pc = pc
+                        if _ops.unwind_return(self, frame):
+                            frame = frames[-1]
+                            code = frame.code
+                            ops, args, stack, local, pc = code.ops, code.args, frame.stack, frame.locals, frame.pc
+                            continue
+                    value = stack.pop()
+                    frames.pop()
+                    if len(frames) == base:
+                        return value if code.kind != "class" else local
+                    frame = frames[-1]
+                    code = frame.code
+                    ops, args, stack, local, pc = code.ops, code.args, frame.stack, frame.locals, frame.pc
+                    stack.append(value)
                 else:
-                    r = f(*a, **kwargs)
-                    if type(r) in TENSOR_TYPES and r._data.size > limits.max_tensor_elements:
-                        _ops.too_many_elements(limits, r._data.size)
-                    stack.append(r)
-            elif op == RETURN:
-                if frame.blocks:  # leaving with/finally blocks first
-                    if _ops.unwind_return(self, frame):
-                        frame = frames[-1]
-                        code = frame.code
-                        ops, args, stack, local, pc = code.ops, code.args, frame.stack, frame.locals, frame.pc
-                        continue
-                value = stack.pop()
-                frames.pop()
-                if len(frames) == base:
-                    return value if code.kind != "class" else local
-                frame = frames[-1]
-                code = frame.code
-                ops, args, stack, local, pc = code.ops, code.args, frame.stack, frame.locals, frame.pc
-                stack.append(value)
-            else:
-                handlers[op](self, frame, arg)
-                frame = frames[-1]
-                code = frame.code
-                ops, args, stack, local, pc = code.ops, code.args, frame.stack, frame.locals, frame.pc
+                    frame.pc = pc
+                    handlers[op](self, frame, arg)
+                    frame = frames[-1]
+                    code = frame.code
+                    ops, args, stack, local, pc = code.ops, code.args, frame.stack, frame.locals, frame.pc
+        except BaseException:  # noqa: B036  (record where, for the handler and the report)
+            frame.pc = pc
+            raise
 
 
 def _node_counter() -> int:

@@ -12,6 +12,7 @@ import types
 import numpy as np
 
 from ..autograd.tensor import TENSOR_TYPES
+from ..nn.module import Module as _Module
 from . import compiler as C
 from .errors import GradError, GradLimitError, GradNameError, GradTypeError
 from .sandbox import SCRIPT_CLASS_FLAG, del_attr, get_attr, set_attr
@@ -708,6 +709,8 @@ def _make_class(vm, frame, arg):
         inner = value.__func__ if isinstance(value, (staticmethod, classmethod)) else value
         if type(inner) is ScriptFunction:
             inner.owner = cls
+    if issubclass(cls, _Module) and cls.__call__ is _Module.__call__ and type(cls.forward) is ScriptFunction:
+        vm.module_forward[cls] = cls.forward  # calls go straight to forward (no hooks: see the loop)
     frame.stack.append(cls)
 
 

@@ -25,11 +25,9 @@ SCRIPT_CLASS_FLAG = "_gradcli_script_class"
 class Namespace:
     """A module as a script sees it (`torch`, `torch.nn`, `F`, ...): a fixed set of names."""
 
-    __slots__ = ("_name", "_names")
-
     def __init__(self, name: str, names: dict):
-        object.__setattr__(self, "_name", name)
-        object.__setattr__(self, "_names", names)
+        self.__dict__.update(names)
+        self.__dict__["_name"] = name
 
     def __repr__(self) -> str:
         return f"<module '{self._name}'>"
@@ -37,11 +35,8 @@ class Namespace:
     def __setattr__(self, name, value):
         raise AttributeError(f"module '{self._name}' is read-only in .grad scripts")
 
-    def __getattr__(self, name):
-        try:
-            return self._names[name]
-        except KeyError:
-            raise AttributeError(f"module '{self._name}' has no attribute '{name}'") from None
+    def __getattr__(self, name):  # only reached when the name is missing
+        raise AttributeError(f"module '{self._name}' has no attribute '{name}'")
 
 
 class SafeFormatter(string.Formatter):
@@ -72,12 +67,16 @@ _PUBLIC, _NONE, _ARRAY, _STR = "public", "none", "array", "str"
 _SAFE_BUILTIN_TYPES = (int, float, bool, complex, list, tuple, dict, set, frozenset, range, slice, type(None),
                        type({}.keys()), type({}.values()), type({}.items()), BaseException, super)
 _policy_cache: dict[type, str] = {}
+OPEN_ATTRS: set[type] = set()  # types whose public attributes are read without further checks (fast path)
 
 
 def _policy(t: type) -> str:
     p = _policy_cache.get(t)
     if p is None:
         p = _policy_cache[t] = _classify(t)
+        if p is _PUBLIC and not any(
+                isinstance(getattr(t, n, None), types.ModuleType) for n in dir(t)):
+            OPEN_ATTRS.add(t)
     return p
 
 

@@ -30,7 +30,7 @@ __all__ = ["make_builtins", "make_modules"]
 _EXCEPTIONS = ("Exception BaseException RuntimeError ValueError TypeError KeyError IndexError AttributeError "
                "NameError ZeroDivisionError AssertionError NotImplementedError StopIteration ArithmeticError "
                "LookupError OverflowError UnboundLocalError").split()
-_PLAIN = ("abs round float int bool str dict set frozenset isinstance issubclass id super object staticmethod "
+_PLAIN = ("len abs round float int bool str dict set frozenset isinstance issubclass id super object staticmethod "
           "classmethod property repr format hash divmod chr ord callable slice iter next").split()
 _MATH = ("pi e inf nan tau sqrt exp log log2 log10 log1p expm1 sin cos tan asin acos atan atan2 sinh cosh tanh "
          "floor ceil trunc fabs isclose isnan isinf isfinite erf erfc gamma lgamma hypot degrees radians copysign "

@@ -2,7 +2,8 @@
 
 A script sees values, never Python's machinery: names starting with `_` are private (except the method
 names a class definition needs, `__init__` and `__call__`, and torch's public `_version`); modules are
-reachable only as gradcli's torch-shaped namespaces; numpy arrays (from `.numpy()`) show a handful of
+reachable only as gradcli's torch-shaped namespaces; a class shows its `__name__` (tutorials print
+`type(t.grad_fn).__name__`); numpy arrays (from `.numpy()`) show a handful of
 read-only attributes; objects of any type not listed here have no attributes at all.
 """
 from __future__ import annotations
@@ -121,6 +122,8 @@ def _describe(obj) -> str:
 def get_attr(obj, name: str):
     """`obj.name` as a script may read it."""
     if name[0] == "_" and name not in _DUNDERS:
+        if name == "__name__" and isinstance(obj, type):  # `type(t.grad_fn).__name__`, read-only text
+            return obj.__name__
         raise _denied(obj, name, "names starting with '_' are private")
     t = type(obj)
     p = _policy_cache.get(t) or _policy(t)

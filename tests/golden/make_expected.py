@@ -137,6 +137,10 @@ def expected_files(path: Path, result: dict) -> dict[Path, str | None]:
     return {path.with_suffix(".out"): mask(result["stdout"]), path.with_suffix(".err"): err or None}
 
 
+def _show(path: Path) -> Path:
+    return path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("paths", nargs="*", type=Path, help=".grad files (default: every one under samples/)")
@@ -156,7 +160,6 @@ def main(argv: list[str] | None = None) -> int:
 
     failed = 0
     for path, result in zip(paths, results):
-        rel = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
         slow = f"  (slow: {result['seconds']:.1f} s)" if result["seconds"] > 5 else ""
         for target, want in expected_files(path, result).items():
             have = target.read_text(encoding="utf-8") if target.exists() else None
@@ -167,15 +170,15 @@ def main(argv: list[str] | None = None) -> int:
                 diff = difflib.unified_diff(
                     (have or "").splitlines(keepends=True), (want or "").splitlines(keepends=True),
                     fromfile=f"{target.name} (stored)", tofile=f"{target.name} (torch {_torch_version()})")
-                sys.stdout.write(f"DIFFERS: {target.relative_to(ROOT)}\n" + "".join(diff) + "\n")
+                sys.stdout.write(f"DIFFERS: {_show(target)}\n" + "".join(diff) + "\n")
             elif want is None:
                 target.unlink()
-                print(f"removed {target.relative_to(ROOT)}")
+                print(f"removed {_show(target)}")
             else:
                 target.write_text(want, encoding="utf-8")
-                print(f"wrote {target.relative_to(ROOT)}")
+                print(f"wrote {_show(target)}")
         if slow:
-            print(f"{rel}{slow}")
+            print(f"{_show(path)}{slow}")
     if args.check:
         print(f"{len(paths)} samples checked, {failed} file(s) differ")
         return 1 if failed else 0

@@ -30,8 +30,9 @@ class RunResult:
     iterations: int = 0
 
 
-def run_file(path: str | Path, **options) -> RunResult:
-    """Run the script at path (see run_source); an unreadable file is a GradError too."""
+def run_file(path: str | Path, name: str | None = None, **options) -> RunResult:
+    """Run the script at path (see run_source); `name` is how messages call the file (default: path).
+    An unreadable file is a GradError too."""
     p = Path(path)
     limits = options.get("limits") or Limits()
     try:
@@ -39,7 +40,7 @@ def run_file(path: str | Path, **options) -> RunResult:
             data = f.read(limits.max_source_bytes + 1)
     except OSError as e:
         raise GradError(f"cannot read {p}: {e.strerror or e}", filename=str(path)) from None
-    return run_source(data, str(path), **options)
+    return run_source(data, name or str(path), **options)
 
 
 def run_source(source: str | bytes, filename: str = "<input>", *, stdout: TextIO | None = None,

@@ -1,5 +1,7 @@
 """Custom autograd Functions: `class F(Function)` with static forward/backward, ctx.save_for_backward,
 ctx.saved_tensors, ctx.needs_input_grad; `F.apply(...)` records a node named `<F>Backward`."""
+import warnings
+
 import numpy as np
 
 from .grad_mode import STATE, no_grad
@@ -77,7 +79,9 @@ class FunctionMeta(type):
 
 class Function(metaclass=FunctionMeta):
     def __init__(self, *args, **kwargs):
-        pass
+        warnings.warn(f"{self.__class__} should not be instantiated. Methods on autograd functions are all "
+                      "static, so you should invoke them on the class itself. Instantiating an autograd function "
+                      "will raise an error in a future version of PyTorch.", DeprecationWarning, stacklevel=2)
 
     def __call__(self, *args, **kwargs):
         raise RuntimeError(LEGACY)

@@ -36,16 +36,9 @@ def _pow(a, b):
     return a ** b
 
 
-def _lshift(a, b):
-    if type(a) is int and type(b) is int and a and b > _MAX_INT_BITS:
-        raise GradLimitError(f"integer result of {a} << {b} would have more than {_MAX_INT_BITS:,} bits")
-    return a << b
-
-
 _BINARY = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
            "//": operator.floordiv, "%": operator.mod, "@": operator.matmul, "**": _pow,
-           "|": operator.or_, "^": operator.xor, "&": operator.and_, "<<": _lshift,
-           ">>": operator.rshift}
+           "|": operator.or_, "^": operator.xor, "&": operator.and_}
 _INPLACE = {"+": operator.iadd, "-": operator.isub, "*": operator.imul, "/": operator.itruediv,
             "//": operator.ifloordiv, "%": operator.imod, "@": operator.imatmul, "**": operator.ipow,
             "|": operator.ior, "^": operator.ixor, "&": operator.iand}

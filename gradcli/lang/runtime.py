@@ -6,6 +6,7 @@ The hot instructions live inline in `Interpreter._loop`; everything else is a ha
 from __future__ import annotations
 
 import itertools
+import re
 import operator
 import types
 
@@ -87,12 +88,23 @@ def _numel(x) -> int:
     return 1
 
 
+_WIDE = re.compile(r"\d{7,}")
+
+
+def check_format_spec(spec: str) -> None:
+    """`f"{x:999999999}"` would build a gigabyte of spaces."""
+    if _WIDE.search(spec):
+        raise GradLimitError(f"format width or precision too large in '{spec[:40]}'")
+
+
 def check_binop(limits, fn, a, b) -> None:
     """Refuse, before computing it, a result larger than the element limit (broadcast or repetition)."""
     limit = limits.max_tensor_elements
     ta, tb = type(a), type(b)
-    if ta in SIZED or tb in SIZED:  # list * n, "ab" * n
-        if fn in (operator.mul, operator.imul):
+    if ta in SIZED or tb in SIZED:  # list * n, "ab" * n, "%9999999d" % x
+        if ta is str and fn in (operator.mod, operator.imod):
+            check_format_spec(a)
+        elif fn in (operator.mul, operator.imul):
             seq, n = (a, b) if ta in SIZED else (b, a)
             if isinstance(n, int) and len(seq) * n > limit:
                 too_many_elements(limits, len(seq) * n)
@@ -588,6 +600,7 @@ def _format(vm, frame, arg):
         value = str(value)
     elif conversion == "a":
         value = ascii(value)
+    check_format_spec(spec)
     frame.stack.append(format(value, spec))
 
 
@@ -703,6 +716,10 @@ def _make_class(vm, frame, arg):
                             "another class of the script, or nothing")
     namespace = vm.execute(Frame(code, {"__module__": "__main__", "__qualname__": name}, _closure_env(frame),
                                  frame.globals))
+    odd = sorted(k for k in namespace if k.startswith("__") and k.endswith("__") and k not in _CLASS_DUNDERS)
+    if odd:
+        raise GradNameError(f"class {name} defines '{odd[0]}', which .grad scripts cannot define "
+                            f"(allowed: {', '.join(sorted(_CLASS_DUNDERS - {'__module__', '__qualname__'}))})")
     namespace[SCRIPT_CLASS_FLAG] = True
     cls = types.new_class(name, bases, {}, lambda ns: ns.update(namespace))
     for value in namespace.values():
@@ -712,6 +729,14 @@ def _make_class(vm, frame, arg):
     if issubclass(cls, _Module) and cls.__call__ is _Module.__call__ and type(cls.forward) is ScriptFunction:
         vm.module_forward[cls] = cls.forward  # calls go straight to forward (no hooks: see the loop)
     frame.stack.append(cls)
+
+
+# special methods a script class may define: construction, calling, printing, containers, comparisons,
+# arithmetic; not the ones that run at unpredictable times (__del__) or change attribute lookup itself
+_CLASS_DUNDERS = frozenset("""__module__ __qualname__ __init__ __call__ __repr__ __str__ __len__ __getitem__
+__setitem__ __iter__ __contains__ __eq__ __ne__ __lt__ __le__ __gt__ __ge__ __hash__ __bool__ __add__ __radd__
+__sub__ __rsub__ __mul__ __rmul__ __truediv__ __rtruediv__ __neg__ __matmul__ __pow__ __enter__
+__exit__""".split())
 
 
 def _allowed_base(vm, base: type) -> bool:

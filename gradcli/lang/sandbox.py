@@ -50,6 +50,11 @@ class SafeFormatter(string.Formatter):
             obj = get_attr(obj, key) if is_attr else obj[key]
         return obj, first
 
+    def format_field(self, value, format_spec):
+        from .runtime import check_format_spec
+        check_format_spec(format_spec)
+        return super().format_field(value, format_spec)
+
 
 def _field_split(name):
     import _string  # the parser str.format itself uses
@@ -116,7 +121,8 @@ def _describe(obj) -> str:
         return f"module '{obj._name}'"
     if isinstance(obj, type):
         return f"class '{obj.__name__}'"
-    return f"a '{type(obj).__name__}' object"
+    kind = type(obj).__name__
+    return f"'{'function' if kind == 'ScriptFunction' else kind}' object"
 
 
 def get_attr(obj, name: str):

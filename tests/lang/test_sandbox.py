@@ -1,0 +1,95 @@
+"""The sandbox: a script reaches values and gradcli's torch API, never Python's machinery, files or modules."""
+import io
+
+import pytest
+
+from gradcli.lang import GradError, GradImportError, GradNameError, run_source
+
+
+def run(src):
+    out = io.StringIO()
+    run_source(src, "s.grad", stdout=out)
+    return out.getvalue()
+
+
+ESCAPES = {
+    "class_of_tuple": "().__class__",
+    "bases_via_format": "'{0.__class__.__bases__}'.format(1)",
+    "format_map": "'{x}'.format_map({'x': 1})",
+    "subclasses": "type(1).__subclasses__()",
+    "mro_of_builtin": "type(1).mro()",
+    "function_globals": "f = lambda: 0\nf.__globals__",
+    "function_code": "def f():\n    pass\nf.__code__",
+    "builtin_self": "print.__self__",
+    "gradcli_function_globals": "import torch\ntorch.tensor.__globals__",
+    "private_tensor_data": "import torch\ntorch.ones(1)._data",
+    "numpy_tofile": "import torch\ntorch.ones(2).numpy().tofile('x')",
+    "numpy_ctypes": "import torch\ntorch.ones(2).numpy().ctypes",
+    "getattr_builtin": "getattr(1, '__class__')",
+    "hasattr_does_not_leak": "hasattr(1, '__class__')",
+    "open": "open('/etc/passwd')",
+    "eval": "eval('1')",
+    "exec": "exec('x = 1')",
+    "dunder_import": "__import__('os')",
+    "globals": "globals()",
+    "write_to_torch": "import torch\ntorch.tensor = None",
+    "set_private_attribute": "import torch\nt = torch.ones(1)\nt._data = 1",
+    "type_of_namespace": "import torch\ntype(torch).__init__",
+    "traceback": "try:\n    1 / 0\nexcept Exception as e:\n    e.__traceback__",
+    "class_with_del": "class A:\n    def __del__(self):\n        pass",
+    "class_with_getattribute": "class A:\n    __getattribute__ = None",
+    "base_from_namespace": "import torch\nclass A(type(torch)):\n    pass",
+    "print_to_file": "print('x', file=None or 1)",
+    "type_three_args": "type('A', (), {})",
+}
+
+
+@pytest.mark.parametrize("src", ESCAPES.values(), ids=ESCAPES.keys())
+def test_escape_attempts_end_in_a_positioned_grad_error(src):
+    with pytest.raises(GradError) as info:
+        run(src)
+    e = info.value
+    assert e.span is not None and e.filename == "s.grad"
+    assert e.kind in (None, "NameError", "TypeError", "AttributeError") or isinstance(e, GradNameError)
+
+
+def test_denied_private_attribute_message():
+    with pytest.raises(GradNameError) as info:
+        run("x = 1\nx.__class__\n")
+    assert info.value.format() == (
+        "s.grad:2:1: error: attribute '__class__' of 'int' object is not accessible in .grad scripts "
+        "(names starting with '_' are private)\nx.__class__\n^~~~~~~~~~~")
+
+
+def test_open_names_the_reason():
+    with pytest.raises(GradNameError, match="'open' is not available in .grad scripts"):
+        run("open('f')")
+
+
+def test_denied_access_cannot_be_caught_by_the_script():
+    with pytest.raises(GradNameError):
+        run("try:\n    x = ().__class__\nexcept Exception:\n    print('caught')\n")
+
+
+def test_import_of_python_modules_is_refused():
+    with pytest.raises(GradImportError, match="module 'subprocess' is not available"):
+        run("import subprocess")
+
+
+ALLOWED = {
+    "tensor_version": ("import torch\nt = torch.ones(1)\nt.add_(1)\nprint(t._version)", "1\n"),
+    "init_and_call": ("class A:\n    def __init__(self):\n        self.v = 2\n    def __call__(self, x):\n"
+                      "        return x * self.v\nprint(A()(3), A.__init__ is not None, A().__call__(1))", "6 True 2\n"),
+    "class_name": ("import torch\nprint(type(torch.ones(1)).__name__)", "Tensor\n"),
+    "numpy_values": ("import torch\na = torch.ones(2).numpy()\nprint(a.shape, a.tolist())", "(2,) [1.0, 1.0]\n"),
+    "str_format_fields": ("print('{0[1]} {k.real}'.format([1, 2], k=3))", "2 3\n"),
+    "optimizer_state": ("import torch\nw = torch.ones(1, requires_grad=True)\nopt = torch.optim.SGD([w], lr=0.5)\n"
+                        "print(opt.param_groups[0]['lr'])", "0.5\n"),
+    "node_api": ("import torch\nw = torch.ones(1, requires_grad=True)\ny = w * 2\n"
+                 "print(y.grad_fn.name(), y.grad_fn.next_functions[0][0].variable is w)", "MulBackward0 True\n"),
+}
+
+
+@pytest.mark.parametrize("src, expected", ALLOWED.values(), ids=ALLOWED.keys())
+def test_what_tutorials_need_is_allowed(src, expected):
+    assert run(src) == expected

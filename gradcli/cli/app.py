@@ -25,5 +25,15 @@ def version():
     typer.echo(f"gradcli {__version__}")
 
 
+from .commands import run as _run  # noqa: E402
+
+_run.register(app)
+
+
 def main():
-    app()
+    try:
+        app()
+    except KeyboardInterrupt:
+        import sys
+        sys.stderr.write("interrupted\n")
+        raise SystemExit(130)

@@ -22,7 +22,7 @@ from gradcli.nn import init as _init
 from gradcli.optim import lr_scheduler as _lr_scheduler
 
 from .errors import GradLimitError, GradTypeError
-from .runtime import guard_iterable
+from .guards import guard_iterable
 from .sandbox import Namespace, get_attr
 
 __all__ = ["make_builtins", "make_modules"]

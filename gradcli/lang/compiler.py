@@ -12,20 +12,21 @@ import operator
 
 from . import ast as A
 from .errors import GradLimitError, GradSyntaxError
+from .opcodes import (BINOP, BREAK, BUILD_DICT, BUILD_LIST, BUILD_SLICE, BUILD_STRING, BUILD_TUPLE, CALL,
+                      CALL_EX, CALL_KW, COMPARE, CONST, DELETE_ATTR, DELETE_SUBSCR, DICT_SET, DICT_UPDATE,
+                      DUP, DUP2, DUP_ROT3, END_FINALLY, EXC_MATCH, FORMAT, FOR_ITER, GET_ITER, IMPORT,
+                      IMPORT_FROM, INPLACE, JUMP, JUMP_BACK, JUMP_IF_FALSE_OR_POP, JUMP_IF_TRUE_OR_POP,
+                      LIST_APPEND, LIST_EXTEND, LOAD_ATTR, LOAD_FAST, LOAD_GLOBAL, LOAD_SUPER, MAKE_CLASS,
+                      MAKE_FUNCTION, POP, POP_BLOCK, POP_JUMP_IF_FALSE, POP_JUMP_IF_TRUE, RAISE,
+                      RAISE_ASSERT, RERAISE, RETURN, ROT2, ROT3, SETUP_EXCEPT, SETUP_FINALLY, SETUP_WITH,
+                      STMT, STORE_ATTR, STORE_FAST, STORE_SUBSCR, SUBSCR, TO_ITER, UNARY, UNPACK, WITH_EXIT)
+from .opcodes import OPS  # noqa: F401  (re-exported: opcode names for debugging)
+from .scope import Scope
 
 __all__ = ["Code", "compile_module", "OPS", "MAX_BLOCK_NESTING"]
 
 MAX_BLOCK_NESTING = 200  # nested def/class bodies; each one runs through one Python frame
 
-OPS = """CONST LOAD_FAST STORE_FAST LOAD_GLOBAL STORE_GLOBAL LOAD_DEREF STORE_DEREF LOAD_NAME DELETE_FAST
-DELETE_GLOBAL DELETE_DEREF LOAD_ATTR STORE_ATTR DELETE_ATTR SUBSCR STORE_SUBSCR DELETE_SUBSCR BINOP INPLACE
-UNARY COMPARE CALL CALL_KW CALL_EX LOAD_SUPER POP DUP DUP2 ROT2 ROT3 DUP_ROT3 BUILD_TUPLE BUILD_LIST BUILD_DICT
-BUILD_SLICE BUILD_STRING FORMAT LIST_APPEND LIST_EXTEND DICT_SET DICT_UPDATE UNPACK JUMP JUMP_BACK
-POP_JUMP_IF_FALSE POP_JUMP_IF_TRUE JUMP_IF_FALSE_OR_POP JUMP_IF_TRUE_OR_POP GET_ITER FOR_ITER TO_ITER STMT
-RETURN MAKE_FUNCTION MAKE_CLASS IMPORT IMPORT_FROM RAISE RERAISE RAISE_ASSERT SETUP_EXCEPT SETUP_FINALLY
-SETUP_WITH POP_BLOCK WITH_EXIT END_FINALLY EXC_MATCH BREAK""".split()
-for _i, _name in enumerate(OPS):
-    globals()[_name] = _i
 
 _MAX_INT_BITS = 1_000_000  # `2 ** 10 ** 10` would compute for hours
 
@@ -90,95 +91,6 @@ def E(op, arg=None, span=A.NO_SPAN):
     return _Emit((op, arg, span))
 
 
-class _Scope:
-    """What the compiler knows about one scope: which names are local, global, nonlocal."""
-
-    def __init__(self, kind: str, parent: _Scope | None, body=(), params=()):
-        self.kind, self.parent = kind, parent
-        self.globals: set[str] = set()
-        self.nonlocals: set[str] = set()
-        self.locals: set[str] = {p.name for p in params}
-        _collect(self, body)
-        self.locals -= self.globals | self.nonlocals
-
-    def load(self, name: str):
-        """(op, arg) that reads name in this scope."""
-        if self.kind == "module" or name in self.globals:
-            return LOAD_GLOBAL, name
-        if self.kind == "class":
-            return LOAD_NAME, (name, self._free_depth(name))
-        if name in self.locals:
-            return LOAD_FAST, name
-        depth = self._free_depth(name)
-        return (LOAD_DEREF, (depth, name)) if depth else (LOAD_GLOBAL, name)
-
-    def store(self, name: str, delete: bool = False):
-        if name in self.globals:
-            return (DELETE_GLOBAL if delete else STORE_GLOBAL), name
-        if name in self.nonlocals:
-            return (DELETE_DEREF if delete else STORE_DEREF), (self._free_depth(name), name)
-        return (DELETE_FAST if delete else STORE_FAST), name
-
-    def _free_depth(self, name: str) -> int:
-        """How many function scopes out the name lives (0: not in an enclosing function)."""
-        depth, scope = 0, self.parent
-        while scope is not None:
-            if scope.kind == "function":
-                depth += 1
-                if name in scope.locals or name in scope.nonlocals:
-                    return depth if name in scope.locals else depth + scope._free_depth(name)
-                if name in scope.globals:
-                    return 0
-            elif scope.kind == "module":
-                return 0
-            scope = scope.parent
-        return 0
-
-
-def _collect(scope: _Scope, body) -> None:
-    """Names bound by the statements of one scope (not descending into nested defs and classes)."""
-    stack = list(body)
-    while stack:
-        s = stack.pop()
-        if isinstance(s, (A.FunctionDef, A.ClassDef)):
-            scope.locals.add(s.name)
-        elif isinstance(s, A.Global):
-            scope.globals.update(s.names)
-        elif isinstance(s, A.Nonlocal):
-            scope.nonlocals.update(s.names)
-        elif isinstance(s, (A.Assign, A.AugAssign, A.For, A.Delete)):
-            targets = s.targets if isinstance(s, (A.Assign, A.Delete)) else (s.target,)
-            _target_names(scope.locals, targets)
-            if isinstance(s, A.For):
-                stack.extend(s.body)
-        elif isinstance(s, (A.Import, A.ImportFrom)):
-            for alias in s.names:
-                scope.locals.add(alias.asname or alias.name.split(".")[0])
-        elif isinstance(s, A.With):
-            _target_names(scope.locals, [i.target for i in s.items if i.target is not None])
-            stack.extend(s.body)
-        elif isinstance(s, A.If):
-            stack.extend(s.body + s.orelse)
-        elif isinstance(s, A.While):
-            stack.extend(s.body)
-        elif isinstance(s, A.Try):
-            stack.extend(s.body + s.orelse + s.finalbody)
-            for h in s.handlers:
-                if h.name:
-                    scope.locals.add(h.name)
-                stack.extend(h.body)
-
-
-def _target_names(out: set, targets) -> None:
-    stack = list(targets)
-    while stack:
-        t = stack.pop()
-        if isinstance(t, A.Name):
-            out.add(t.id)
-        elif isinstance(t, (A.Tuple, A.List)):
-            stack.extend(t.elts)
-
-
 def compile_module(module: A.Module, filename: str, keep_last: bool = False) -> Code:
     """Compile a parsed program; with keep_last, a trailing expression statement is the result."""
     return _Compiler(filename).run(module, keep_last)
@@ -195,7 +107,7 @@ class _Compiler:
         if keep_last and body and isinstance(body[-1], A.ExprStmt):
             last = body.pop()
         tail = [E(STMT, None, last.span), last.value, E(RETURN)] if last else [E(CONST), E(RETURN)]
-        jobs = [(top, body + tail, _Scope("module", None, module.body), 0)]
+        jobs = [(top, body + tail, Scope("module", None, module.body), 0)]
         while jobs:  # each nested def/lambda/class/comprehension body is a job of its own
             code, items, scope, depth = jobs.pop()
             self.code, self.scope, self.depth, self.jobs = code, scope, depth, jobs
@@ -236,7 +148,7 @@ class _Compiler:
         qual = name if self.code.kind == "module" else f"{self.code.name}.{name}"
         code = Code(qual, kind, self.filename, params)
         body = node.body if isinstance(node, (A.FunctionDef, A.ClassDef)) else ()
-        scope = _Scope(kind, self.scope, body, params)
+        scope = Scope(kind, self.scope, body, params)
         self.jobs.append((code, list(items), scope, self.depth + 1))
         return code
 

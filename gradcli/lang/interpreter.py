@@ -15,9 +15,12 @@ from ..autograd import graph as _graph
 from ..autograd.tensor import TENSOR_TYPES
 import numpy as np
 
-from .compiler import (BINOP, CALL, CALL_KW, CONST, FOR_ITER, JUMP, JUMP_BACK, LOAD_ATTR, LOAD_FAST,
-                       LOAD_GLOBAL, POP, POP_JUMP_IF_FALSE, RETURN, STMT, STORE_FAST, Code)
+from .compiler import Code
+from .opcodes import (BINOP, CALL, CALL_KW, CONST, FOR_ITER, JUMP, JUMP_BACK, LOAD_ATTR, LOAD_FAST,
+                       LOAD_GLOBAL, POP, POP_JUMP_IF_FALSE, RETURN, STMT, STORE_FAST)
 from .errors import GradLimitError
+from . import guards as _g
+from . import handlers  # noqa: F401  (imported to register the data instructions)
 from . import runtime as _ops
 from .sandbox import OPEN_ATTRS as _OPEN_ATTRS, get_attr
 
@@ -78,7 +81,7 @@ class Interpreter:
         self.iterations = 0
         self.nodes_at_start = _node_counter()
         # operands whose size is checked before an operator runs (tensors, arrays, lists, strings)
-        self.checked_operands = frozenset(TENSOR_TYPES) | _ops.SIZED | {np.ndarray}
+        self.checked_operands = frozenset(TENSOR_TYPES) | _g.SIZED | {np.ndarray}
         self.module_forward: dict[type, ScriptFunction] = {}  # script nn.Module classes -> their forward
         self.modules: dict = {}
 
@@ -119,7 +122,7 @@ class Interpreter:
         frame = frames[-1]
         code = frame.code
         ops, args, stack, local, pc = code.ops, code.args, frame.stack, frame.locals, frame.pc
-        handlers = _ops.HANDLERS
+        dispatch = _ops.HANDLERS
         limits = self.limits
         max_steps, max_elements = limits.max_steps, limits.max_tensor_elements
         checked = self.checked_operands
@@ -139,7 +142,7 @@ class Interpreter:
                     try:
                         stack.append(local[arg])
                     except KeyError:
-                        raise _ops.unbound(arg) from None
+                        raise _g.unbound(arg) from None
                 elif op == _LOAD_ATTR:
                     obj = stack[-1]
                     if type(obj) in open_attrs and arg[0] != "_":
@@ -154,7 +157,7 @@ class Interpreter:
                     try:
                         stack.append(frame.globals[arg])
                     except KeyError:
-                        stack.append(_ops.load_builtin(self, arg))
+                        stack.append(_g.load_builtin(self, arg))
                 elif op == _CALL or op == _CALL_KW:
                     if op == _CALL:
                         n, kwargs = arg, None
@@ -162,7 +165,7 @@ class Interpreter:
                         n, names = arg
                         kwargs = dict(zip(names, stack[len(stack) - len(names):]))
                         if len(kwargs) < len(names):
-                            raise TypeError(f"keyword argument repeated: {_ops.repeated(names)}")
+                            raise TypeError(f"keyword argument repeated: {_g.repeated(names)}")
                         del stack[len(stack) - len(names):]
                     f = stack[-n - 1]
                     tf = type(f)
@@ -179,13 +182,13 @@ class Interpreter:
                         frame.pc = pc  # native code may call back into the script or warn
                         r = f(*a, **kwargs) if kwargs else f(*a)
                         if type(r) in tensor_types and r._data.size > max_elements:
-                            _ops.too_many_elements(limits, r._data.size)
+                            _g.too_many_elements(limits, r._data.size)
                         stack.append(r)
                         continue
                     del stack[len(stack) - n - 1:]
                     frame.pc = pc
                     if len(frames) >= limits.max_call_depth:
-                        raise _ops.depth_error(limits)
+                        raise _g.depth_error(limits)
                     frame = Frame(callee.code, _ops.bind(callee, a, kwargs), callee.env, callee.globals, callee)
                     frames.append(frame)
                     code = callee.code
@@ -194,14 +197,14 @@ class Interpreter:
                     frame.pc = pc  # warnings report the statement being run
                     self.steps += 1
                     if self.steps > max_steps or not self.steps & 1023:
-                        _ops.check_budget(self)
+                        _g.check_budget(self)
                 elif op == _POP:
                     stack.pop()
                 elif op == _BINOP:
                     b = stack.pop()
                     a = stack[-1]
                     if type(a) in checked or type(b) in checked:
-                        _ops.check_binop(limits, arg, a, b)
+                        _g.check_binop(limits, arg, a, b)
                     stack[-1] = arg(a, b)
                 elif op == _POP_JUMP_IF_FALSE:
                     if not stack.pop():
@@ -211,7 +214,7 @@ class Interpreter:
                 elif op == _JUMP_BACK:
                     self.iterations += 1
                     if self.iterations > limits.max_loop_iterations:
-                        raise _ops.loop_error(limits)
+                        raise _g.loop_error(limits)
                     pc = arg
                 elif op == _FOR_ITER:
                     try:
@@ -237,7 +240,7 @@ class Interpreter:
                     stack.append(value)
                 else:
                     frame.pc = pc
-                    handlers[op](self, frame, arg)
+                    dispatch[op](self, frame, arg)
                     frame = frames[-1]
                     code = frame.code
                     ops, args, stack, local, pc = code.ops, code.args, frame.stack, frame.locals, frame.pc

@@ -51,7 +51,7 @@ class SafeFormatter(string.Formatter):
         return obj, first
 
     def format_field(self, value, format_spec):
-        from .runtime import check_format_spec
+        from .guards import check_format_spec
         check_format_spec(format_spec)
         return super().format_field(value, format_spec)
 
@@ -86,7 +86,7 @@ def _policy(t: type) -> str:
     return p
 
 
-def _trusted_class(c: type) -> bool:
+def trusted_class(c: type) -> bool:
     """gradcli's own classes (not the interpreter's), and classes a script defined."""
     module = getattr(c, "__module__", "") or ""
     if c.__dict__.get(SCRIPT_CLASS_FLAG) or any(b.__dict__.get(SCRIPT_CLASS_FLAG) for b in c.__mro__):
@@ -107,7 +107,7 @@ def _classify(t: type) -> str:
         return _PUBLIC
     if issubclass(t, type):  # a class: only gradcli's and the script's own
         return "class"
-    if _trusted_class(t):
+    if trusted_class(t):
         return _PUBLIC
     return _NONE
 
@@ -146,7 +146,7 @@ def get_attr(obj, name: str):
             raise _denied(obj, name, "numpy arrays are read-only values here; use torch.tensor(...) on them")
         value = getattr(obj, name)
     elif p == "class":
-        if not _trusted_class(obj):
+        if not trusted_class(obj):
             raise _denied(obj, name, "only gradcli's and the script's own classes expose attributes")
         value = getattr(obj, name)
     else:
@@ -160,7 +160,7 @@ def _writable(obj) -> bool:
     t = type(obj)
     if isinstance(obj, type):
         return bool(obj.__dict__.get(SCRIPT_CLASS_FLAG))
-    return t is not Namespace and _policy(t) is _PUBLIC and _trusted_class(t)
+    return t is not Namespace and _policy(t) is _PUBLIC and trusted_class(t)
 
 
 def set_attr(obj, name: str, value) -> None:

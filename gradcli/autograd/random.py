@@ -235,6 +235,10 @@ class Generator:
         # torch's v*std+mean is one fused multiply-add
         return float(Fraction(v) * Fraction(std) + Fraction(mean))
 
+    def bernoulli(self, shape, p):
+        """Tensor.bernoulli_(p) for a number p: a float64 uniform draw below p (dropout's mask)."""
+        return (self._uniform01(math.prod(shape), np.float64) < p).reshape(shape)
+
     def randint(self, shape, low, high):
         """uniform_int_from_to: draw % range + low, drawing 64 bits when the range is 2**28 or wider."""
         n, span = math.prod(shape), high - low

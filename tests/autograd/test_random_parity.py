@@ -184,3 +184,14 @@ def test_tutorial_prints_what_torch_prints():
         return "\n".join(str(v) for v in lines)
     g, t = both(run)
     assert g == t
+
+
+@pytest.mark.parametrize("dt", DTYPES, ids=lambda d: d[0])
+@pytest.mark.parametrize("p", [0.1, 0.3, 0.5, 0.9, 1.0])
+def test_dropout_mask(p, dt):
+    def run(m):
+        x = m.randn(40, 7, dtype=dt[1] if m is gc else dt[2])
+        return [m.nn.functional.dropout(x, p), m.nn.functional.dropout(x[:3], p), m.randn(5)]
+    g, t = seeded(4, run)
+    for a, b in zip(g, t):
+        assert_same(a, b)

@@ -230,12 +230,15 @@ def randint(low, high=None, size=None, *, generator=None, dtype=None, requires_g
         low, high = 0, low
     if size is None:
         raise TypeError("randint() missing required argument 'size'")
+    if int(low) >= int(high):
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={int(low)} >= to={int(high)}")
     return _finish(_gen(generator).randint(_size((size,)), int(low), int(high)).astype((dtype or dtypes.int64).np),
                    requires_grad)
 
 
 def randperm(n, *, generator=None, dtype=None):
-    return _finish(_gen(generator).randperm(int(n)).astype((dtype or dtypes.int64).np), False)
+    n = _size((n,))[0]
+    return _finish(_gen(generator).randperm(n).astype((dtype or dtypes.int64).np), False)
 
 
 def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):

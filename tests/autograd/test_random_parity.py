@@ -195,3 +195,14 @@ def test_dropout_mask(p, dt):
     g, t = seeded(4, run)
     for a, b in zip(g, t):
         assert_same(a, b)
+
+
+def test_errors_and_empty_sizes():
+    for m in (gc, torch):
+        with pytest.raises(RuntimeError, match="random_ expects 'from' to be less than 'to', but got from=5 >= to=5"):
+            m.randint(5, 5, (3,))
+        with pytest.raises(RuntimeError, match="negative dimension -1"):
+            m.randperm(-1)
+    g, t = seeded(0, lambda m: [m.randn(0), m.rand(0, 3), m.randint(5, 6, (3,)), m.randn(2)])
+    for a, b in zip(g, t):
+        assert_same(a, b)

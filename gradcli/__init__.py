@@ -15,7 +15,8 @@ long = int64
 half = float16
 
 _EXPORTS = """tensor as_tensor from_numpy zeros ones full empty zeros_like ones_like full_like empty_like rand_like
-randn_like randn rand normal randint randperm arange linspace eye manual_seed seed initial_seed add sub rsub mul
+randn_like randn rand normal randint randperm arange linspace eye manual_seed seed initial_seed Generator
+default_generator add sub rsub mul
 div neg pow square reciprocal exp log log1p sqrt rsqrt sin cos tanh sigmoid relu abs sign clamp clip maximum
 minimum where eq ne lt le gt ge isnan isinf isfinite allclose equal argmax argmin logical_not sum mean prod var std
 norm max min amax amin softmax log_softmax logsumexp cumsum reshape flatten unsqueeze squeeze t transpose permute

@@ -1,33 +1,23 @@
-"""Tensor creation (tensor, zeros, ones, full, arange, linspace, eye, random) and the seeded generator."""
+"""Tensor creation (tensor, zeros, ones, full, arange, linspace, eye, random) and the default generator."""
 import warnings
 
 import numpy as np
 
 from . import dtypes
+from .random import Generator
 from .tensor import Tensor
 
 __all__ = ["tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty", "zeros_like", "ones_like",
            "full_like", "empty_like", "rand_like", "randn_like", "randn", "rand", "normal", "randint",
-           "randperm", "arange", "linspace", "eye", "manual_seed", "seed", "initial_seed", "generator"]
+           "randperm", "arange", "linspace", "eye", "manual_seed", "seed", "initial_seed", "generator",
+           "default_generator", "Generator"]
 
 COPY_WARNING = ("To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() or "
                 "sourceTensor.detach().clone().requires_grad_(True), rather than torch.tensor(sourceTensor).")
 INT_GRAD = "Only Tensors of floating point and complex dtype can require gradients"
 
 
-class _Generator:
-    """gradcli's global RNG (numpy PCG64). Seeded like torch, but its streams are its own."""
-
-    def __init__(self):
-        self.manual_seed(0)
-
-    def manual_seed(self, s):
-        self._seed = int(s)
-        self.rng = np.random.default_rng(int(s) & 0xFFFFFFFFFFFFFFFF)
-        return self
-
-
-generator = _Generator()
+generator = default_generator = Generator()
 
 
 def manual_seed(s):
@@ -35,13 +25,11 @@ def manual_seed(s):
 
 
 def seed():
-    s = int(np.random.SeedSequence().entropy % (2 ** 63))
-    generator.manual_seed(s)
-    return s
+    return generator.seed()
 
 
 def initial_seed():
-    return generator._seed
+    return generator.initial_seed()
 
 
 def _finish(data, requires_grad):
@@ -195,12 +183,16 @@ def full_like(input, fill_value, dtype=None, device=None, requires_grad=False):
     return _finish(np.full(s, fill_value, d), requires_grad)
 
 
-def randn(*size, dtype=None, device=None, requires_grad=False, generator_=None):
-    return _finish(generator.rng.standard_normal(_size(size)).astype(_dt(dtype)), requires_grad)
+def _gen(g):
+    return g if g is not None else default_generator
 
 
-def rand(*size, dtype=None, device=None, requires_grad=False):
-    return _finish(generator.rng.random(_size(size)).astype(_dt(dtype)), requires_grad)
+def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
+    return _finish(_gen(generator).normal(_size(size), 0.0, 1.0, _dt(dtype)), requires_grad)
+
+
+def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
+    return _finish(_gen(generator).uniform(_size(size), 0.0, 1.0, _dt(dtype)), requires_grad)
 
 
 def rand_like(input, dtype=None, requires_grad=False):
@@ -211,26 +203,42 @@ def randn_like(input, dtype=None, requires_grad=False):
     return randn(*input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
-def normal(mean=0.0, std=1.0, size=None, *, dtype=None, requires_grad=False):
+def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, requires_grad=False):
+    g = _gen(generator)
     m = mean._data if isinstance(mean, Tensor) else mean
     s = std._data if isinstance(std, Tensor) else std
-    if size is None:
-        size = np.broadcast_shapes(np.shape(m), np.shape(s))
     like = mean if isinstance(mean, Tensor) else std if isinstance(std, Tensor) else None
     dt = dtype.np if dtype is not None else (like._data.dtype if like is not None else _dt(None))
-    out = (m + s * generator.rng.standard_normal(_size((size,)))).astype(dt)
-    return _finish(np.asarray(out), requires_grad)
+    if like is None:
+        if size is None:
+            raise TypeError("normal() missing required argument 'size' when mean and std are numbers")
+        return _finish(g.normal(_size((size,)), float(m), float(s), dt), requires_grad)
+    shape = np.broadcast_shapes(np.shape(m), np.shape(s)) if size is None else _size((size,))
+    if isinstance(std, Tensor):
+        # torch: out.normal_(0, 1), then out.mul_(std).add_(mean), each rounded in the output dtype
+        out = g.normal(shape, 0.0, 1.0, dt) * np.asarray(s, dt) + (np.asarray(m, dt) if isinstance(mean, Tensor) else m)
+    else:
+        # torch: out.normal_(0, std), then out.add_(mean)
+        out = g.normal(shape, 0.0, float(s), dt) + np.asarray(m, dt)
+    return _finish(np.asarray(out, dt), requires_grad)
 
 
-def randint(low, high=None, size=(), dtype=None, requires_grad=False):
-    if high is None:
+def randint(low, high=None, size=None, *, generator=None, dtype=None, requires_grad=False):
+    if size is None and isinstance(high, (tuple, list)):  # randint(high, size)
+        low, high, size = 0, low, high
+    elif high is None:
         low, high = 0, low
-    return _finish(generator.rng.integers(low, high, _size((size,))).astype((dtype or dtypes.int64).np),
+    if size is None:
+        raise TypeError("randint() missing required argument 'size'")
+    if int(low) >= int(high):
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={int(low)} >= to={int(high)}")
+    return _finish(_gen(generator).randint(_size((size,)), int(low), int(high)).astype((dtype or dtypes.int64).np),
                    requires_grad)
 
 
-def randperm(n, dtype=None):
-    return _finish(generator.rng.permutation(n).astype((dtype or dtypes.int64).np), False)
+def randperm(n, *, generator=None, dtype=None):
+    n = _size((n,))[0]
+    return _finish(_gen(generator).randperm(n).astype((dtype or dtypes.int64).np), False)
 
 
 def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):

@@ -108,7 +108,7 @@ def dropout(input, p=0.5, training=True, inplace=False):
     if p == 1.0:
         mask = np.zeros(input._data.shape, dt)
     else:
-        keep = generator.rng.random(input._data.shape) >= p
+        keep = generator.bernoulli(input._data.shape, 1.0 - p)  # torch: noise.bernoulli_(1 - p).div_(1 - p)
         mask = keep.astype(dt) / dt.type(1.0 - p)
     out = ops.mul(input, Tensor._make(np.asarray(mask, dt)))
     return _maybe_inplace(out, input, inplace)

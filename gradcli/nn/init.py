@@ -1,10 +1,10 @@
-"""torch.nn.init: in-place initialisers drawn from gradcli's seeded generator, applied under no_grad."""
+"""torch.nn.init: in-place initialisers drawn from the torch-identical generator, applied under no_grad."""
 import math
 import warnings
 
 import numpy as np
 
-from ..autograd.creation import generator as _default_generator
+from ..autograd.creation import default_generator as _default_generator
 from ..autograd.grad_mode import no_grad
 from ..autograd.tensor import Tensor
 
@@ -56,16 +56,16 @@ def _fan(tensor, mode):
     return fan_in if mode == "fan_in" else fan_out
 
 
-def _rng(generator):
-    return (generator or _default_generator).rng
+def _gen(generator):
+    return generator if generator is not None else _default_generator
 
 
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
-    return _fill(tensor, _rng(generator).uniform(a, b, tensor._data.shape))
+    return _fill(tensor, _gen(generator).uniform(tensor._data.shape, a, b, tensor._data.dtype))
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
-    return _fill(tensor, mean + std * _rng(generator).standard_normal(tensor._data.shape))
+    return _fill(tensor, _gen(generator).normal(tensor._data.shape, mean, std, tensor._data.dtype))
 
 
 def constant_(tensor, val):

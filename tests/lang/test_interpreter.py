@@ -231,6 +231,32 @@ PROGRAMS = {
         g, = torch.autograd.grad((x ** 3).sum(), x, create_graph=True)
         print(g, torch.autograd.grad(g.sum(), x))
     """,
+    "indexing_formatting_and_grad_modes": """
+        import torch
+        import torch.nn.functional as F
+        from torch.autograd import grad, gradcheck
+        x = torch.arange(24.).reshape(2, 3, 4)
+        print(x[..., 0], x[None].shape, x[:, None].shape, x[0, 1], x[1, :, ::2], x[-1][-1][-1])
+        t = torch.tensor(2.5)
+        v = torch.tensor([1.5, 2.])
+        print("%.2f %s" % (t, v), "{:.3f} {}".format(t, v), f"{t:.1f} {v}", f"{t}", sep=" | ", end=" <\\n")
+        print(round(float(t)), int(t), bool(t), str(v), len(v), [float(e) for e in v], list(zip(v, 'ab'))[0][1])
+        a = torch.ones(2)
+        print(id(a) == id(a), id(a) == id(a.clone()), isinstance(a, torch.Tensor), type(a) is torch.Tensor)
+        w = torch.ones(3, requires_grad=True)
+        with torch.set_grad_enabled(False):
+            print((w * 2).requires_grad)
+        with torch.no_grad():
+            with torch.enable_grad():
+                print((w * 2).requires_grad)
+        with torch.autograd.detect_anomaly():
+            (w * w).sum().backward()
+        print(w.grad, grad((w ** 2).sum(), w)[0], F.relu(torch.tensor([-1., 1.])))
+        d = torch.tensor([1., 2.], dtype=torch.float64, requires_grad=True)
+        print(gradcheck(lambda z: (z * z).sum(), (d,)))
+        for i, (p, q) in enumerate(zip(torch.tensor([1, 2]), [3., 4.])):
+            print(i, p, q, p * q)
+    """,
 }
 
 ERRORS = {

@@ -46,29 +46,26 @@ def _load_name(vm, frame, arg):
     frame.stack.append(load_builtin(vm, name))
 
 
+def _delete(scope: dict, name: str) -> None:
+    try:
+        del scope[name]
+    except KeyError:
+        raise NameError(f"name '{name}' is not defined") from None
+
+
 @handler(C.DELETE_FAST)
 def _delete_fast(vm, frame, arg):
-    try:
-        del frame.locals[arg]
-    except KeyError:
-        raise NameError(f"name '{arg}' is not defined") from None
+    _delete(frame.locals, arg)
 
 
 @handler(C.DELETE_GLOBAL)
 def _delete_global(vm, frame, arg):
-    try:
-        del frame.globals[arg]
-    except KeyError:
-        raise NameError(f"name '{arg}' is not defined") from None
+    _delete(frame.globals, arg)
 
 
 @handler(C.DELETE_DEREF)
 def _delete_deref(vm, frame, arg):
-    depth, name = arg
-    try:
-        del frame.env[depth - 1][name]
-    except KeyError:
-        raise NameError(f"name '{name}' is not defined") from None
+    _delete(frame.env[arg[0] - 1], arg[1])
 
 
 # ---------------------------------------------------------------- attributes, items, operators

@@ -139,10 +139,14 @@ def _layout_token(kind: str, line: int, col: int) -> Token:
 
 
 def _grammar_text() -> str:
-    try:
-        return resources.files("gradcli.grammar").joinpath("gradlang.lark").read_text(encoding="utf-8")
-    except (ModuleNotFoundError, FileNotFoundError):  # running from a checkout that is not installed
-        return (Path(__file__).resolve().parents[2] / "grammar" / "gradlang.lark").read_text(encoding="utf-8")
+    # In a source checkout the grammar sits beside the package, and it is the one that matches this
+    # code: an editable install maps `gradcli.grammar` to the checkout it was made from, which may be
+    # another worktree. A wheel has no pyproject.toml above the package, so it uses the packaged copy.
+    root = Path(__file__).resolve().parents[2]
+    local = root / "grammar" / "gradlang.lark"
+    if (root / "pyproject.toml").is_file() and local.is_file():
+        return local.read_text(encoding="utf-8")
+    return resources.files("gradcli.grammar").joinpath("gradlang.lark").read_text(encoding="utf-8")
 
 
 _lock = threading.RLock()  # the postlexer keeps per-parse state on the shared Lark object

@@ -1,18 +1,19 @@
-"""Builds the AST from lark's parse tree with an explicit-stack post-order walk (never recursive).
+"""The AST handlers of the grammar's rules: (span, already-built children) -> node, never recursive.
 
-lark's Transformer recurses once per tree level, and a user controls the depth (`-(-(-x))`,
-`a.b.c...`, `x**x**x...`), so this module walks the tree with its own stack: each node's handler gets
-its already-built children. Operator runs (`a + b * -c < d and e`, flat in the grammar) get Python's
-precedence from an iterative shunting-yard (`_climb`). Handlers also check what the grammar leaves
-permissive (assignment targets, parameter order, call argument order, single inheritance), and
-`check_context` what Python checks at compile time; both raise GradSyntaxError with the offending span.
+`reductions.py` calls a rule's handler as lark's LALR parser reduces the rule, so children are built
+before their parent and no parse tree is made; the parser's own stack makes that iterative however
+deep the input nests (`-(-(-x))`, `a.b.c...`, `x**x**x...`). Operator runs (`a + b * -c < d and e`,
+flat in the grammar) get Python's precedence from an iterative shunting-yard (`_climb`). Handlers also
+check what the grammar leaves permissive (assignment targets, parameter order, call argument order,
+single inheritance), and `check_context` what Python checks at compile time; both raise
+GradSyntaxError with the offending span.
 """
 from __future__ import annotations
 
 import dataclasses
 import sys
 
-from lark import Token, Tree
+from lark import Token
 
 from . import ast as A
 from .ast import Span
@@ -22,12 +23,6 @@ from .strings import FieldParser, merge_parts, string_parts
 
 def token_span(tok: Token) -> Span:
     return Span(tok.line, tok.column, tok.end_line, tok.end_column)
-
-
-def _meta_span(meta) -> Span:
-    if getattr(meta, "empty", True):
-        return Span(1, 1, 1, 1)
-    return Span(meta.line, meta.column, meta.end_line, meta.end_column)
 
 
 class _TargetList:
@@ -505,39 +500,10 @@ class _Handlers:
         return A.Constant(False, span=s)
 
 
-def build(tree: Tree, parse_field: FieldParser):
-    """The AST of a lark tree, built bottom-up with an explicit stack."""
+def handlers(parse_field: FieldParser) -> dict:
+    """{rule or alias name: handler(span, children) -> node}, for `reductions.make_callbacks`."""
     h = _Handlers(parse_field)
-    table = {name: getattr(h, name) for name in _RULES}
-    by_id: dict = {}  # keyed by id(tree.data): lark reuses one name object per rule, and Token's == is slow
-    values: list = []
-    stack: list = [tree]
-    while stack:
-        item = stack.pop()
-        if type(item) is tuple:  # (tree,): all its children are built
-            node = item[0]
-            n = len(node.children)
-            children = values[len(values) - n:]
-            del values[len(values) - n:]
-        elif type(item) is Tree:
-            node = item
-            children = item.children
-            if any(type(c) is Tree for c in children):  # build the children first
-                stack.append((item,))
-                stack.extend(reversed(children))
-                continue
-            children = list(children)  # only tokens and None below: reduce at once
-        else:  # a Token or None (a missing optional part) directly on the stack
-            values.append(item)
-            continue
-        handler = by_id.get(id(node.data))
-        if handler is None:
-            handler = by_id[id(node.data)] = table[node.data]
-        values.append(handler(_meta_span(node.meta), children))
-    return values[0]
-
-
-_RULES = [name for name in dir(_Handlers) if not name.startswith("_")]
+    return {name: getattr(h, name) for name in dir(_Handlers) if not name.startswith("_")}
 
 
 def check_context(module: A.Module) -> None:

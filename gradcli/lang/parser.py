@@ -7,8 +7,9 @@ input: this module is the only place where lark exceptions are caught and transl
 
 The parser is LALR with lark's contextual lexer and an indentation postlexer (a lark `Indenter`) that
 also records what good messages need: the open brackets, the first token of each logical line, and
-the last real token. The Lark object is built lazily once per process (~1 s of table construction)
-and never cached to disk.
+the last real token. lark's reduction callbacks are replaced by ours (reductions.py), which build the
+AST as the parser reduces, without a parse tree. The Lark object is built lazily once per process
+(~1 s of table construction) and never cached to disk.
 """
 from __future__ import annotations
 
@@ -25,8 +26,9 @@ from lark.indenter import Indenter
 
 from . import ast as A
 from .ast import Span
-from .builder import build, check_context, token_span
+from .builder import check_context, handlers, token_span
 from .errors import GradError, GradLimitError, GradSyntaxError
+from .reductions import make_callbacks
 
 __all__ = ["parse_file", "parse_expr", "get_parser", "DEFAULT_MAX_BYTES", "MAX_NESTING"]
 
@@ -164,7 +166,9 @@ def get_parser() -> lark.Lark:
         if _lark is None:
             post = _Postlexer()
             parser = lark.Lark(_grammar_text(), parser="lalr", lexer="contextual", start=["file", "expr"],
-                               postlex=post, propagate_positions=True, maybe_placeholders=True)
+                               postlex=post, maybe_placeholders=True)
+            # lark's callbacks would build a parse tree; ours build the AST (see reductions.py).
+            _lalr_parser(parser).callbacks = make_callbacks(parser.rules, handlers(_parse_field))
             _literal = {t.name: t.pattern.value for t in parser.terminals if t.pattern.type == "str"}
             _keyword_types = {v: n for n, v in _literal.items() if v in _KEYWORDS}
             starts = {"(", "[", "{", "lambda", "None", "True", "False", "..."}
@@ -172,6 +176,14 @@ def get_parser() -> lark.Lark:
                                      {"NAME", "NUMBER", "STRING", "PREFIX"})
             _lark, _postlexer = parser, post
         return _lark
+
+
+def _lalr_parser(parser: lark.Lark):
+    """lark's LALR driver, whose `callbacks` ({rule: callback}) it calls at each reduction."""
+    lalr = getattr(getattr(getattr(parser, "parser", None), "parser", None), "parser", None)
+    if not isinstance(getattr(lalr, "callbacks", None), dict):  # lark moved it: fail loudly, not wrongly
+        raise RuntimeError(f"unsupported lark version {lark.__version__}: no LALR callbacks to replace")
+    return lalr
 
 
 # ---------------------------------------------------------------- public API
@@ -226,9 +238,9 @@ def _prepare(source: str | bytes, max_bytes: int, filename: str) -> str:
 
 
 def _parse(text: str, start: str) -> A.Module:
-    # Parsing allocates tens of thousands of short-lived, acyclic objects (tokens, trees, nodes); the
-    # cyclic garbage collector would scan them over and over for nothing (~15% of the time), so it is
-    # paused for the duration and restored after, as it was.
+    # Parsing allocates tens of thousands of short-lived, acyclic objects (tokens, stack entries,
+    # nodes); the cyclic garbage collector would scan them over and over for nothing (~15% of the
+    # time), so it is paused for the duration and restored after, as it was.
     paused = gc.isenabled()
     gc.disable()
     try:
@@ -242,20 +254,40 @@ def _parse_unpaused(text: str, start: str) -> A.Module:
     parser = get_parser()
     with _lock:
         try:
-            tree = parser.parse(text + "\n", start=start)
-        except (UnexpectedToken, UnexpectedCharacters) as e:
-            raise _translate(e, text) from None
-        except LarkError as e:  # anything else lark may raise: still a positioned syntax error
-            line, col = getattr(e, "line", 1), getattr(e, "column", 1)
-            raise GradSyntaxError("invalid syntax", Span(line, col, line, col + 1)) from None
-        except RecursionError:
-            raise GradLimitError("the input nests too deeply to parse") from None
-    try:
-        module = build(tree, _parse_field)
-    except RecursionError:
-        raise GradLimitError("the input nests too deeply to parse") from None
+            module = parser.parse(text + "\n", start=start).value  # the AST, built as lark reduces
+        except LarkError as e:
+            raise _syntax_error(e, text) from None
+        except (GradError, RecursionError) as e:
+            # A handler may reject a node (`f() = 1`) before lark has read the rest of the input. A
+            # syntax error anywhere in the input is reported first, as when the AST was built after
+            # the parse: look for one, then report the handler's error.
+            _check_syntax(parser, text, start)
+            if isinstance(e, RecursionError):
+                raise GradLimitError("the input nests too deeply to parse") from None
+            raise
     check_context(module)
     return module
+
+
+def _check_syntax(parser: lark.Lark, text: str, start: str) -> None:
+    """Parse again without building anything; raise the syntax error of text, if it has one."""
+    lalr = _lalr_parser(parser)
+    callbacks, lalr.callbacks = lalr.callbacks, {}  # no callbacks: lark only runs its tables
+    try:
+        parser.parse(text + "\n", start=start)
+    except LarkError as e:
+        raise _syntax_error(e, text) from None
+    except RecursionError:
+        raise GradLimitError("the input nests too deeply to parse") from None
+    finally:
+        lalr.callbacks = callbacks
+
+
+def _syntax_error(e: LarkError, text: str) -> GradSyntaxError:
+    if isinstance(e, (UnexpectedToken, UnexpectedCharacters)):
+        return _translate(e, text)
+    line, col = getattr(e, "line", 1), getattr(e, "column", 1)  # anything else: still a positioned error
+    return GradSyntaxError("invalid syntax", Span(line, col, line, col + 1))
 
 
 def _parse_field(text: str, line: int, col: int, field_span: Span) -> A.Expr:
@@ -268,6 +300,8 @@ def _parse_field(text: str, line: int, col: int, field_span: Span) -> A.Expr:
         padded = "(" + " " * (col - 2) + text + ")"
     else:
         padded = "(" + "\n" * (line - 1) + " " * (col - 1) + text + ")"
+    # This runs inside the parse of the enclosing file, whose postlexer state must survive it.
+    saved = vars(_postlexer).copy()
     try:
         module = _parse(padded, "expr")
     except GradSyntaxError as e:
@@ -275,6 +309,8 @@ def _parse_field(text: str, line: int, col: int, field_span: Span) -> A.Expr:
             < (field_span.end_line, field_span.end_col)
         message = "invalid expression" if "opened at" in e.message else e.message  # not our wrapper's '('
         raise GradSyntaxError("f-string: " + message, e.span if inside else field_span) from None
+    finally:
+        vars(_postlexer).update(saved)
     if len(module.body) != 1 or not isinstance(module.body[0], A.ExprStmt):
         raise GradSyntaxError("f-string: expected an expression", field_span)
     value = module.body[0].value

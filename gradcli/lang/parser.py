@@ -254,7 +254,7 @@ def _parse_unpaused(text: str, start: str) -> A.Module:
     parser = get_parser()
     with _lock:
         try:
-            module = parser.parse(text + "\n", start=start).value  # the AST, built as lark reduces
+            module = parser.parse(text + "\n", start=start)[0]  # the AST, built as lark reduces
         except LarkError as e:
             raise _syntax_error(e, text) from None
         except (GradError, RecursionError) as e:

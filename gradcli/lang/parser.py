@@ -61,7 +61,6 @@ class _Postlexer(Indenter):
     tab_len = 8
 
     def process(self, stream):
-        self.paren_level = 0
         self.indent_level = [0]
         self.brackets: list[Token] = []  # open bracket tokens, innermost last
         self.last: Token | None = None  # last token yielded that is not layout
@@ -72,21 +71,24 @@ class _Postlexer(Indenter):
         return self._process(stream)
 
     def _process(self, stream):
+        # Runs once per token. lark's paren_level is not kept: only lark's own handle_NL and
+        # _process read it, and both are replaced here.
+        brackets = self.brackets  # one list per parse (an f-string field's parse puts it back)
         for tok in stream:
             kind = tok.type
-            if kind == "NAME" and tok.value in _KEYWORDS:  # a keyword where none fits: let the parser say so
-                tok.type = kind = _keyword_types.get(tok.value, "KEYWORD")
-            if kind == "_NL":
-                if not self.brackets:
+            if kind == "NAME":
+                if tok.value in _KEYWORDS:  # a keyword where none fits: let the parser say so
+                    tok.type = _keyword_types.get(tok.value, "KEYWORD")
+            elif kind == "_NL":
+                if not brackets:
                     yield from self.handle_NL(tok)
                 continue
-            if kind in _OPEN:
-                if len(self.brackets) >= MAX_NESTING:
+            elif kind in _OPEN:
+                if len(brackets) >= MAX_NESTING:
                     raise GradLimitError(f"brackets nest too deeply (limit {MAX_NESTING})", token_span(tok))
-                self.brackets.append(tok)
+                brackets.append(tok)
             elif kind in _CLOSE:
                 self.close_bracket(tok)
-            self.paren_level = len(self.brackets)
             if self.line_first is None:
                 self.line_first = tok
             self.prev, self.last = self.last, tok

@@ -3,7 +3,7 @@
 `parse_file(source, filename)` parses a script, `parse_expr(source)` a one-liner such as
 `a=x+w; b=w+1; y=a*b`. Both return an `ast.Module` or raise a `GradError` (GradSyntaxError, or
 GradLimitError for oversized input) carrying the normalised source and the file name, whatever the
-input: this module is the only place where lark exceptions are caught and translated.
+input: this module is the only place where lark exceptions are caught (syntax_errors.py words them).
 
 The parser is LALR with lark's contextual lexer and an indentation postlexer (a lark `Indenter`) that
 also records what good messages need: the open brackets, the first token of each logical line, and
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import lark
 from lark import Token
-from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedToken
+from lark.exceptions import LarkError
 from lark.indenter import Indenter
 
 from . import ast as A
@@ -29,24 +29,13 @@ from .ast import Span
 from .builder import check_context, handlers, token_span
 from .errors import GradError, GradLimitError, GradSyntaxError
 from .reductions import make_callbacks
+from .syntax_errors import CLOSE, KEYWORDS, OPEN, Vocabulary, syntax_error
 
 __all__ = ["parse_file", "parse_expr", "get_parser", "DEFAULT_MAX_BYTES", "MAX_NESTING"]
 
 DEFAULT_MAX_BYTES = 1_000_000
 MAX_NESTING = 10_000  # open brackets at once; 5,000 nested parentheses are fine
 
-_OPEN = {"LPAR": ")", "LSQB": "]", "LBRACE": "}"}
-_CLOSE = {"RPAR", "RSQB", "RBRACE"}
-_LAYOUT = ("_NL", "_INDENT", "_DEDENT")
-_KEYWORDS = frozenset("""False None True and as assert async await break class continue def del elif
-else except finally for from global if import in is lambda nonlocal not or pass raise return try while
-with yield""".split())
-_ORPHAN_CLAUSES = {"else": "'if' or 'try'", "elif": "'if'", "except": "'try'", "finally": "'try'"}
-# What a missing ':' comes after, by the first word of the line.
-_COLON_AFTER = {"if": "the if condition", "elif": "the elif condition", "while": "the while condition",
-                "for": "the for clause", "def": "the function signature", "class": "the class name",
-                "with": "the with items", "try": "'try'", "else": "'else'", "finally": "'finally'",
-                "except": "the except clause"}
 _FIRST_LINE_INDENT = re.compile(r"(?:[ \t\f]*(?:#[^\n]*)?\n)*([ \t\f]+)[^\s#]")
 
 
@@ -77,17 +66,17 @@ class _Postlexer(Indenter):
         for tok in stream:
             kind = tok.type
             if kind == "NAME":
-                if tok.value in _KEYWORDS:  # a keyword where none fits: let the parser say so
+                if tok.value in KEYWORDS:  # a keyword where none fits: let the parser say so
                     tok.type = _keyword_types.get(tok.value, "KEYWORD")
             elif kind == "_NL":
                 if not brackets:
                     yield from self.handle_NL(tok)
                 continue
-            elif kind in _OPEN:
+            elif kind in OPEN:
                 if len(brackets) >= MAX_NESTING:
                     raise GradLimitError(f"brackets nest too deeply (limit {MAX_NESTING})", token_span(tok))
                 brackets.append(tok)
-            elif kind in _CLOSE:
+            elif kind in CLOSE:
                 self.close_bracket(tok)
             if self.line_first is None:
                 self.line_first = tok
@@ -103,7 +92,7 @@ class _Postlexer(Indenter):
         if not self.brackets:
             raise GradSyntaxError(f"unmatched '{tok.value}'", token_span(tok))
         opener = self.brackets.pop()
-        if _OPEN[opener.type] != tok.value:
+        if OPEN[opener.type] != tok.value:
             raise GradSyntaxError(f"closing '{tok.value}' does not match '{opener.value}' opened at line "
                                   f"{opener.line}, column {opener.column}", token_span(tok))
 
@@ -156,14 +145,13 @@ def _grammar_text() -> str:
 _lock = threading.RLock()  # the postlexer keeps per-parse state on the shared Lark object
 _lark: lark.Lark | None = None
 _postlexer: _Postlexer | None = None
-_expr_starts: frozenset[str] = frozenset()
-_literal: dict[str, str] = {}  # terminal name -> its text, for messages
+_vocabulary: Vocabulary | None = None
 _keyword_types: dict[str, str] = {}  # keyword -> its terminal name
 
 
 def get_parser() -> lark.Lark:
     """The process-wide Lark parser (built on first use)."""
-    global _lark, _postlexer, _expr_starts, _literal, _keyword_types
+    global _lark, _postlexer, _vocabulary, _keyword_types
     with _lock:
         if _lark is None:
             post = _Postlexer()
@@ -171,11 +159,8 @@ def get_parser() -> lark.Lark:
                                postlex=post, maybe_placeholders=True)
             # lark's callbacks would build a parse tree; ours build the AST (see reductions.py).
             _lalr_parser(parser).callbacks = make_callbacks(parser.rules, handlers(_parse_field))
-            _literal = {t.name: t.pattern.value for t in parser.terminals if t.pattern.type == "str"}
-            _keyword_types = {v: n for n, v in _literal.items() if v in _KEYWORDS}
-            starts = {"(", "[", "{", "lambda", "None", "True", "False", "..."}
-            _expr_starts = frozenset({n for n, v in _literal.items() if v in starts} |
-                                     {"NAME", "NUMBER", "STRING", "PREFIX"})
+            _vocabulary = Vocabulary(parser.terminals)
+            _keyword_types = _vocabulary.keyword_types
             _lark, _postlexer = parser, post
         return _lark
 
@@ -258,7 +243,7 @@ def _parse_unpaused(text: str, start: str) -> A.Module:
         try:
             module = parser.parse(text + "\n", start=start)[0]  # the AST, built as lark reduces
         except LarkError as e:
-            raise _syntax_error(e, text) from None
+            raise syntax_error(e, text, _postlexer, _vocabulary) from None
         except (GradError, RecursionError) as e:
             # A handler may reject a node (`f() = 1`) before lark has read the rest of the input. A
             # syntax error anywhere in the input is reported first, as when the AST was built after
@@ -278,18 +263,11 @@ def _check_syntax(parser: lark.Lark, text: str, start: str) -> None:
     try:
         parser.parse(text + "\n", start=start)
     except LarkError as e:
-        raise _syntax_error(e, text) from None
+        raise syntax_error(e, text, _postlexer, _vocabulary) from None
     except RecursionError:
         raise GradLimitError("the input nests too deeply to parse") from None
     finally:
         lalr.callbacks = callbacks
-
-
-def _syntax_error(e: LarkError, text: str) -> GradSyntaxError:
-    if isinstance(e, (UnexpectedToken, UnexpectedCharacters)):
-        return _translate(e, text)
-    line, col = getattr(e, "line", 1), getattr(e, "column", 1)  # anything else: still a positioned error
-    return GradSyntaxError("invalid syntax", Span(line, col, line, col + 1))
 
 
 def _parse_field(text: str, line: int, col: int, field_span: Span) -> A.Expr:
@@ -319,144 +297,3 @@ def _parse_field(text: str, line: int, col: int, field_span: Span) -> A.Expr:
     if isinstance(value, A.Tuple) and value.elts:  # `{a, b}`: the span of the bare tuple, not our parens
         value = A.Tuple(value.elts, span=value.elts[0].span.to(value.elts[-1].span))
     return value
-
-
-# ---------------------------------------------------------------- lark errors -> GradSyntaxError
-def _describe(tok: Token) -> str:
-    kind, value = tok.type, str(tok)
-    if kind == "$END":
-        return "end of input"
-    if kind == "_NL":
-        return "end of line"
-    if kind == "_INDENT":
-        return "indent"
-    if kind == "_DEDENT":
-        return "unindent"
-    short = value if len(value) <= 20 else value[:17] + "..."
-    if kind == "NAME":
-        return f"name '{short}'"
-    if kind == "NUMBER":
-        return f"number {short}"
-    if kind == "STRING":
-        return "string literal"
-    if kind in ("BINOP", "PREFIX", "AUGOP"):
-        return f"operator '{' '.join(value.split())}'"
-    if value in _KEYWORDS:
-        return f"keyword '{value}'"
-    return f"'{short}'"
-
-
-def _expected_words(expected: set[str]) -> str | None:
-    """`':' or '->'` for a small set of expected terminals; None if too many to be useful."""
-    names = sorted(expected - set(_LAYOUT) - {"$END"}, key=lambda n: (n != "NAME", n))
-    if "NAME" in names and ("NUMBER" in names or "STRING" in names):
-        return "an expression"
-    named = {"NAME": "a name", "NUMBER": "a number", "STRING": "a string", "BINOP": "an operator",
-             "AUGOP": "an augmented assignment", "PREFIX": "an expression"}
-    words = [named.get(n) or f"'{_literal[n]}'" for n in names if n in _literal or n in named]
-    if "_INDENT" in expected:
-        words.append("an indented block")
-    if not words or len(words) > 4:
-        return None
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
-
-
-def _end_span(state: _Postlexer, text: str) -> Span:
-    """Where 'end of input' is: just after the last real token."""
-    last = state.last
-    if last is None:
-        lines = text.split("\n")
-        return Span(len(lines), len(lines[-1]) + 1, len(lines), len(lines[-1]) + 2)
-    return Span(last.end_line, last.end_column, last.end_line, last.end_column + 1)
-
-
-def _translate(e: UnexpectedToken | UnexpectedCharacters, text: str) -> GradSyntaxError:
-    if isinstance(e, UnexpectedCharacters):
-        return _bad_character(e, text)
-    state = _postlexer
-    tok: Token = e.token
-    try:  # simulate each terminal from the failing state: LALR's own "expected" set over-approximates
-        expected = set(e.accepts) if e.interactive_parser is not None else set(e.expected or ())
-    except LarkError:
-        expected = set(e.expected or ())
-    kind = tok.type
-    previous = state.prev if tok is state.last else state.last
-    if kind == "$END":
-        span = _end_span(state, text)
-    elif kind in _LAYOUT:  # zero-width tokens: mark one column
-        span = Span(tok.line, tok.column, tok.line, tok.column + 1)
-    else:
-        span = token_span(tok)
-    if kind == "_INDENT":
-        return GradSyntaxError("unexpected indent", span)
-    if kind == "KEYWORD":  # async, await, yield: Python keywords that gradlang does not have
-        return GradSyntaxError(f"'{tok.value}' is not supported", span)
-    if tok.value in _ORPHAN_CLAUSES and kind == _keyword_types.get(tok.value):
-        return GradSyntaxError(f"'{tok.value}' without a matching {_ORPHAN_CLAUSES[tok.value]} at this "
-                               "indentation", span)
-    if previous is not None and previous is state.line_first and previous.value == "print" \
-            and kind in _expr_starts:
-        return GradSyntaxError("missing parentheses in call to 'print'", span)
-    if state.brackets and state.brackets[-1].value == "{" and kind == "COMMA" and "COLON" in expected:
-        return GradSyntaxError("set literals are not supported (a dict needs 'key: value')", span)
-    if "_INDENT" in expected:
-        header = state.header
-        what = {"def": "function definition", "class": "class definition"}.get(
-            header.value if header is not None else "", f"'{header.value}' statement" if header is not None else "")
-        where = f" after {what} on line {header.line}" if header is not None else ""
-        return GradSyntaxError(f"expected an indented block{where}", span)
-    if state.brackets and kind == "$END":
-        return _unclosed(state.brackets[-1], span)
-    if kind == "STRING" and previous is not None and previous.type == "NAME" and \
-            previous.value.lower() in ("b", "br", "rb") and previous.end_pos == tok.start_pos:
-        return GradSyntaxError("bytes literals are not supported", token_span(previous).to(span))
-    if kind == "NAME" and previous is not None and previous.type == "NUMBER" and previous.end_pos == tok.start_pos:
-        return GradSyntaxError("invalid number literal", token_span(previous).to(span))
-    if state.brackets and previous is not None and tok.line > previous.end_line and kind not in _CLOSE \
-            and kind != "$END" and state.brackets[-1].line < tok.line:  # new line in brackets: likely unclosed
-        return _unclosed(state.brackets[-1], span)
-    if state.brackets and kind in _expr_starts and any(n == "COMMA" for n in expected):
-        return GradSyntaxError("invalid syntax; perhaps you forgot a comma?", span)
-    wanted = _expected_words(expected)
-    if wanted == "an expression" and kind not in _expr_starts:
-        if kind == "$END":
-            return GradSyntaxError("unexpected end of input; expected an expression", span)
-        return GradSyntaxError("expected an expression", span)
-    if kind == "EQUAL" and "EQUAL" not in expected:
-        return GradSyntaxError("unexpected '='; did you mean '=='?", span)
-    first = state.line_first
-    if "COLON" in expected and not state.brackets and first is not None and first.value in _COLON_AFTER \
-            and kind != "COLON":
-        return GradSyntaxError(f"expected ':' after {_COLON_AFTER[first.value]}", span)
-    if state.brackets and any(_literal.get(n) == _OPEN[state.brackets[-1].type] for n in expected):
-        return _unclosed(state.brackets[-1], span)
-    message = f"invalid syntax: unexpected {_describe(tok)}"
-    if kind == "$END":
-        message = "unexpected end of input"
-    if wanted:
-        message += f"; expected {wanted}"
-    return GradSyntaxError(message, span)
-
-
-def _unclosed(opener: Token, span: Span) -> GradSyntaxError:
-    closer = _OPEN[opener.type]
-    return GradSyntaxError(f"expected '{closer}' to close '{opener.value}' opened at line {opener.line}, "
-                           f"column {opener.column}", span)
-
-
-def _bad_character(e: UnexpectedCharacters, text: str) -> GradSyntaxError:
-    line, col, pos = e.line, e.column, e.pos_in_stream
-    span = Span(line, col, line, col + 1)
-    ch = text[pos] if 0 <= pos < len(text) else e.char
-    if ch in "'\"":
-        if pos >= 2 and text.startswith(ch * 2, pos - 2):  # an unclosed triple quote lexes as '' then '...
-            return GradSyntaxError("unterminated triple-quoted string literal", Span(line, col - 2, line, col + 1))
-        triple = text.startswith(ch * 3, pos)
-        return GradSyntaxError(f"unterminated {'triple-quoted ' if triple else ''}string literal", span)
-    if ch == "\0":
-        return GradSyntaxError("source cannot contain NUL characters (U+0000)", span)
-    if ch == "\\":
-        return GradSyntaxError("unexpected character after line continuation character", span)
-    if not ch.isprintable():
-        return GradSyntaxError(f"invalid non-printable character U+{ord(ch):04X}", span)
-    return GradSyntaxError(f"invalid character '{ch}' (U+{ord(ch):04X})", span)

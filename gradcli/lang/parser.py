@@ -26,7 +26,8 @@ from lark.indenter import Indenter
 
 from . import ast as A
 from .ast import Span
-from .builder import check_context, handlers, token_span
+from .builder import handlers, token_span
+from .checks import check_context
 from .errors import GradError, GradLimitError, GradSyntaxError
 from .reductions import make_callbacks
 from .syntax_errors import CLOSE, KEYWORDS, OPEN, Vocabulary, syntax_error

@@ -260,7 +260,8 @@ def _parse_unpaused(text: str, start: str) -> A.Module:
 def _check_syntax(parser: lark.Lark, text: str, start: str) -> None:
     """Parse again without building anything; raise the syntax error of text, if it has one."""
     lalr = _lalr_parser(parser)
-    callbacks, lalr.callbacks = lalr.callbacks, {}  # no callbacks: lark only runs its tables
+    callbacks = lalr.callbacks
+    lalr.callbacks = dict.fromkeys(callbacks, _ignore)  # lark only runs its tables
     try:
         parser.parse(text + "\n", start=start)
     except LarkError as e:
@@ -269,6 +270,10 @@ def _check_syntax(parser: lark.Lark, text: str, start: str) -> None:
         raise GradLimitError("the input nests too deeply to parse") from None
     finally:
         lalr.callbacks = callbacks
+
+
+def _ignore(children) -> None:
+    return None
 
 
 def _parse_field(text: str, line: int, col: int, field_span: Span) -> A.Expr:

@@ -159,7 +159,9 @@ def get_parser() -> lark.Lark:
             parser = lark.Lark(_grammar_text(), parser="lalr", lexer="contextual", start=["file", "expr"],
                                postlex=post, maybe_placeholders=True)
             # lark's callbacks would build a parse tree; ours build the AST (see reductions.py).
-            _lalr_parser(parser).callbacks = make_callbacks(parser.rules, handlers(_parse_field))
+            lalr = _lalr_parser(parser)
+            lalr.callbacks = make_callbacks(parser.rules, handlers(_parse_field))
+            _goto_by_identity(lalr, parser.rules)
             _vocabulary = Vocabulary(parser.terminals)
             _keyword_types = _vocabulary.keyword_types
             _lark, _postlexer = parser, post
@@ -172,6 +174,20 @@ def _lalr_parser(parser: lark.Lark):
     if not isinstance(getattr(lalr, "callbacks", None), dict):  # lark moved it: fail loudly, not wrongly
         raise RuntimeError(f"unsupported lark version {lark.__version__}: no LALR callbacks to replace")
     return lalr
+
+
+def _goto_by_identity(lalr, rules) -> None:
+    """Key the parse table's rule entries by the name objects the rules carry.
+
+    After each reduction lark looks up `states[state][rule.origin.name]`. The name is a lark Token
+    and the table's key an equal plain str, so every lookup called Token.__eq__ (a Python method;
+    ~3% of a parse). With the rule's own object as the key the lookup matches by identity. Keys stay
+    equal and hash alike, so nothing else that reads the table changes.
+    """
+    names = {str(rule.origin.name): rule.origin.name for rule in rules}
+    states = lalr.parse_table.states
+    for state, actions in states.items():
+        states[state] = {names.get(key, key): action for key, action in actions.items()}
 
 
 # ---------------------------------------------------------------- public API

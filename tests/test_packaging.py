@@ -21,3 +21,14 @@ def test_engine_imports_only_numpy():
             "print(bad)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.stdout.strip() == "[]", out.stdout + out.stderr
+
+
+def test_a_checkout_parses_with_its_own_grammar():
+    # An editable install maps gradcli.grammar to the checkout it was made from, which may be another
+    # worktree: code run from a checkout must read the grammar beside it.
+    from pathlib import Path
+
+    from gradcli.lang import parser
+    root = Path(parser.__file__).resolve().parents[2]
+    if (root / "pyproject.toml").is_file():
+        assert parser._grammar_text() == (root / "grammar" / "gradlang.lark").read_text(encoding="utf-8")

@@ -1,33 +1,28 @@
-"""Builds the AST from lark's parse tree with an explicit-stack post-order walk (never recursive).
+"""The AST handlers of the grammar's rules: (span, already-built children) -> node, never recursive.
 
-lark's Transformer recurses once per tree level, and a user controls the depth (`-(-(-x))`,
-`a.b.c...`, `x**x**x...`), so this module walks the tree with its own stack: each node's handler gets
-its already-built children. Operator runs (`a + b * -c < d and e`, flat in the grammar) get Python's
-precedence from an iterative shunting-yard (`_climb`). Handlers also check what the grammar leaves
-permissive (assignment targets, parameter order, call argument order, single inheritance), and
-`check_context` what Python checks at compile time; both raise GradSyntaxError with the offending span.
+`reductions.py` calls a rule's handler as lark's LALR parser reduces the rule, so children are built
+before their parent and no parse tree is made; the parser's own stack makes that iterative however
+deep the input nests (`-(-(-x))`, `a.b.c...`, `x**x**x...`). Operator runs (`a + b * -c < d and e`,
+flat in the grammar) get Python's precedence from an iterative shunting-yard (`_climb`). Handlers also
+check what the grammar leaves permissive (assignment targets, parameter order, call argument order,
+single inheritance), with the help of checks.py; they raise GradSyntaxError with the offending span.
 """
 from __future__ import annotations
 
 import dataclasses
 import sys
 
-from lark import Token, Tree
+from lark import Token
 
 from . import ast as A
 from .ast import Span
+from .checks import BareStar, check_params, check_target
 from .errors import GradLimitError, GradSyntaxError
 from .strings import FieldParser, merge_parts, string_parts
 
 
 def token_span(tok: Token) -> Span:
     return Span(tok.line, tok.column, tok.end_line, tok.end_column)
-
-
-def _meta_span(meta) -> Span:
-    if getattr(meta, "empty", True):
-        return Span(1, 1, 1, 1)
-    return Span(meta.line, meta.column, meta.end_line, meta.end_column)
 
 
 class _TargetList:
@@ -42,12 +37,6 @@ class _Clause:
         self.kind, self.body, self.span, self.test = kind, body, span, test
 
 
-class _BareStar:
-    """The `*` that starts keyword-only parameters."""
-    def __init__(self, span):
-        self.span = span
-
-
 class _BareGenexp:
     """`f(x for x in xs)`: legal only as the sole argument."""
     def __init__(self, node):
@@ -57,30 +46,6 @@ class _BareGenexp:
 class _Args:
     def __init__(self, args, keywords, span):
         self.args, self.keywords, self.span = tuple(args), tuple(keywords), span
-
-
-_TARGET_WORDS = {
-    A.Call: "a function call", A.Constant: "a literal", A.FString: "an f-string", A.Lambda: "a lambda",
-    A.IfExp: "a conditional expression", A.ListComp: "a comprehension",
-    A.GeneratorExp: "a generator expression", A.Dict: "a dict literal", A.Compare: "a comparison",
-    A.BoolOp: "an expression", A.BinOp: "an expression", A.UnaryOp: "an expression",
-    A.Starred: "a starred expression", A.Slice: "a slice",
-}
-
-
-def check_target(node, verb: str = "assign to", nested: bool = True):
-    """Raise unless node is Name/Attribute/Subscript (or, if nested, Tuple/List of targets)."""
-    stack = [node]
-    while stack:
-        t = stack.pop()
-        if isinstance(t, (A.Name, A.Attribute, A.Subscript)):
-            continue
-        if nested and isinstance(t, (A.Tuple, A.List)):
-            stack.extend(t.elts)
-            continue
-        if not nested and isinstance(t, (A.Tuple, A.List)):
-            raise GradSyntaxError("illegal target for augmented assignment", t.span)
-        raise GradSyntaxError(f"cannot {verb} {_TARGET_WORDS.get(type(t), 'this expression')}", t.span)
 
 
 def _number(tok: Token):
@@ -95,40 +60,6 @@ def _number(tok: Token):
     if limit and len(text) > limit:
         raise GradLimitError(f"integer literal is too large ({len(text)} digits; limit {limit})", token_span(tok))
     return int(text)
-
-
-def _check_params(items, lambda_: bool) -> tuple[A.Param, ...]:
-    """Order rules of a parameter list; gives keyword-only parameters their kind."""
-    params, seen = [], set()
-    after_star = after_kw = saw_default = False
-    bare_star = None
-    for item in items:
-        if after_kw:
-            raise GradSyntaxError("no parameter may follow **" + params[-1].name, item.span)
-        if isinstance(item, _BareStar) or item.kind == "var_positional":
-            if after_star:
-                raise GradSyntaxError("* may appear only once in a parameter list", item.span)
-            after_star = True
-            if isinstance(item, _BareStar):
-                bare_star = item
-                continue
-        elif item.kind == "var_keyword":
-            after_kw = True
-        elif after_star:
-            item = dataclasses.replace(item, kind="keyword_only")
-            bare_star = None
-        elif item.default is not None:
-            saw_default = True
-        elif saw_default:
-            raise GradSyntaxError("non-default argument follows default argument", item.span)
-        if item.name in seen:
-            where = "lambda" if lambda_ else "function definition"
-            raise GradSyntaxError(f"duplicate argument '{item.name}' in {where}", item.span)
-        seen.add(item.name)
-        params.append(item)
-    if bare_star is not None:
-        raise GradSyntaxError("named arguments must follow bare *", bare_star.span)
-    return tuple(params)
 
 
 # Binding power of the operators in an `operation` run (higher binds tighter), as in Python.
@@ -331,14 +262,14 @@ class _Handlers:
         return A.FunctionDef(name.value, params or (), body, (), returns, span=s)
 
     def parameters(self, s, c):
-        return _check_params(c, lambda_=False)
+        return check_params(c, lambda_=False)
 
     def param(self, s, c):
         return A.Param(c[0].value, "positional", c[2], c[1], span=s)
 
     def star_param(self, s, c):
         if c[0] is None:
-            return _BareStar(s)
+            return BareStar(s)
         return A.Param(c[0].value, "var_positional", None, c[1], span=s)
 
     def starstar_param(self, s, c):
@@ -380,13 +311,13 @@ class _Handlers:
         return A.Lambda(c[0] or (), c[1], span=s)
 
     def lambda_params(self, s, c):
-        return _check_params(c, lambda_=True)
+        return check_params(c, lambda_=True)
 
     def lparam(self, s, c):
         return A.Param(c[0].value, "positional", c[1], span=s)
 
     def lstar_param(self, s, c):
-        return _BareStar(s) if c[0] is None else A.Param(c[0].value, "var_positional", span=s)
+        return BareStar(s) if c[0] is None else A.Param(c[0].value, "var_positional", span=s)
 
     def lstarstar_param(self, s, c):
         return A.Param(c[0].value, "var_keyword", span=s)
@@ -505,63 +436,7 @@ class _Handlers:
         return A.Constant(False, span=s)
 
 
-def build(tree: Tree, parse_field: FieldParser):
-    """The AST of a lark tree, built bottom-up with an explicit stack."""
+def handlers(parse_field: FieldParser) -> dict:
+    """{rule or alias name: handler(span, children) -> node}, for `reductions.make_callbacks`."""
     h = _Handlers(parse_field)
-    table = {name: getattr(h, name) for name in _RULES}
-    by_id: dict = {}  # keyed by id(tree.data): lark reuses one name object per rule, and Token's == is slow
-    values: list = []
-    stack: list = [tree]
-    while stack:
-        item = stack.pop()
-        if type(item) is tuple:  # (tree,): all its children are built
-            node = item[0]
-            n = len(node.children)
-            children = values[len(values) - n:]
-            del values[len(values) - n:]
-        elif type(item) is Tree:
-            node = item
-            children = item.children
-            if any(type(c) is Tree for c in children):  # build the children first
-                stack.append((item,))
-                stack.extend(reversed(children))
-                continue
-            children = list(children)  # only tokens and None below: reduce at once
-        else:  # a Token or None (a missing optional part) directly on the stack
-            values.append(item)
-            continue
-        handler = by_id.get(id(node.data))
-        if handler is None:
-            handler = by_id[id(node.data)] = table[node.data]
-        values.append(handler(_meta_span(node.meta), children))
-    return values[0]
-
-
-_RULES = [name for name in dir(_Handlers) if not name.startswith("_")]
-
-
-def check_context(module: A.Module) -> None:
-    """What Python checks at compile time: return/break/continue/nonlocal only where they mean something."""
-    stack = [(s, False, False) for s in module.body]  # (statement, in a function, in a loop)
-    while stack:
-        s, in_func, in_loop = stack.pop()
-        if isinstance(s, A.Return) and not in_func:
-            raise GradSyntaxError("'return' outside function", s.span)
-        if isinstance(s, A.Break) and not in_loop:
-            raise GradSyntaxError("'break' outside loop", s.span)
-        if isinstance(s, A.Continue) and not in_loop:
-            raise GradSyntaxError("'continue' not properly in loop", s.span)
-        if isinstance(s, A.Nonlocal) and not in_func:
-            raise GradSyntaxError("nonlocal declaration not allowed at module level", s.span)
-        if isinstance(s, A.FunctionDef):
-            stack.extend((b, True, False) for b in s.body)
-        elif isinstance(s, A.ClassDef):
-            stack.extend((b, False, False) for b in s.body)
-        elif isinstance(s, (A.For, A.While)):
-            stack.extend((b, in_func, True) for b in s.body)
-        elif isinstance(s, A.Try):
-            blocks = [s.body, s.orelse, s.finalbody, *(h.body for h in s.handlers)]
-            stack.extend((b, in_func, in_loop) for block in blocks for b in block)
-        elif isinstance(s, (A.If, A.With)):
-            blocks = [s.body, s.orelse] if isinstance(s, A.If) else [s.body]
-            stack.extend((b, in_func, in_loop) for block in blocks for b in block)
+    return {name: getattr(h, name) for name in dir(_Handlers) if not name.startswith("_")}

@@ -3,12 +3,13 @@
 `parse_file(source, filename)` parses a script, `parse_expr(source)` a one-liner such as
 `a=x+w; b=w+1; y=a*b`. Both return an `ast.Module` or raise a `GradError` (GradSyntaxError, or
 GradLimitError for oversized input) carrying the normalised source and the file name, whatever the
-input: this module is the only place where lark exceptions are caught and translated.
+input: this module is the only place where lark exceptions are caught (syntax_errors.py words them).
 
 The parser is LALR with lark's contextual lexer and an indentation postlexer (a lark `Indenter`) that
 also records what good messages need: the open brackets, the first token of each logical line, and
-the last real token. The Lark object is built lazily once per process (~1 s of table construction)
-and never cached to disk.
+the last real token. lark's reduction callbacks are replaced by ours (reductions.py), which build the
+AST as the parser reduces, without a parse tree. The Lark object is built lazily once per process
+(~1 s of table construction) and never cached to disk.
 """
 from __future__ import annotations
 
@@ -20,31 +21,22 @@ from pathlib import Path
 
 import lark
 from lark import Token
-from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedToken
+from lark.exceptions import LarkError
 from lark.indenter import Indenter
 
 from . import ast as A
 from .ast import Span
-from .builder import build, check_context, token_span
+from .builder import handlers, token_span
+from .checks import check_context
 from .errors import GradError, GradLimitError, GradSyntaxError
+from .reductions import make_callbacks
+from .syntax_errors import CLOSE, KEYWORDS, OPEN, Vocabulary, syntax_error
 
 __all__ = ["parse_file", "parse_expr", "get_parser", "DEFAULT_MAX_BYTES", "MAX_NESTING"]
 
 DEFAULT_MAX_BYTES = 1_000_000
 MAX_NESTING = 10_000  # open brackets at once; 5,000 nested parentheses are fine
 
-_OPEN = {"LPAR": ")", "LSQB": "]", "LBRACE": "}"}
-_CLOSE = {"RPAR", "RSQB", "RBRACE"}
-_LAYOUT = ("_NL", "_INDENT", "_DEDENT")
-_KEYWORDS = frozenset("""False None True and as assert async await break class continue def del elif
-else except finally for from global if import in is lambda nonlocal not or pass raise return try while
-with yield""".split())
-_ORPHAN_CLAUSES = {"else": "'if' or 'try'", "elif": "'if'", "except": "'try'", "finally": "'try'"}
-# What a missing ':' comes after, by the first word of the line.
-_COLON_AFTER = {"if": "the if condition", "elif": "the elif condition", "while": "the while condition",
-                "for": "the for clause", "def": "the function signature", "class": "the class name",
-                "with": "the with items", "try": "'try'", "else": "'else'", "finally": "'finally'",
-                "except": "the except clause"}
 _FIRST_LINE_INDENT = re.compile(r"(?:[ \t\f]*(?:#[^\n]*)?\n)*([ \t\f]+)[^\s#]")
 
 
@@ -59,7 +51,6 @@ class _Postlexer(Indenter):
     tab_len = 8
 
     def process(self, stream):
-        self.paren_level = 0
         self.indent_level = [0]
         self.brackets: list[Token] = []  # open bracket tokens, innermost last
         self.last: Token | None = None  # last token yielded that is not layout
@@ -70,21 +61,24 @@ class _Postlexer(Indenter):
         return self._process(stream)
 
     def _process(self, stream):
+        # Runs once per token. lark's paren_level is not kept: only lark's own handle_NL and
+        # _process read it, and both are replaced here.
+        brackets = self.brackets  # one list per parse (an f-string field's parse puts it back)
         for tok in stream:
             kind = tok.type
-            if kind == "NAME" and tok.value in _KEYWORDS:  # a keyword where none fits: let the parser say so
-                tok.type = kind = _keyword_types.get(tok.value, "KEYWORD")
-            if kind == "_NL":
-                if not self.brackets:
+            if kind == "NAME":
+                if tok.value in KEYWORDS:  # a keyword where none fits: let the parser say so
+                    tok.type = _keyword_types.get(tok.value, "KEYWORD")
+            elif kind == "_NL":
+                if not brackets:
                     yield from self.handle_NL(tok)
                 continue
-            if kind in _OPEN:
-                if len(self.brackets) >= MAX_NESTING:
+            elif kind in OPEN:
+                if len(brackets) >= MAX_NESTING:
                     raise GradLimitError(f"brackets nest too deeply (limit {MAX_NESTING})", token_span(tok))
-                self.brackets.append(tok)
-            elif kind in _CLOSE:
+                brackets.append(tok)
+            elif kind in CLOSE:
                 self.close_bracket(tok)
-            self.paren_level = len(self.brackets)
             if self.line_first is None:
                 self.line_first = tok
             self.prev, self.last = self.last, tok
@@ -99,7 +93,7 @@ class _Postlexer(Indenter):
         if not self.brackets:
             raise GradSyntaxError(f"unmatched '{tok.value}'", token_span(tok))
         opener = self.brackets.pop()
-        if _OPEN[opener.type] != tok.value:
+        if OPEN[opener.type] != tok.value:
             raise GradSyntaxError(f"closing '{tok.value}' does not match '{opener.value}' opened at line "
                                   f"{opener.line}, column {opener.column}", token_span(tok))
 
@@ -139,35 +133,61 @@ def _layout_token(kind: str, line: int, col: int) -> Token:
 
 
 def _grammar_text() -> str:
-    try:
-        return resources.files("gradcli.grammar").joinpath("gradlang.lark").read_text(encoding="utf-8")
-    except (ModuleNotFoundError, FileNotFoundError):  # running from a checkout that is not installed
-        return (Path(__file__).resolve().parents[2] / "grammar" / "gradlang.lark").read_text(encoding="utf-8")
+    # In a source checkout the grammar sits beside the package, and it is the one that matches this
+    # code: an editable install maps `gradcli.grammar` to the checkout it was made from, which may be
+    # another worktree. A wheel has no pyproject.toml above the package, so it uses the packaged copy.
+    root = Path(__file__).resolve().parents[2]
+    local = root / "grammar" / "gradlang.lark"
+    if (root / "pyproject.toml").is_file() and local.is_file():
+        return local.read_text(encoding="utf-8")
+    return resources.files("gradcli.grammar").joinpath("gradlang.lark").read_text(encoding="utf-8")
 
 
 _lock = threading.RLock()  # the postlexer keeps per-parse state on the shared Lark object
 _lark: lark.Lark | None = None
 _postlexer: _Postlexer | None = None
-_expr_starts: frozenset[str] = frozenset()
-_literal: dict[str, str] = {}  # terminal name -> its text, for messages
+_vocabulary: Vocabulary | None = None
 _keyword_types: dict[str, str] = {}  # keyword -> its terminal name
 
 
 def get_parser() -> lark.Lark:
     """The process-wide Lark parser (built on first use)."""
-    global _lark, _postlexer, _expr_starts, _literal, _keyword_types
+    global _lark, _postlexer, _vocabulary, _keyword_types
     with _lock:
         if _lark is None:
             post = _Postlexer()
             parser = lark.Lark(_grammar_text(), parser="lalr", lexer="contextual", start=["file", "expr"],
-                               postlex=post, propagate_positions=True, maybe_placeholders=True)
-            _literal = {t.name: t.pattern.value for t in parser.terminals if t.pattern.type == "str"}
-            _keyword_types = {v: n for n, v in _literal.items() if v in _KEYWORDS}
-            starts = {"(", "[", "{", "lambda", "None", "True", "False", "..."}
-            _expr_starts = frozenset({n for n, v in _literal.items() if v in starts} |
-                                     {"NAME", "NUMBER", "STRING", "PREFIX"})
+                               postlex=post, maybe_placeholders=True)
+            # lark's callbacks would build a parse tree; ours build the AST (see reductions.py).
+            lalr = _lalr_parser(parser)
+            lalr.callbacks = make_callbacks(parser.rules, handlers(_parse_field))
+            _goto_by_identity(lalr, parser.rules)
+            _vocabulary = Vocabulary(parser.terminals)
+            _keyword_types = _vocabulary.keyword_types
             _lark, _postlexer = parser, post
         return _lark
+
+
+def _lalr_parser(parser: lark.Lark):
+    """lark's LALR driver, whose `callbacks` ({rule: callback}) it calls at each reduction."""
+    lalr = getattr(getattr(getattr(parser, "parser", None), "parser", None), "parser", None)
+    if not isinstance(getattr(lalr, "callbacks", None), dict):  # lark moved it: fail loudly, not wrongly
+        raise RuntimeError(f"unsupported lark version {lark.__version__}: no LALR callbacks to replace")
+    return lalr
+
+
+def _goto_by_identity(lalr, rules) -> None:
+    """Key the parse table's rule entries by the name objects the rules carry.
+
+    After each reduction lark looks up `states[state][rule.origin.name]`. The name is a lark Token
+    and the table's key an equal plain str, so every lookup called Token.__eq__ (a Python method;
+    ~3% of a parse). With the rule's own object as the key the lookup matches by identity. Keys stay
+    equal and hash alike, so nothing else that reads the table changes.
+    """
+    names = {str(rule.origin.name): rule.origin.name for rule in rules}
+    states = lalr.parse_table.states
+    for state, actions in states.items():
+        states[state] = {names.get(key, key): action for key, action in actions.items()}
 
 
 # ---------------------------------------------------------------- public API
@@ -222,9 +242,9 @@ def _prepare(source: str | bytes, max_bytes: int, filename: str) -> str:
 
 
 def _parse(text: str, start: str) -> A.Module:
-    # Parsing allocates tens of thousands of short-lived, acyclic objects (tokens, trees, nodes); the
-    # cyclic garbage collector would scan them over and over for nothing (~15% of the time), so it is
-    # paused for the duration and restored after, as it was.
+    # Parsing allocates tens of thousands of short-lived, acyclic objects (tokens, stack entries,
+    # nodes); the cyclic garbage collector would scan them over and over for nothing (~15% of the
+    # time), so it is paused for the duration and restored after, as it was.
     paused = gc.isenabled()
     gc.disable()
     try:
@@ -238,20 +258,38 @@ def _parse_unpaused(text: str, start: str) -> A.Module:
     parser = get_parser()
     with _lock:
         try:
-            tree = parser.parse(text + "\n", start=start)
-        except (UnexpectedToken, UnexpectedCharacters) as e:
-            raise _translate(e, text) from None
-        except LarkError as e:  # anything else lark may raise: still a positioned syntax error
-            line, col = getattr(e, "line", 1), getattr(e, "column", 1)
-            raise GradSyntaxError("invalid syntax", Span(line, col, line, col + 1)) from None
-        except RecursionError:
-            raise GradLimitError("the input nests too deeply to parse") from None
-    try:
-        module = build(tree, _parse_field)
-    except RecursionError:
-        raise GradLimitError("the input nests too deeply to parse") from None
+            module = parser.parse(text + "\n", start=start)[0]  # the AST, built as lark reduces
+        except LarkError as e:
+            raise syntax_error(e, text, _postlexer, _vocabulary) from None
+        except (GradError, RecursionError) as e:
+            # A handler may reject a node (`f() = 1`) before lark has read the rest of the input. A
+            # syntax error anywhere in the input is reported first, as when the AST was built after
+            # the parse: look for one, then report the handler's error.
+            _check_syntax(parser, text, start)
+            if isinstance(e, RecursionError):
+                raise GradLimitError("the input nests too deeply to parse") from None
+            raise
     check_context(module)
     return module
+
+
+def _check_syntax(parser: lark.Lark, text: str, start: str) -> None:
+    """Parse again without building anything; raise the syntax error of text, if it has one."""
+    lalr = _lalr_parser(parser)
+    callbacks = lalr.callbacks
+    lalr.callbacks = dict.fromkeys(callbacks, _ignore)  # lark only runs its tables
+    try:
+        parser.parse(text + "\n", start=start)
+    except LarkError as e:
+        raise syntax_error(e, text, _postlexer, _vocabulary) from None
+    except RecursionError:
+        raise GradLimitError("the input nests too deeply to parse") from None
+    finally:
+        lalr.callbacks = callbacks
+
+
+def _ignore(children) -> None:
+    return None
 
 
 def _parse_field(text: str, line: int, col: int, field_span: Span) -> A.Expr:
@@ -264,6 +302,8 @@ def _parse_field(text: str, line: int, col: int, field_span: Span) -> A.Expr:
         padded = "(" + " " * (col - 2) + text + ")"
     else:
         padded = "(" + "\n" * (line - 1) + " " * (col - 1) + text + ")"
+    # This runs inside the parse of the enclosing file, whose postlexer state must survive it.
+    saved = vars(_postlexer).copy()
     try:
         module = _parse(padded, "expr")
     except GradSyntaxError as e:
@@ -271,150 +311,11 @@ def _parse_field(text: str, line: int, col: int, field_span: Span) -> A.Expr:
             < (field_span.end_line, field_span.end_col)
         message = "invalid expression" if "opened at" in e.message else e.message  # not our wrapper's '('
         raise GradSyntaxError("f-string: " + message, e.span if inside else field_span) from None
+    finally:
+        vars(_postlexer).update(saved)
     if len(module.body) != 1 or not isinstance(module.body[0], A.ExprStmt):
         raise GradSyntaxError("f-string: expected an expression", field_span)
     value = module.body[0].value
     if isinstance(value, A.Tuple) and value.elts:  # `{a, b}`: the span of the bare tuple, not our parens
         value = A.Tuple(value.elts, span=value.elts[0].span.to(value.elts[-1].span))
     return value
-
-
-# ---------------------------------------------------------------- lark errors -> GradSyntaxError
-def _describe(tok: Token) -> str:
-    kind, value = tok.type, str(tok)
-    if kind == "$END":
-        return "end of input"
-    if kind == "_NL":
-        return "end of line"
-    if kind == "_INDENT":
-        return "indent"
-    if kind == "_DEDENT":
-        return "unindent"
-    short = value if len(value) <= 20 else value[:17] + "..."
-    if kind == "NAME":
-        return f"name '{short}'"
-    if kind == "NUMBER":
-        return f"number {short}"
-    if kind == "STRING":
-        return "string literal"
-    if kind in ("BINOP", "PREFIX", "AUGOP"):
-        return f"operator '{' '.join(value.split())}'"
-    if value in _KEYWORDS:
-        return f"keyword '{value}'"
-    return f"'{short}'"
-
-
-def _expected_words(expected: set[str]) -> str | None:
-    """`':' or '->'` for a small set of expected terminals; None if too many to be useful."""
-    names = sorted(expected - set(_LAYOUT) - {"$END"}, key=lambda n: (n != "NAME", n))
-    if "NAME" in names and ("NUMBER" in names or "STRING" in names):
-        return "an expression"
-    named = {"NAME": "a name", "NUMBER": "a number", "STRING": "a string", "BINOP": "an operator",
-             "AUGOP": "an augmented assignment", "PREFIX": "an expression"}
-    words = [named.get(n) or f"'{_literal[n]}'" for n in names if n in _literal or n in named]
-    if "_INDENT" in expected:
-        words.append("an indented block")
-    if not words or len(words) > 4:
-        return None
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
-
-
-def _end_span(state: _Postlexer, text: str) -> Span:
-    """Where 'end of input' is: just after the last real token."""
-    last = state.last
-    if last is None:
-        lines = text.split("\n")
-        return Span(len(lines), len(lines[-1]) + 1, len(lines), len(lines[-1]) + 2)
-    return Span(last.end_line, last.end_column, last.end_line, last.end_column + 1)
-
-
-def _translate(e: UnexpectedToken | UnexpectedCharacters, text: str) -> GradSyntaxError:
-    if isinstance(e, UnexpectedCharacters):
-        return _bad_character(e, text)
-    state = _postlexer
-    tok: Token = e.token
-    try:  # simulate each terminal from the failing state: LALR's own "expected" set over-approximates
-        expected = set(e.accepts) if e.interactive_parser is not None else set(e.expected or ())
-    except LarkError:
-        expected = set(e.expected or ())
-    kind = tok.type
-    previous = state.prev if tok is state.last else state.last
-    if kind == "$END":
-        span = _end_span(state, text)
-    elif kind in _LAYOUT:  # zero-width tokens: mark one column
-        span = Span(tok.line, tok.column, tok.line, tok.column + 1)
-    else:
-        span = token_span(tok)
-    if kind == "_INDENT":
-        return GradSyntaxError("unexpected indent", span)
-    if kind == "KEYWORD":  # async, await, yield: Python keywords that gradlang does not have
-        return GradSyntaxError(f"'{tok.value}' is not supported", span)
-    if tok.value in _ORPHAN_CLAUSES and kind == _keyword_types.get(tok.value):
-        return GradSyntaxError(f"'{tok.value}' without a matching {_ORPHAN_CLAUSES[tok.value]} at this "
-                               "indentation", span)
-    if previous is not None and previous is state.line_first and previous.value == "print" \
-            and kind in _expr_starts:
-        return GradSyntaxError("missing parentheses in call to 'print'", span)
-    if state.brackets and state.brackets[-1].value == "{" and kind == "COMMA" and "COLON" in expected:
-        return GradSyntaxError("set literals are not supported (a dict needs 'key: value')", span)
-    if "_INDENT" in expected:
-        header = state.header
-        what = {"def": "function definition", "class": "class definition"}.get(
-            header.value if header is not None else "", f"'{header.value}' statement" if header is not None else "")
-        where = f" after {what} on line {header.line}" if header is not None else ""
-        return GradSyntaxError(f"expected an indented block{where}", span)
-    if state.brackets and kind == "$END":
-        return _unclosed(state.brackets[-1], span)
-    if kind == "STRING" and previous is not None and previous.type == "NAME" and \
-            previous.value.lower() in ("b", "br", "rb") and previous.end_pos == tok.start_pos:
-        return GradSyntaxError("bytes literals are not supported", token_span(previous).to(span))
-    if kind == "NAME" and previous is not None and previous.type == "NUMBER" and previous.end_pos == tok.start_pos:
-        return GradSyntaxError("invalid number literal", token_span(previous).to(span))
-    if state.brackets and previous is not None and tok.line > previous.end_line and kind not in _CLOSE \
-            and kind != "$END" and state.brackets[-1].line < tok.line:  # new line in brackets: likely unclosed
-        return _unclosed(state.brackets[-1], span)
-    if state.brackets and kind in _expr_starts and any(n == "COMMA" for n in expected):
-        return GradSyntaxError("invalid syntax; perhaps you forgot a comma?", span)
-    wanted = _expected_words(expected)
-    if wanted == "an expression" and kind not in _expr_starts:
-        if kind == "$END":
-            return GradSyntaxError("unexpected end of input; expected an expression", span)
-        return GradSyntaxError("expected an expression", span)
-    if kind == "EQUAL" and "EQUAL" not in expected:
-        return GradSyntaxError("unexpected '='; did you mean '=='?", span)
-    first = state.line_first
-    if "COLON" in expected and not state.brackets and first is not None and first.value in _COLON_AFTER \
-            and kind != "COLON":
-        return GradSyntaxError(f"expected ':' after {_COLON_AFTER[first.value]}", span)
-    if state.brackets and any(_literal.get(n) == _OPEN[state.brackets[-1].type] for n in expected):
-        return _unclosed(state.brackets[-1], span)
-    message = f"invalid syntax: unexpected {_describe(tok)}"
-    if kind == "$END":
-        message = "unexpected end of input"
-    if wanted:
-        message += f"; expected {wanted}"
-    return GradSyntaxError(message, span)
-
-
-def _unclosed(opener: Token, span: Span) -> GradSyntaxError:
-    closer = _OPEN[opener.type]
-    return GradSyntaxError(f"expected '{closer}' to close '{opener.value}' opened at line {opener.line}, "
-                           f"column {opener.column}", span)
-
-
-def _bad_character(e: UnexpectedCharacters, text: str) -> GradSyntaxError:
-    line, col, pos = e.line, e.column, e.pos_in_stream
-    span = Span(line, col, line, col + 1)
-    ch = text[pos] if 0 <= pos < len(text) else e.char
-    if ch in "'\"":
-        if pos >= 2 and text.startswith(ch * 2, pos - 2):  # an unclosed triple quote lexes as '' then '...
-            return GradSyntaxError("unterminated triple-quoted string literal", Span(line, col - 2, line, col + 1))
-        triple = text.startswith(ch * 3, pos)
-        return GradSyntaxError(f"unterminated {'triple-quoted ' if triple else ''}string literal", span)
-    if ch == "\0":
-        return GradSyntaxError("source cannot contain NUL characters (U+0000)", span)
-    if ch == "\\":
-        return GradSyntaxError("unexpected character after line continuation character", span)
-    if not ch.isprintable():
-        return GradSyntaxError(f"invalid non-printable character U+{ord(ch):04X}", span)
-    return GradSyntaxError(f"invalid character '{ch}' (U+{ord(ch):04X})", span)

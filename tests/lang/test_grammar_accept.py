@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from gradcli.lang import ast as A
-from gradcli.lang import parse_expr, parse_file, unparse
+from gradcli.lang import GradSyntaxError, parse_expr, parse_file, unparse
 
 # (rule, source, canonical text that unparse must print for the parsed tree)
 ACCEPT = [
@@ -187,6 +187,15 @@ def test_fstring_field_spans_point_into_the_file():
     field = m.body[1].value.args[0].parts[1]
     assert field.span == A.Span(2, 11, 2, 22)
     assert field.value.span == A.Span(2, 12, 2, 17)
+
+
+def test_fstring_fields_leave_the_enclosing_layout_alone():
+    # A field is parsed while the enclosing file is still being parsed, with the same postlexer.
+    m = parse_file("if a:\n    print(f'{b}', [\n        c])\n    d = 1\ne = 2\n")
+    assert [type(s).__name__ for s in m.body] == ["If", "Assign"] and len(m.body[0].body) == 2
+    with pytest.raises(GradSyntaxError) as info:
+        parse_file("if a:\n    x = (f'{b}'\n")
+    assert "expected ')' to close '(' opened at line 2, column 9" in info.value.message
 
 
 def test_elif_is_nested_if():

@@ -148,6 +148,18 @@ def test_one_liner_rejects(src, words):
     assert info.value.filename == "<expr>"
 
 
+@pytest.mark.parametrize("src,words", [
+    ("f() = 1\nx = (", "expected ')' to close '(' opened at line 2, column 5"),
+    ("x = f'{a +}'\ny = )", "expected an expression"),
+    ("def f(a, a):\n    pass\nif x\n    pass", "expected ':' after the if condition"),
+])
+def test_a_syntax_error_anywhere_comes_before_ast_checks(src, words):
+    # The AST is built as lark parses, yet the first lines' AST errors must not hide later syntax errors.
+    with pytest.raises(GradSyntaxError) as info:
+        parse_file(src)
+    assert words in info.value.message
+
+
 def test_errors_are_grad_errors_not_lark_errors():
     import lark
     for src in ["(", ")", "x = [", "'", "if", "\t\tx", "1 2 3", "@", "f(,)"]:

@@ -5,6 +5,7 @@ import re
 import sys
 import textwrap
 import types
+import warnings
 
 import pytest
 
@@ -297,7 +298,9 @@ def run_python(src):
     old = sys.stdout
     sys.stdout = out
     try:
-        exec(compile(src, "prog.py", "exec"), {"__name__": "__main__"})
+        with warnings.catch_warnings():  # the .grad run prints its warnings; CPython's would go to pytest
+            warnings.simplefilter("ignore")
+            exec(compile(src, "prog.py", "exec"), {"__name__": "__main__"})
     finally:
         sys.stdout = old
     return out.getvalue()

@@ -124,11 +124,14 @@ class Interpreter:
         ops, args, stack, local, pc = code.ops, code.args, frame.stack, frame.locals, frame.pc
         dispatch = _ops.HANDLERS
         limits = self.limits
-        max_steps, max_elements = limits.max_steps, limits.max_tensor_elements
+        max_elements = limits.max_tensor_elements
         checked = self.checked_operands
         tensor_types = TENSOR_TYPES
         open_attrs = _OPEN_ATTRS
         module_forward = self.module_forward
+        script_callables = {ScriptFunction: 1, types.MethodType: 2}
+        # statements are counted against the limit in chunks reserved from self.steps (cheap locals here)
+        budget = self._reserve_steps()
         _LOAD_FAST, _CONST, _LOAD_ATTR, _STORE_FAST, _LOAD_GLOBAL, _CALL, _STMT, _POP, _BINOP = (
             LOAD_FAST, CONST, LOAD_ATTR, STORE_FAST, LOAD_GLOBAL, CALL, STMT, POP, BINOP)
         _POP_JUMP_IF_FALSE, _JUMP, _JUMP_BACK, _FOR_ITER, _CALL_KW, _RETURN = (
@@ -143,21 +146,18 @@ class Interpreter:
                         stack.append(local[arg])
                     except KeyError:
                         raise _g.unbound(arg) from None
-                elif op == _LOAD_ATTR:
-                    obj = stack[-1]
-                    if type(obj) in open_attrs and arg[0] != "_":
-                        stack[-1] = getattr(obj, arg)
-                    else:
-                        stack[-1] = get_attr(obj, arg)
-                elif op == _CONST:
-                    stack.append(arg)
-                elif op == _STORE_FAST:
-                    local[arg] = stack.pop()
                 elif op == _LOAD_GLOBAL:
                     try:
                         stack.append(frame.globals[arg])
                     except KeyError:
                         stack.append(_g.load_builtin(self, arg))
+                elif op == _LOAD_ATTR:
+                    obj = stack[-1]
+                    frame.pc = pc  # reading an attribute may warn (a non-leaf's .grad)
+                    if type(obj) in open_attrs and arg[0] != "_":
+                        stack[-1] = getattr(obj, arg)
+                    else:
+                        stack[-1] = get_attr(obj, arg)
                 elif op == _CALL or op == _CALL_KW:
                     if op == _CALL:
                         n, kwargs = arg, None
@@ -169,18 +169,31 @@ class Interpreter:
                         del stack[len(stack) - len(names):]
                     f = stack[-n - 1]
                     tf = type(f)
-                    if tf is ScriptFunction:
+                    kind = script_callables.get(tf)
+                    if kind == 1:
                         callee, a = f, stack[len(stack) - n:]
-                    elif tf is types.MethodType and type(f.__func__) is ScriptFunction:
+                    elif kind == 2 and type(f.__func__) is ScriptFunction:
                         callee, a = f.__func__, [f.__self__, *stack[len(stack) - n:]]
                     elif tf in module_forward and not f._forward_hooks and not f._forward_pre_hooks \
                             and "forward" not in f.__dict__:  # Module.__call__ would only call forward
                         callee, a = module_forward[tf], [f, *stack[len(stack) - n:]]
                     else:
-                        a = stack[len(stack) - n:]
-                        del stack[len(stack) - n - 1:]
-                        frame.pc = pc  # native code may call back into the script or warn
-                        r = f(*a, **kwargs) if kwargs else f(*a)
+                        frame.pc = pc  # native code may call back into the script, or warn
+                        if kwargs:
+                            a = stack[len(stack) - n:]
+                            del stack[len(stack) - n - 1:]
+                            r = f(*a, **kwargs)
+                        elif n == 0:
+                            stack.pop()
+                            r = f()
+                        elif n == 1:
+                            a = stack.pop()
+                            stack.pop()
+                            r = f(a)
+                        else:
+                            a = stack[len(stack) - n:]
+                            del stack[len(stack) - n - 1:]
+                            r = f(*a)
                         if type(r) in tensor_types and r._data.size > max_elements:
                             _g.too_many_elements(limits, r._data.size)
                         stack.append(r)
@@ -194,10 +207,15 @@ class Interpreter:
                     code = callee.code
                     ops, args, stack, local, pc = code.ops, code.args, frame.stack, frame.locals, 0
                 elif op == _STMT:
-                    frame.pc = pc  # warnings report the statement being run
-                    self.steps += 1
-                    if self.steps > max_steps or not self.steps & 1023:
+                    budget -= 1
+                    if budget < 0:
+                        budget = self._reserve_steps()
+                        frame.pc = pc
                         _g.check_budget(self)
+                elif op == _STORE_FAST:
+                    local[arg] = stack.pop()
+                elif op == _CONST:
+                    stack.append(arg)
                 elif op == _POP:
                     stack.pop()
                 elif op == _BINOP:
@@ -209,8 +227,6 @@ class Interpreter:
                 elif op == _POP_JUMP_IF_FALSE:
                     if not stack.pop():
                         pc = arg
-                elif op == _JUMP:
-                    pc = arg
                 elif op == _JUMP_BACK:
                     self.iterations += 1
                     if self.iterations > limits.max_loop_iterations:
@@ -222,6 +238,8 @@ class Interpreter:
                     except StopIteration:
                         stack.pop()
                         pc = arg
+                elif op == _JUMP:
+                    pc = arg
                 elif op == _RETURN:
                     if frame.blocks:  # leaving with/finally blocks first
                         frame.pc = pc
@@ -233,6 +251,7 @@ class Interpreter:
                     value = stack.pop()
                     frames.pop()
                     if len(frames) == base:
+                        self.steps -= budget  # give back the statements reserved but not run
                         return value if code.kind != "class" else local
                     frame = frames[-1]
                     code = frame.code
@@ -246,7 +265,17 @@ class Interpreter:
                     ops, args, stack, local, pc = code.ops, code.args, frame.stack, frame.locals, frame.pc
         except BaseException:  # noqa: B036  (record where, for the handler and the report)
             frame.pc = pc
+            self.steps -= budget
             raise
+
+    def _reserve_steps(self) -> int:
+        """Take the next chunk of the statement budget; the limit error comes from check_budget."""
+        chunk = min(_STEP_CHUNK, self.limits.max_steps - self.steps)
+        self.steps += max(chunk, 0)
+        return chunk
+
+
+_STEP_CHUNK = 1024
 
 
 def _node_counter() -> int:

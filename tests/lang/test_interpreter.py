@@ -4,7 +4,6 @@ import io
 import re
 import sys
 import textwrap
-import types
 import warnings
 
 import pytest

@@ -18,7 +18,6 @@ import numpy as np
 from .compiler import Code
 from .opcodes import (BINOP, CALL, CALL_KW, CONST, FOR_ITER, JUMP, JUMP_BACK, LOAD_ATTR, LOAD_FAST,
                        LOAD_GLOBAL, POP, POP_JUMP_IF_FALSE, RETURN, STMT, STORE_FAST)
-from .errors import GradLimitError
 from . import guards as _g
 from . import handlers  # noqa: F401  (imported to register the data instructions)
 from . import runtime as _ops
@@ -102,8 +101,7 @@ class Interpreter:
         frames = self.frames
         base = len(frames)
         if base >= self.limits.max_call_depth:
-            raise GradLimitError(f"calls nest too deeply (limit {self.limits.max_call_depth}; "
-                                 "raise it with --max-call-depth)")
+            raise _g.depth_error(self.limits)
         frames.append(entry)
         while True:
             try:

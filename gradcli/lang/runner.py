@@ -136,6 +136,22 @@ def _to_grad_error(exc: BaseException, text: str, filename: str) -> GradError:
         error = GradRuntimeError(str(exc), kind=type(exc).__name__)
     if error.span is None and trace:
         error.span = trace[0][1]
-    for (inner, _), (outer, span) in zip(trace, trace[1:]):
-        error.notes.append(f"  in {inner.code.name}, called from {filename}:{span.line}:{span.col}")
+    notes = [f"  in {inner.code.name}, called from {filename}:{span.line}:{span.col}"
+             for (inner, _), (outer, span) in zip(trace, trace[1:])]
+    error.notes.extend(_collapse(notes))
     return error.attach(text, filename)
+
+
+def _collapse(notes: list[str]) -> list[str]:
+    """Runs of the same call (recursion) as one line and a count, as Python's tracebacks do."""
+    out: list[str] = []
+    i = 0
+    while i < len(notes):
+        j = i
+        while j + 1 < len(notes) and notes[j + 1] == notes[i]:
+            j += 1
+        out.append(notes[i])
+        if j > i:
+            out.append(f"  [the call above repeated {j - i} more time{'s' if j - i > 1 else ''}]")
+        i = j + 1
+    return out

@@ -348,6 +348,13 @@ def test_error_position_and_call_trace():
         "  in outer, called from prog.grad:7:1")
 
 
+def test_recursion_trace_is_collapsed():
+    with pytest.raises(GradError) as info:
+        run_source("def f(n):\n    return f(n + 1)\nf(0)\n", "r.grad")
+    assert info.value.format().splitlines()[3:] == [
+        "  in f, called from r.grad:2:12", "  [the call above repeated 197 more times]", "  in f, called from r.grad:3:1"]
+
+
 def test_runtime_error_keeps_torch_wording_at_the_statement():
     src = "import torch\nw = torch.tensor([1.], requires_grad=True)\ny = w * 2\ny.backward()\ny.backward()\n"
     with pytest.raises(GradError) as info:

@@ -65,11 +65,12 @@ def _check(input, weight, bias, stride, padding, dilation, groups):
     if padded[0] < kernel[0] or padded[1] < kernel[1]:
         raise RuntimeError(f"Calculated padded input size per channel: ({padded[0]} x {padded[1]}). Kernel size: "
                            f"({kernel[0]} x {kernel[1]}). Kernel size can't be greater than actual input size")
-    if input.dtype is not weight.dtype:
-        raise RuntimeError(f"expected scalar type {input.dtype.legacy[:-6]} but found {weight.dtype.legacy[:-6]}")
+    # torch checks the bias's dtype before the weight's
     if bias is not None and bias.dtype is not input.dtype:
         raise RuntimeError(f"Input type ({_C_NAMES.get(input.dtype.name, input.dtype.name)}) and bias type "
                            f"({_C_NAMES.get(bias.dtype.name, bias.dtype.name)}) should be the same")
+    if input.dtype is not weight.dtype:
+        raise RuntimeError(f"expected scalar type {input.dtype.legacy[:-6]} but found {weight.dtype.legacy[:-6]}")
 
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):

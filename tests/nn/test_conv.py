@@ -332,6 +332,18 @@ def test_module_init_is_torch_default():
     assert tuple(m.weight.shape) == (8, 3, 3, 5) and tuple(m.bias.shape) == (8,)
 
 
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_module_init_draws_torchs_numbers(name):
+    """Same seed, same parameters: the weight and the bias are drawn in torch's order, with torch's bounds."""
+    torch = pytest.importorskip("torch")
+    args, kw = MODULES[name]
+    gc.manual_seed(7)
+    torch.manual_seed(7)
+    gmod, tmod = nn.Conv2d(*args, **kw), torch.nn.Conv2d(*args, **kw)
+    for (k, p), (_, t) in zip(gmod.named_parameters(), tmod.named_parameters()):
+        np.testing.assert_allclose(p.detach().numpy(), t.detach().numpy(), rtol=1e-6, atol=1e-7, err_msg=k)
+
+
 @pytest.mark.parametrize("kw,text", [
     (dict(groups=2), "in_channels must be divisible by groups"),
     (dict(in_channels=4, groups=2), "out_channels must be divisible by groups"),

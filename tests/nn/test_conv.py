@@ -205,6 +205,17 @@ def test_gradgradcheck(name):
     assert gc.autograd.gradgradcheck(lambda *v: _call(GF, name, v), tuple(xs))
 
 
+def test_same_padding_even_kernel_gradchecks():
+    """The asymmetric padding (one more row / column after the input) is differentiated to second order."""
+    rng = np.random.default_rng(0)
+    xs = (gc.tensor(rng.standard_normal((1, 2, 4, 5)), requires_grad=True),
+          gc.tensor(rng.standard_normal((2, 2, 2, 4)), requires_grad=True))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert gc.autograd.gradcheck(lambda x, w: GF.conv2d(x, w, padding="same"), xs)
+        assert gc.autograd.gradgradcheck(lambda x, w: GF.conv2d(x, w, padding="same"), xs)
+
+
 def test_third_order_gradcheck():
     """The create_graph gradient of a create_graph gradient still checks out (the VJPs are Tensor ops)."""
     xs = _small("stride2-pad1")[:2]

@@ -11,6 +11,7 @@ import operator
 
 import numpy as np
 
+from . import conv as C  # numpy convolution kernels
 from . import kernels as K  # numpy forward kernels
 from . import ops as F  # noqa: N812  -- the Tensor-op vocabulary the VJPs are written in
 
@@ -317,6 +318,36 @@ op("addmm", "AddmmBackward0", "self mat1 mat2", lambda c, a, b: K.np_addmm(c, a,
    lambda g: g,
    lambda g, mat2: g.mm(mat2.t()),
    lambda g, mat1, mat2: _mm_mat2_grad(g, mat1, mat2))
+
+# ---- convolution ---------------------------------------------------------------------------------
+# torch differentiates all three inputs through one convolution_backward; here each input's
+# VJP asks for its own output of it, so each gradient is a ConvolutionBackwardBackward0 node of its own
+# (torch: one node with three outputs), with torch's edges (grad_output, input, weight)
+def _conv_grad(which):
+    return lambda g, self, weight, stride, padding, dilation, groups: F.convolution_backward(
+        g, self, weight, stride, padding, dilation, groups, which)
+
+
+def _conv_backward_dgrad(gg, self, weight, shape_grad_output, stride, padding, dilation, groups, which):
+    # every output of convolution_backward is linear in grad_output: its adjoint is the forward again
+    if which == 0:
+        return F.convolution(gg, weight, None, stride, padding, dilation, groups)
+    if which == 1:
+        return F.convolution(self, gg, None, stride, padding, dilation, groups)
+    return gg.reshape(1, -1, 1, 1).expand(shape_grad_output)
+
+
+op("convolution", "ConvolutionBackward0", "self weight bias", C.conv2d,
+   _conv_grad(0), _conv_grad(1), _conv_grad(2), args="stride padding dilation groups")
+# grad_input is bilinear in (grad_output, weight) and grad_weight in (grad_output, input): the cross
+# terms are the other gradient with gg in place of the weight or the input; the rest does not depend
+op("convolution_backward", "ConvolutionBackwardBackward0", "grad_output self weight", C.conv2d_backward,
+   _conv_backward_dgrad,
+   lambda gg, grad_output, self, stride, padding, dilation, groups, which: F.convolution_backward(
+       grad_output, self, gg, stride, padding, dilation, groups, 0) if which == 1 else None,
+   lambda gg, grad_output, weight, stride, padding, dilation, groups, which: F.convolution_backward(
+       grad_output, gg, weight, stride, padding, dilation, groups, 1) if which == 0 else None,
+   args="stride padding dilation groups which")
 
 # ---- shape and views ------------------------------------------------------------------------------
 op("view", "ViewBackward0", "self", lambda a, shape: a.reshape(shape),

@@ -384,4 +384,5 @@ def _no_grad():
 from .reductions import *  # noqa: E402,F401,F403  (reductions, shapes and creation split for size)
 from .shapes import *  # noqa: E402,F401,F403
 from .creation import *  # noqa: E402,F401,F403
+from .conv import *  # noqa: E402,F401,F403
 from .shapes import _getitem  # noqa: E402,F401

@@ -314,6 +314,25 @@ CASES = {
     "addmm": [Case(lambda m, b, x, y: m.addmm(b, x, y), (3,), (2, 4), (4, 3)),
               Case(lambda m, x, w, b: F(m).linear(x, w, b), (2, 3), (4, 3), (4,), id="F.linear"),
               Case(lambda m, x, w, b: F(m).linear(x, w, b), NoGrad((2, 3)), (4, 3), (4,), id="F.linear-const-x")],
+    # ---- convolution (the create_graph gradients are ConvolutionBackwardBackward0 nodes, one per gradient)
+    "convolution": [
+        Case(lambda m, x, w, b: F(m).conv2d(x, w, b), (2, 2, 4, 4), (3, 2, 2, 2), (3,)),
+        Case(lambda m, x, w: F(m).conv2d(x, w, stride=2, padding=1), (1, 2, 5, 4), (2, 2, 3, 3), id="stride-pad"),
+        Case(lambda m, x, w, b: F(m).conv2d(x, w, b, dilation=(2, 1), groups=2), (1, 4, 5, 4), (2, 2, 2, 2), (2,),
+             id="dilation-groups"),
+        Case(lambda m, x, w: F(m).conv2d(x, w), (2, 3, 3), NoGrad((2, 2, 2, 2)), id="unbatched-const-weight"),
+        Case(lambda m, x, w, b: F(m).conv2d(x, w, b), NoGrad((1, 2, 3, 3)), (2, 2, 2, 2), (2,), id="const-input")],
+    "convolution_backward": [
+        Case(lambda m, x, w, g: m.autograd.grad(F(m).conv2d(x, w), x, g, create_graph=True)[0],
+             (1, 2, 4, 4), (3, 2, 2, 2), (1, 3, 3, 3), id="grad_input"),
+        Case(lambda m, x, w, g: m.autograd.grad(F(m).conv2d(x, w, stride=2, padding=1), w, g, create_graph=True)[0],
+             (1, 2, 4, 3), (3, 2, 2, 2), (1, 3, 3, 2), id="grad_weight"),
+        Case(lambda m, x, w, b, g: m.autograd.grad(F(m).conv2d(x, w, b), b, g, create_graph=True)[0],
+             (1, 2, 3, 3), (3, 2, 2, 2), (3,), (1, 3, 2, 2), id="grad_bias"),
+        Case(lambda m, x, w, g: m.autograd.grad(F(m).conv2d(x, w, groups=2, dilation=2), x, g, create_graph=True)[0],
+             (1, 4, 5, 5), (2, 2, 2, 2), (1, 2, 3, 3), id="grad_input-groups"),
+        Case(lambda m, x, w: m.autograd.grad((F(m).conv2d(x, w) ** 2).sum(), w, create_graph=True)[0],
+             (1, 2, 3, 3), (2, 2, 2, 2), id="grad_weight-of-square")],
     # ---- shapes and views
     "view": [Case(lambda m, x: x.view(3, 2), (2, 3)),
              Case(lambda m, x: x.reshape(6), (2, 3), id="reshape"),

@@ -19,8 +19,6 @@ _TRIGGERED = re.compile(r" \(Triggered internally at [^)]*\.\)$")
 # Samples whose expected output needs something gradcli does not have yet; each names what (strict: a
 # sample that starts passing must have its entry removed).
 KNOWN_GAPS = {
-    "seed003_3_conv_graph": "nn.Conv2d (ConvolutionBackward0) is not in gradcli yet",
-    "seed003_4_conv_graph_frozen": "nn.Conv2d (ConvolutionBackward0) is not in gradcli yet",
 }
 
 

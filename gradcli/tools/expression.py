@@ -1,0 +1,236 @@
+"""One-line expressions as the command line takes them: free names become leaves (given with `--at`, or
+drawn from a seed), the last assignment or a trailing expression is the output; gradients of any order.
+
+    ev = evaluate("y=(x+w)*(w+1)", {"x": "2", "w": "1"})
+    ev.output_name, ev.output          # 'y', tensor(6., grad_fn=<MulBackward0>)
+    first_derivatives(ev)              # {'x': tensor(2.), 'w': tensor(5.)}
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import gradcli
+from gradcli.autograd.tensor import Tensor
+from gradcli.lang import ast as A
+from gradcli.lang.errors import GradError, GradNameError, GradTypeError, GradValueError
+from gradcli.lang.parser import parse_expr
+from gradcli.lang.runner import Limits, run_source
+
+__all__ = ["Evaluation", "evaluate", "parse_at", "first_derivatives", "hessian", "pure_derivatives",
+           "EXPRESSION_FUNCTIONS"]
+
+# Bare names a one-liner may use without `torch.`: `y = sum(tanh(A@x)**2)`.
+EXPRESSION_FUNCTIONS = ("exp log log1p sin cos tan tanh sigmoid relu sqrt rsqrt abs mean prod matmul dot mm mv "
+                        "softmax log_softmax logsumexp norm clamp where maximum minimum reciprocal square "
+                        "tensor zeros ones eye arange linspace randn rand cat stack outer erf").split()
+
+
+@dataclass
+class Evaluation:
+    """A one-liner run with its leaves: what the commands show."""
+
+    expr: str
+    leaves: dict[str, Tensor]  # in order of first use
+    drawn: list[str]  # leaves whose values came from the seed
+    output_name: str
+    output: Tensor
+    variables: dict[str, Tensor] = field(default_factory=dict)  # every named tensor of the one-liner
+    seed: int = 0
+
+
+def _namespace() -> dict:
+    """Names a one-liner sees besides torch/nn/F: math functions bare, and sum/max/min that take tensors."""
+    import builtins as py
+    names = {n: getattr(gradcli, n) for n in EXPRESSION_FUNCTIONS if hasattr(gradcli, n)}
+
+    def reduce_or_builtin(torch_fn, py_fn):
+        def fn(*args, **kwargs):
+            if args and isinstance(args[0], Tensor):
+                return torch_fn(*args, **kwargs)
+            return py_fn(*args, **kwargs)
+        fn.__name__ = py_fn.__name__
+        return fn
+
+    names.update(sum=reduce_or_builtin(gradcli.sum, py.sum), max=reduce_or_builtin(gradcli.max, py.max),
+                 min=reduce_or_builtin(gradcli.min, py.min), pi=math.pi, e=math.e)
+    return names
+
+
+def free_names(module: A.Module, known) -> list[str]:
+    """Names read before anything assigns them, that are not functions or torch: the leaves."""
+    assigned: set[str] = set()
+    free: list[str] = []
+    for stmt in module.body:
+        value = stmt.value if isinstance(stmt, (A.Assign, A.AugAssign, A.ExprStmt)) else stmt
+        bound_inside = {p.name for n in A.walk(value) if isinstance(n, A.Lambda) for p in n.params}
+        bound_inside |= {t.id for n in A.walk(value) if isinstance(n, A.Comprehension)
+                         for t in A.walk(n.target) if isinstance(t, A.Name)}
+        reads = [n.id for n in A.walk(value) if isinstance(n, A.Name)]
+        if isinstance(stmt, A.AugAssign) and isinstance(stmt.target, A.Name):
+            reads.append(stmt.target.id)
+        for name in reads:
+            if name not in assigned and name not in known and name not in bound_inside and name not in free:
+                free.append(name)
+        if isinstance(stmt, A.Assign):
+            for t in stmt.targets:
+                assigned.update(n.id for n in A.walk(t) if isinstance(n, A.Name))
+    return free
+
+
+def parse_at(specs: list[str] | None) -> dict[str, str]:
+    """`["x=2", "A=randn(3,3)"]` -> {"x": "2", "A": "randn(3,3)"}; a malformed spec is a GradValueError."""
+    out: dict[str, str] = {}
+    for spec in specs or ():
+        name, eq, value = spec.partition("=")
+        name = name.strip()
+        if not eq or not name.isidentifier() or not value.strip():
+            raise GradValueError(f"--at {spec!r}: expected NAME=VALUE, e.g. --at x=2 or --at A=randn(3,3)")
+        if name in out:
+            raise GradValueError(f"--at {name} is given twice")
+        out[name] = value.strip()
+    return out
+
+
+def evaluate(expr: str, at: dict[str, str] | None = None, seed: int = 0, limits: Limits | None = None,
+             filename: str = "<expr>") -> Evaluation:
+    """Run a one-liner with its free names bound to leaves; raises GradError for anything wrong."""
+    at = dict(at or {})
+    limits = limits or Limits()
+    module = parse_expr(expr, filename, max_bytes=limits.max_source_bytes)
+    namespace = _namespace()
+    known = set(namespace) | {"torch", "nn", "F"} | set(dir(__import__("builtins")))
+    leaves_order = free_names(module, known)
+    unknown = [n for n in at if n not in leaves_order]
+    if unknown:
+        raise GradNameError(f"--at {unknown[0]}: the expression has no variable '{unknown[0]}' "
+                            f"(its variables: {', '.join(leaves_order) or 'none'})", filename=filename)
+    gradcli.manual_seed(seed)
+    leaves: dict[str, Tensor] = {}
+    drawn: list[str] = []
+    for name in leaves_order:
+        if name in at:
+            leaves[name] = _leaf(name, at[name], namespace, limits)
+        else:
+            leaves[name] = gradcli.randn(()).requires_grad_(True)
+            drawn.append(name)
+    result = run_source(expr, filename, expr=True, limits=limits, variables={**namespace, **leaves})
+    output_name, output = _output(module, result)
+    if not isinstance(output, Tensor):
+        if isinstance(output, (int, float)) and not isinstance(output, bool):
+            output = gradcli.tensor(float(output))
+        else:
+            raise GradTypeError(f"the expression gives a {type(output).__name__}, not a tensor or number",
+                                module.body[-1].span, expr, filename)
+    variables = {k: v for k, v in result.globals.items()
+                 if isinstance(v, Tensor) and k not in namespace and not k.startswith("__")}
+    return Evaluation(expr, leaves, drawn, output_name, output, variables, seed)
+
+
+def _leaf(name: str, text: str, namespace: dict, limits: Limits) -> Tensor:
+    try:
+        value = run_source(text, f"--at {name}", expr=True, limits=limits, variables=namespace).value
+    except GradError as e:
+        e.message = f"--at {name}={text}: {e.message}"
+        raise
+    if isinstance(value, Tensor):
+        t = value.detach()
+    elif isinstance(value, (int, float, list, tuple)) and not isinstance(value, bool):
+        try:
+            t = gradcli.tensor(value, dtype=gradcli.float32)
+        except (TypeError, ValueError) as e:
+            raise GradValueError(f"--at {name}={text}: not a number or a list of numbers ({e})") from None
+    else:
+        raise GradValueError(f"--at {name}={text}: gives a {type(value).__name__}; give a number, a list "
+                             "or a tensor expression")
+    if not t.is_floating_point():
+        t = t.float()
+    if not bool(gradcli.isfinite(t).numpy().all()):
+        raise GradValueError(f"--at {name}={text}: the value is not finite; derivatives need finite numbers")
+    return t.clone().requires_grad_(True)
+
+
+def _output(module: A.Module, result) -> tuple[str, object]:
+    last = module.body[-1]
+    if isinstance(last, A.ExprStmt):
+        return "f", result.value
+    for stmt in reversed(module.body):
+        if isinstance(stmt, A.Assign) and isinstance(stmt.targets[-1], A.Name):
+            name = stmt.targets[-1].id
+            return name, result.globals[name]
+    raise GradValueError("the expression has no result: end it with an expression or an assignment "
+                         "such as y = ...", last.span)
+
+
+def _need_scalar(ev: Evaluation) -> None:
+    if ev.output.numel() != 1:
+        raise GradValueError(f"{ev.output_name} has shape {list(ev.output.shape)}; derivatives need one number: "
+                             f"use sum({ev.output_name}) or pick an element such as {ev.output_name}[0]")
+
+
+def _select(ev: Evaluation, wrt: list[str] | None) -> list[str]:
+    names = list(ev.leaves) if not wrt else list(wrt)
+    for n in names:
+        if n not in ev.leaves:
+            raise GradNameError(f"--wrt {n}: not a variable of the expression (its variables: "
+                                f"{', '.join(ev.leaves) or 'none'})")
+    return names
+
+
+def first_derivatives(ev: Evaluation, wrt: list[str] | None = None) -> dict[str, Tensor]:
+    """dy/dx for each leaf x (zeros where y does not depend on x)."""
+    _need_scalar(ev)
+    names = _select(ev, wrt)
+    if not ev.output.requires_grad:
+        return {n: gradcli.zeros_like(ev.leaves[n]) for n in names}
+    grads = gradcli.autograd.grad(ev.output, [ev.leaves[n] for n in names], retain_graph=True, allow_unused=True)
+    return {n: (g if g is not None else gradcli.zeros_like(ev.leaves[n])) for n, g in zip(names, grads)}
+
+
+def hessian(ev: Evaluation, wrt: list[str] | None = None) -> dict[tuple[str, str], Tensor]:
+    """d²y/dxi dxj for each pair of leaves: a block of shape (xi.shape + xj.shape)."""
+    _need_scalar(ev)
+    names = _select(ev, wrt)
+    xs = [ev.leaves[n] for n in names]
+    if not ev.output.requires_grad:
+        return {(a, b): gradcli.zeros(tuple(ev.leaves[a].shape) + tuple(ev.leaves[b].shape)) for a in names for b in names}
+    firsts = gradcli.autograd.grad(ev.output, xs, create_graph=True, allow_unused=True)
+    out: dict[tuple[str, str], Tensor] = {}
+    for a, g in zip(names, firsts):
+        rows = []
+        flat = g.reshape(-1) if g is not None else None
+        for i in range(ev.leaves[a].numel()):
+            if flat is None or not flat.requires_grad:
+                rows.append([None] * len(xs))
+                continue
+            rows.append(gradcli.autograd.grad(flat[i], xs, retain_graph=True, allow_unused=True))
+        for j, b in enumerate(names):
+            block = [r[j] if r[j] is not None else gradcli.zeros_like(ev.leaves[b]) for r in rows]
+            out[(a, b)] = gradcli.stack([t.detach() for t in block]).reshape(
+                tuple(ev.leaves[a].shape) + tuple(ev.leaves[b].shape))
+    return out
+
+
+def pure_derivatives(ev: Evaluation, order: int, wrt: list[str] | None = None) -> dict[str, Tensor]:
+    """dⁿy/dxⁿ for each leaf x: a tensor of shape x.shape repeated n times (a number for a scalar x)."""
+    _need_scalar(ev)
+    if order < 1:
+        raise GradValueError("--order must be 1 or more")
+    out = {}
+    for name in _select(ev, wrt):
+        x = ev.leaves[name]
+        current = [ev.output]  # the derivative so far, as a flat list of scalar tensors
+        shape: tuple = ()
+        for _ in range(order):
+            nxt = []
+            for c in current:
+                if c is None or not c.requires_grad:
+                    nxt.extend([None] * x.numel())
+                    continue
+                (g,) = gradcli.autograd.grad(c, [x], create_graph=True, allow_unused=True)
+                nxt.extend(list(g.reshape(-1)) if g is not None else [None] * x.numel())
+            current = nxt
+            shape = shape + tuple(x.shape)
+        values = [0.0 if c is None else c.item() for c in current]
+        out[name] = gradcli.tensor(values).reshape(shape) if shape else gradcli.tensor(values[0])
+    return out

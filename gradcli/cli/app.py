@@ -1,10 +1,18 @@
-"""The Typer root: global options and command registration."""
+"""The Typer root: global options, the error boundary, and the registration of every command."""
+from __future__ import annotations
+
+import functools
+import sys
+
 import typer
 
 from gradcli import __version__
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="gradcli: see how a gradient is computed, and check derivatives from a shell or CI.")
+from .options import OPTIONS
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+                  help="gradcli: see how a gradient is computed, and check derivatives from a shell or CI.",
+                  context_settings={"help_option_names": ["-h", "--help"]})
 
 
 def _version(value: bool):
@@ -14,9 +22,45 @@ def _version(value: bool):
 
 
 @app.callback()
-def root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
-                                      help="Print the version and exit.")):
+def root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="Print the version and exit."),
+    json_: bool = typer.Option(False, "--json", help="Print one strict JSON document instead of text."),
+    width: int = typer.Option(None, "--width", min=20, max=1000, help="Output width in columns (default: the "
+                                                                     "terminal's, or 80)."),
+    color: str = typer.Option("auto", "--color", help="auto, always or never (auto honours NO_COLOR and "
+                                                      "TERM=dumb)."),
+    debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks of internal errors."),
+):
     """gradcli: see how a gradient is computed, and check derivatives from a shell or CI."""
+    if color not in ("auto", "always", "never"):
+        raise typer.BadParameter("expected auto, always or never", param_hint="--color")
+    OPTIONS.json, OPTIONS.width, OPTIONS.color, OPTIONS.debug = json_, width, color, debug
+
+
+def boundary(fn):
+    """The one place errors become messages: GradError -> its report (exit 1, or 2 for a bad option value);
+    anything else is a bug: one line, and the traceback only with --debug."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        from gradcli.lang.errors import GradError
+        from gradcli.tools.expression import OptionError
+        try:
+            return fn(*args, **kwargs)
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except GradError as e:
+            sys.stdout.flush()
+            typer.echo(e.format() if e.span else f"error: {e.message}", err=True)
+            raise typer.Exit(2 if isinstance(e, OptionError) else 1)
+        except Exception as e:  # a bug in gradcli, not in the user's input
+            if OPTIONS.debug:
+                raise
+            sys.stdout.flush()
+            typer.echo(f"internal error: {type(e).__name__}: {e}\nThis is a bug in gradcli; run again with --debug "
+                       "for the traceback.", err=True)
+            raise typer.Exit(1)
+    return wrapper
 
 
 @app.command()
@@ -25,15 +69,18 @@ def version():
     typer.echo(f"gradcli {__version__}")
 
 
-from .commands import run as _run  # noqa: E402
+def _register() -> None:
+    from .commands import grad, run
+    for module in (grad, run):
+        module.register(app, boundary)
 
-_run.register(app)
+
+_register()
 
 
 def main():
     try:
         app()
     except KeyboardInterrupt:
-        import sys
         sys.stderr.write("interrupted\n")
         raise SystemExit(130)

@@ -13,12 +13,16 @@ from dataclasses import dataclass, field
 import gradcli
 from gradcli.autograd.tensor import Tensor
 from gradcli.lang import ast as A
-from gradcli.lang.errors import GradError, GradNameError, GradTypeError, GradValueError
+from gradcli.lang.errors import GradError, GradTypeError, GradValueError
 from gradcli.lang.parser import parse_expr
 from gradcli.lang.runner import Limits, run_source
 
-__all__ = ["Evaluation", "evaluate", "parse_at", "first_derivatives", "hessian", "pure_derivatives",
+__all__ = ["OptionError", "Evaluation", "evaluate", "parse_at", "first_derivatives", "hessian", "pure_derivatives",
            "EXPRESSION_FUNCTIONS"]
+
+class OptionError(GradValueError):
+    """A bad option value (`--at x`, `--wrt q`): the command line's usage error (exit 2)."""
+
 
 # Bare names a one-liner may use without `torch.`: `y = sum(tanh(A@x)**2)`.
 EXPRESSION_FUNCTIONS = ("exp log log1p sin cos tan tanh sigmoid relu sqrt rsqrt abs mean prod matmul dot mm mv "
@@ -85,9 +89,9 @@ def parse_at(specs: list[str] | None) -> dict[str, str]:
         name, eq, value = spec.partition("=")
         name = name.strip()
         if not eq or not name.isidentifier() or not value.strip():
-            raise GradValueError(f"--at {spec!r}: expected NAME=VALUE, e.g. --at x=2 or --at A=randn(3,3)")
+            raise OptionError(f"--at {spec!r}: expected NAME=VALUE, e.g. --at x=2 or --at A=randn(3,3)")
         if name in out:
-            raise GradValueError(f"--at {name} is given twice")
+            raise OptionError(f"--at {name} is given twice")
         out[name] = value.strip()
     return out
 
@@ -103,7 +107,7 @@ def evaluate(expr: str, at: dict[str, str] | None = None, seed: int = 0, limits:
     leaves_order = free_names(module, known)
     unknown = [n for n in at if n not in leaves_order]
     if unknown:
-        raise GradNameError(f"--at {unknown[0]}: the expression has no variable '{unknown[0]}' "
+        raise OptionError(f"--at {unknown[0]}: the expression has no variable '{unknown[0]}' "
                             f"(its variables: {', '.join(leaves_order) or 'none'})", filename=filename)
     gradcli.manual_seed(seed)
     leaves: dict[str, Tensor] = {}
@@ -146,7 +150,7 @@ def _leaf(name: str, text: str, namespace: dict, limits: Limits) -> Tensor:
     if not t.is_floating_point():
         t = t.float()
     if not bool(gradcli.isfinite(t).numpy().all()):
-        raise GradValueError(f"--at {name}={text}: the value is not finite; derivatives need finite numbers")
+        raise OptionError(f"--at {name}={text}: the value is not finite; derivatives need finite numbers")
     return t.clone().requires_grad_(True)
 
 
@@ -172,7 +176,7 @@ def _select(ev: Evaluation, wrt: list[str] | None) -> list[str]:
     names = list(ev.leaves) if not wrt else list(wrt)
     for n in names:
         if n not in ev.leaves:
-            raise GradNameError(f"--wrt {n}: not a variable of the expression (its variables: "
+            raise OptionError(f"--wrt {n}: not a variable of the expression (its variables: "
                                 f"{', '.join(ev.leaves) or 'none'})")
     return names
 
@@ -215,7 +219,7 @@ def pure_derivatives(ev: Evaluation, order: int, wrt: list[str] | None = None) -
     """dⁿy/dxⁿ for each leaf x: a tensor of shape x.shape repeated n times (a number for a scalar x)."""
     _need_scalar(ev)
     if order < 1:
-        raise GradValueError("--order must be 1 or more")
+        raise OptionError("--order must be 1 or more")
     out = {}
     for name in _select(ev, wrt):
         x = ev.leaves[name]
@@ -234,3 +238,34 @@ def pure_derivatives(ev: Evaluation, order: int, wrt: list[str] | None = None) -
         values = [0.0 if c is None else c.item() for c in current]
         out[name] = gradcli.tensor(values).reshape(shape) if shape else gradcli.tensor(values[0])
     return out
+
+
+@dataclass
+class GradReport:
+    """What `gradcli grad` shows: the value, first derivatives, and higher ones up to `order`."""
+
+    expr: str
+    output_name: str
+    value: Tensor
+    leaves: dict[str, Tensor]
+    drawn: list[str]
+    seed: int
+    order: int
+    gradient: dict[str, Tensor]
+    hessian: dict[tuple[str, str], Tensor] | None = None
+    higher: dict[int, dict[str, Tensor]] | None = None  # order k >= 3 -> leaf -> d^k y / dx^k
+
+
+def grad_report(expr: str, at: dict[str, str] | None = None, wrt: list[str] | None = None, order: int = 1,
+                seed: int = 0, limits: Limits | None = None) -> GradReport:
+    """Evaluate a one-liner and its derivatives up to `order` (1: gradient, 2: + Hessian, k: + pure k-th)."""
+    if order < 1 or order > 6:
+        raise OptionError(f"--order {order}: give an order from 1 to 6")
+    ev = evaluate(expr, at, seed, limits)
+    report = GradReport(expr, ev.output_name, ev.output.detach(), {k: v.detach() for k, v in ev.leaves.items()},
+                        ev.drawn, seed, order, {k: v.detach() for k, v in first_derivatives(ev, wrt).items()})
+    if order >= 2:
+        report.hessian = hessian(ev, wrt)
+    if order >= 3:
+        report.higher = {k: pure_derivatives(ev, k, wrt) for k in range(3, order + 1)}
+    return report

@@ -20,8 +20,9 @@ Examples:
 """
 
 
-def register(app: typer.Typer) -> None:
+def register(app: typer.Typer, boundary) -> None:
     @app.command(epilog=EXAMPLES)
+    @boundary
     def run(
         file: str = typer.Argument(..., help="The .grad script to run, or - to read it from standard input."),
         detect_anomaly: bool = typer.Option(False, "--detect-anomaly",
@@ -44,22 +45,16 @@ def register(app: typer.Typer) -> None:
 
         A mistake in the script is reported as FILE:LINE:COL with the source line, and the exit code is 1.
         """
-        from gradcli.lang import GradError, run_file, run_source
+        from gradcli.lang import run_file, run_source
 
         limits = Limits(max_source_bytes=max_source_bytes, max_steps=max_steps,
                         max_loop_iterations=max_loop_iterations, max_call_depth=max_call_depth,
                         max_tensor_elements=max_tensor_elements, max_graph_nodes=max_graph_nodes)
-        anomaly = _anomaly(detect_anomaly)
-        try:
-            with anomaly:
-                if file == "-":
-                    run_source(sys.stdin.buffer.read(limits.max_source_bytes + 1), "<stdin>", limits=limits)
-                else:
-                    run_file(file, limits=limits)
-        except GradError as e:
-            sys.stdout.flush()
-            typer.echo(e.format(), err=True)
-            raise typer.Exit(1)
+        with _anomaly(detect_anomaly):
+            if file == "-":
+                run_source(sys.stdin.buffer.read(limits.max_source_bytes + 1), "<stdin>", limits=limits)
+            else:
+                run_file(file, limits=limits)
 
 
 def _anomaly(on: bool):

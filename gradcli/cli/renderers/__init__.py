@@ -1,0 +1,1 @@
+"""Text renderers, one module per command (JSON is generic: gradcli.cli.render)."""

@@ -57,7 +57,7 @@ def _namespace() -> dict:
         return fn
 
     names.update(sum=reduce_or_builtin(gradcli.sum, py.sum), max=reduce_or_builtin(gradcli.max, py.max),
-                 min=reduce_or_builtin(gradcli.min, py.min), pi=math.pi, e=math.e)
+                 min=reduce_or_builtin(gradcli.min, py.min), pi=math.pi, e=math.e, inf=math.inf, nan=math.nan)
     return names
 
 
@@ -70,7 +70,8 @@ def free_names(module: A.Module, known) -> list[str]:
         bound_inside = {p.name for n in A.walk(value) if isinstance(n, A.Lambda) for p in n.params}
         bound_inside |= {t.id for n in A.walk(value) if isinstance(n, A.Comprehension)
                          for t in A.walk(n.target) if isinstance(t, A.Name)}
-        reads = [n.id for n in A.walk(value) if isinstance(n, A.Name)]
+        called = {id(n.func) for n in A.walk(value) if isinstance(n, A.Call)}  # f(x): f is a function, not a leaf
+        reads = [n.id for n in A.walk(value) if isinstance(n, A.Name) and id(n) not in called]
         if isinstance(stmt, A.AugAssign) and isinstance(stmt.target, A.Name):
             reads.append(stmt.target.id)
         for name in reads:

@@ -1,0 +1,62 @@
+"""`gradcli grad`: text and JSON output of values and derivatives, exit codes for bad input."""
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from gradcli.cli.app import app
+
+runner = CliRunner()
+
+
+def invoke(*args):
+    return runner.invoke(app, list(args))
+
+
+def test_seed_example_text():
+    r = invoke("grad", "y=(x+w)*(w+1)", "--at", "x=2", "--at", "w=1")
+    assert r.exit_code == 0
+    assert r.stdout == "y=(x+w)*(w+1)\n  x = 2.\n  w = 1.\ny = 6.\n\n∂y/∂x = 2.\n∂y/∂w = 5.\n"
+
+
+def test_order_three():
+    r = invoke("grad", "y = x**3", "--at", "x=3", "--order", "3")
+    assert r.exit_code == 0
+    assert "∂³y/∂x³ = 6." in r.stdout and "18." in r.stdout
+
+
+def test_json_is_strict_and_complete():
+    r = invoke("--json", "grad", "a=x*y; b=a+y; c=b**2", "--at", "x=1", "--at", "y=2", "--order", "2")
+    assert r.exit_code == 0
+    doc = json.loads(r.stdout)
+    assert doc["schema"] == 1 and doc["command"] == "grad"
+    res = doc["result"]
+    assert res["output_name"] == "c" and res["value"]["values"] == 16.0
+    assert res["gradient"]["x"]["values"] == 16.0 and res["hessian"]["x,y"]["values"] == 16.0
+
+
+def test_json_has_no_nan_literals():
+    r = invoke("--json", "grad", "y = log(x)", "--at", "x=0")
+    assert r.exit_code == 0 and "NaN" not in r.stdout and "Infinity" not in r.stdout
+    assert json.loads(r.stdout)["result"]["value"]["values"] == "-inf"
+
+
+def test_drawn_variables_are_shown_with_the_seed():
+    r = invoke("grad", "y = x * w", "--at", "x=2", "--seed", "3")
+    assert r.exit_code == 0 and "drawn with seed 3; set it with --at w=..." in r.stdout
+
+
+@pytest.mark.parametrize("args, code, words", [
+    (["grad", "y=(x"], 1, "expected ')' to close '('"),
+    (["grad", "y = x*2", "--at", "x"], 2, "expected NAME=VALUE"),
+    (["grad", "y = x*2", "--at", "z=1"], 2, "has no variable 'z'"),
+    (["grad", "y = x*2", "--at", "x=nan"], 2, "not finite"),
+    (["grad", "y = x*2", "--wrt", "q"], 2, "--wrt q"),
+    (["grad", "y = x*2", "--at", "x=[1,2]"], 1, "use sum(y)"),
+    (["grad", "y = undefined_fn(x)"], 1, "NameError: name 'undefined_fn' is not defined"),
+    (["grad", "y = x", "--order", "9"], 2, "--order"),
+])
+def test_bad_input_is_one_clear_error(args, code, words):
+    r = invoke(*args)
+    assert r.exit_code == code, r.output
+    assert words in r.stderr and "Traceback" not in r.stderr

@@ -20,6 +20,9 @@ from gradcli.lang.runner import Limits, run_source
 __all__ = ["OptionError", "Evaluation", "evaluate", "parse_at", "first_derivatives", "hessian", "pure_derivatives",
            "EXPRESSION_FUNCTIONS"]
 
+MAX_DERIVATIVE_ROWS = 2000  # backward passes one higher-order request may take
+
+
 class OptionError(GradValueError):
     """A bad option value (`--at x`, `--wrt q`): the command line's usage error (exit 2)."""
 
@@ -197,6 +200,10 @@ def hessian(ev: Evaluation, wrt: list[str] | None = None) -> dict[tuple[str, str
     _need_scalar(ev)
     names = _select(ev, wrt)
     xs = [ev.leaves[n] for n in names]
+    rows = sum(x.numel() for x in xs)
+    if rows > MAX_DERIVATIVE_ROWS:
+        raise OptionError(f"the Hessian over {rows:,} variables' elements needs {rows:,} backward passes "
+                          f"(limit {MAX_DERIVATIVE_ROWS:,}): pick fewer with --wrt")
     if not ev.output.requires_grad:
         return {(a, b): gradcli.zeros(tuple(ev.leaves[a].shape) + tuple(ev.leaves[b].shape)) for a in names for b in names}
     firsts = gradcli.autograd.grad(ev.output, xs, create_graph=True, allow_unused=True)
@@ -224,6 +231,10 @@ def pure_derivatives(ev: Evaluation, order: int, wrt: list[str] | None = None) -
     out = {}
     for name in _select(ev, wrt):
         x = ev.leaves[name]
+        if x.numel() ** (order - 1) > MAX_DERIVATIVE_ROWS:
+            raise OptionError(f"the order-{order} derivative for {name} ({x.numel()} elements) needs "
+                              f"{x.numel() ** (order - 1):,} backward passes (limit {MAX_DERIVATIVE_ROWS:,}): "
+                              "lower --order or use --wrt")
         current = [ev.output]  # the derivative so far, as a flat list of scalar tensors
         shape: tuple = ()
         for _ in range(order):

@@ -183,6 +183,12 @@ def add(a: Expr, b: Expr) -> Expr:
 def accumulate(terms: list[Expr]) -> Expr:
     """The engine's sum of the gradients arriving along several paths, listed in forward order (the engine
     adds them in backward order; two terms commute exactly, longer sums may differ in the last bit)."""
+    shape = tuple(np.broadcast_shapes(*(tuple(t.shape) for t in terms)))
+    kept = [t for t in terms if not _is(t, 0)]  # a path that adds exactly 0
+    if kept and tuple(np.broadcast_shapes(*(tuple(t.shape) for t in kept))) == shape:
+        if len(kept) == 1:
+            return kept[0]
+        terms = kept
     terms = list(reversed(terms))
     out = terms[0]
     for t in terms[1:]:
@@ -369,8 +375,9 @@ class Unparser:
 
     def node(self, root) -> Expr:
         """The formula of a node's output; iterative, so a long chain does not hit Python's recursion limit."""
-        stack = [root]
         memo = self.memo
+        named = memo.pop(root, None) if root in self.stop else None
+        stack = [root]
         while stack:
             n = stack[-1]
             if n in memo:
@@ -383,7 +390,12 @@ class Unparser:
                 continue
             stack.pop()
             memo[n] = self._build(n, root)
-        return memo[root]
+        out = memo[root]
+        if root in self.stop:  # a named node asked for itself expands; everywhere else it stays its name
+            del memo[root]
+            if named is not None:
+                memo[root] = named
+        return out
 
     def _build(self, n, root) -> Expr:
         rec = self.records.get(n)

@@ -21,7 +21,8 @@ from gradcli.lang.errors import GradLimitError
 from gradcli.lang.runner import Limits
 
 from . import expression as E
-from .unparse import Expr, Recorder, Unparser, const, full_text
+from .formula_text import Expr, const, full_text
+from .unparse import Recorder, Unparser
 
 __all__ = ["EdgeStep", "Step", "Term", "LeafSum", "Explanation", "explain", "MAX_STEPS"]
 

@@ -19,7 +19,8 @@ from gradcli.lang.errors import GradError
 from gradcli.lang.runner import Limits, run_source
 
 from . import expression as E
-from .unparse import Expr, Recorder, Unparser, const, full_text
+from .formula_text import Expr, const, full_text
+from .unparse import Recorder, Unparser
 
 __all__ = ["Derivative", "FormulaReport", "GradWithFormulas", "formula_report", "derivative_formulas",
            "check_formula", "with_formulas"]

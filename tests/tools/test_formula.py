@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from gradcli.lang.errors import GradLimitError
 from gradcli.tools.expression import OptionError
 from gradcli.tools.formula import check_formula, formula_report
-from gradcli.tools.unparse import number_text
+from gradcli.tools.formula_text import number_text
 
 
 def test_the_seed_example():

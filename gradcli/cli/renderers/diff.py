@@ -1,6 +1,8 @@
 """Text of `gradcli diff` (and `grad --formula`): each derivative as `∂y/∂w = formula = value`."""
 from __future__ import annotations
 
+import re
+
 from ..render import value_text
 
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -18,6 +20,9 @@ def label(y: str, wrt: str, order: int) -> str:
     return f"∂{k}{y}/∂{wrt}{k}"
 
 
+_CONSTANT = re.compile(r"^tensor\(\[[-+\d., e\[\]]*\]\)$")
+
+
 def _is_number(text: str) -> bool:
     try:
         float(text)
@@ -29,7 +34,7 @@ def _is_number(text: str) -> bool:
 def formula_line(y: str, d) -> str:
     """`∂y/∂w = (w + 1) + (x + w) = 5.`, with a note when the formula is not a checked truth."""
     parts = [label(y, d.wrt, d.order)]
-    if not _is_number(d.formula):
+    if not _is_number(d.formula) and not _CONSTANT.match(d.formula):  # a constant says what the value says
         parts.append(d.formula)
     parts.append(compact(d.value))
     line = " = ".join(parts)

@@ -184,8 +184,9 @@ class _PreHook:
         self.node, self.incoming, self.order = node, incoming, order
 
     def __call__(self, grads):
-        self.incoming[self.node] = grads[0]
-        self.order.append(self.node)
+        if grads[0] is not None:  # a node every path to which sent None does not run its VJPs
+            self.incoming[self.node] = grads[0]
+            self.order.append(self.node)
 
 
 class _Hook:

@@ -103,3 +103,10 @@ def test_help_shows_runnable_examples(command):
     assert examples
     for ex in examples:
         assert invoke(*shlex.split(ex)).exit_code == 0, ex
+
+
+def test_an_expression_without_variables():
+    r = invoke("explain", "y=2*3")
+    assert r.exit_code == 0 and "no variables" in r.stdout
+    r = invoke("diff", "y=2*3")
+    assert r.exit_code == 0 and "y = 6." in r.stdout.splitlines()

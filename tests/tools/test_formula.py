@@ -127,3 +127,21 @@ def test_every_printed_formula_evaluates_to_the_gradient(expr, x, w, order):
         # evaluated independently here, not only through the report's own check
         assert check_formula(d.formula, r.leaves, d.value), (expr, d.wrt, d.order, d.formula, value)
         assert d.checked
+
+
+def test_the_recorder_restores_the_profiler_even_on_errors():
+    import sys
+
+    from gradcli.lang.errors import GradError
+
+    def mine(frame, event, arg):
+        return None
+
+    sys.setprofile(mine)
+    try:
+        with pytest.raises(GradError):
+            formula_report("y=(x", {})
+        formula_report("y=x*x", {"x": "2"})
+        assert sys.getprofile() is mine
+    finally:
+        sys.setprofile(None)

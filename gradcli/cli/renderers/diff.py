@@ -39,7 +39,8 @@ def formula_line(y: str, d) -> str:
     parts.append(compact(d.value))
     line = " = ".join(parts)
     if not d.evaluable:
-        line += "   (a node without a formula is shown as Name(...); the value is the engine's)"
+        line += "   (not a formula that can be evaluated as written: Name(...) marks a node with no display " \
+                "template; the value is the engine's)"
     elif not d.checked:
         line += "   (warning: this formula did not reproduce the value; the value is the engine's)"
     return line
@@ -51,7 +52,8 @@ def render(report, console) -> None:
         console.print(f"  {name} = {compact(leaf)}", soft_wrap=True)
         if name in report.drawn:
             console.print(f"     (drawn with seed {report.seed}; set it with --at {name}=...)")
-    console.print(f"{report.output_name} = {report.formula} = {compact(report.value)}", soft_wrap=True)
+    forward = "" if _is_number(report.formula) else f" = {report.formula}"
+    console.print(f"{report.output_name}{forward} = {compact(report.value)}", soft_wrap=True)
     console.print()
     for d in report.derivatives:
         console.print(formula_line(report.output_name, d), soft_wrap=True)

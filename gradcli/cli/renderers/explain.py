@@ -80,6 +80,6 @@ def render(ex, console) -> None:
                 p(f"    broadcast: {e.to} has shape {list(e.received.shape)}, so the engine sums over "
                   f"dim {dims}: {compact(e.received)}")
     p()
-    p("Sum over the paths into each variable:")
+    p("Sum over the paths into each variable:" if ex.sums else "The expression has no variables.")
     for s in ex.sums:
         p(f"  {sum_line(y, s)}")

@@ -197,11 +197,11 @@ class _Hook:
         self.sent[self.node] = outs
 
 
-def _target(nxt, names, leaf_of) -> tuple[str, str | None]:
+def _target(nxt, names, leaf_of) -> str:
+    """The name of the input an edge leads to: a variable, or an intermediate's name."""
     if type(nxt) is AccumulateGrad:
-        name = leaf_of.get(id(nxt.variable))
-        return (name or "(a leaf)"), name
-    return names.get(nxt, nxt.name()), None
+        return leaf_of.get(id(nxt.variable), "(a leaf)")
+    return names.get(nxt, nxt.name())
 
 
 def _step(n, names, records, incoming, outs, local, full, named, leaf_of, ev) -> Step:
@@ -213,7 +213,7 @@ def _step(n, names, records, incoming, outs, local, full, named, leaf_of, ev) ->
     for i, nxt in enumerate(n._next):
         if nxt is None or outs is None or outs[i] is None:
             continue
-        to, _ = _target(nxt, names, leaf_of)
+        to = _target(nxt, names, leaf_of)
         g = outs[i].detach()
         received, dims = g, None
         if meta is not None and meta[i] is not None and tuple(meta[i][0]) != tuple(g.shape):

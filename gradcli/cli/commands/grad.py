@@ -15,6 +15,8 @@ Examples:
   gradcli grad "sum(tanh(A@x)**2)" --at "A=randn(3,3)" --at "x=[1,2,3]" --wrt x
 
   gradcli --json grad "a=x*y; b=a+y; c=b**2" --at x=1 --at y=2 --order 2
+
+  gradcli grad "y=(x+w)*(w+1)" --at x=2 --at w=1 --formula
 """
 
 
@@ -31,6 +33,8 @@ def register(app: typer.Typer, boundary) -> None:
                                                                    "3 and more the pure n-th derivatives."),
         seed: int = typer.Option(0, "--seed", help="Seed for the variables not given with --at (and for "
                                                    "randn in the expression)."),
+        formula: bool = typer.Option(False, "--formula", help="Show each first derivative as a formula in "
+                                                              "the variables: ∂y/∂w = (w + 1) + (x + w) = 5."),
     ):
         """The value of EXPR and its derivatives with respect to its variables.
 
@@ -42,4 +46,8 @@ def register(app: typer.Typer, boundary) -> None:
         from ..renderers.grad import render
 
         names = [n.strip() for n in wrt.split(",") if n.strip()] if wrt else None
-        emit("grad", grad_report(expr, parse_at(at), names, order, seed), render)
+        report = grad_report(expr, parse_at(at), names, order, seed)
+        if formula:
+            from gradcli.tools.formula import formula_report, with_formulas
+            report = with_formulas(report, formula_report(expr, parse_at(at), names, 1, seed))
+        emit("grad", report, render)

@@ -24,8 +24,13 @@ def render(report, console) -> None:
             console.print(drawn)
     _line(console, y, report.value)
     console.print()
+    formulas = getattr(report, "formulas", None) or {}
     for name, g in report.gradient.items():
-        _line(console, f"∂{y}/∂{name}", g)
+        if name in formulas:
+            from .diff import formula_line
+            console.print(formula_line(y, formulas[name]), soft_wrap=True)
+        else:
+            _line(console, f"∂{y}/∂{name}", g)
     if report.hessian:
         console.print()
         names = list(report.gradient)

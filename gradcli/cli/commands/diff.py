@@ -1,0 +1,46 @@
+"""`gradcli diff EXPR`: each derivative of a one-liner as a formula in its variables, with its value."""
+from __future__ import annotations
+
+from typing import List, Optional
+
+import typer
+
+EXAMPLES = """
+Examples:
+
+  gradcli diff "y=(x+w)*(w+1)" --at x=2 --at w=1 --wrt w
+
+  gradcli diff "y=tanh(x*w)" --at x=0.5 --at w=2 --order 2
+
+  gradcli diff "y=sum(x*w)" --at "x=[1,2,3]" --at w=2
+
+  gradcli --json diff "y=exp(x)*sin(x)" --at x=1
+"""
+
+
+def register(app: typer.Typer, boundary) -> None:
+    @app.command(epilog=EXAMPLES)
+    @boundary
+    def diff(
+        expr: str = typer.Argument(..., help="A one-liner: `y=(x+w)*(w+1)`, several statements separated by "
+                                             "';', or an expression. Free names become the variables."),
+        at: Optional[List[str]] = typer.Option(None, "--at", help="A variable's value: x=2, x=[1,2,3]. "
+                                                                 "Repeat for each variable."),
+        wrt: Optional[str] = typer.Option(None, "--wrt", help="Only these variables, comma-separated: w,x."),
+        order: int = typer.Option(1, "--order", min=1, max=4, help="Also the pure derivatives up to this "
+                                                                   "order (one-number variables)."),
+        seed: int = typer.Option(0, "--seed", help="Seed for the variables not given with --at."),
+    ):
+        """The derivatives of EXPR as formulas, read off the graph backward builds with create_graph.
+
+        Light simplification (no *1, +0; constants folded) keeps each formula true: it is evaluated with
+        the variables' values and compared with the gradient before it is printed.
+        """
+        from gradcli.tools.expression import parse_at
+        from gradcli.tools.formula import formula_report
+
+        from ..render import emit
+        from ..renderers.diff import render
+
+        names = [n.strip() for n in wrt.split(",") if n.strip()] if wrt else None
+        emit("diff", formula_report(expr, parse_at(at), names, order, seed), render)

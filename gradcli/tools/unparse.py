@@ -1,0 +1,221 @@
+"""Graph -> expression text: read a grad_fn graph back as a formula a one-liner could have written.
+
+A node keeps only what its VJPs need, so the constants of `w + 1` are not on the graph: `Recorder` watches
+the engine record each node (operands, args, value) while an expression and its derivatives are built.
+`Unparser` then turns any node into an `Expr` through one display template per node name. Simplification
+is light and exact: drop `*1`, `/1`, `+0`, `**1`, fold all-constant operations, put constants first in
+products (float `*` commutes); sums keep their grouping, since float `+` does not associate.
+"""
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from gradcli.autograd import dispatch, engine
+from gradcli.autograd.graph import AccumulateGrad
+from gradcli.autograd.tensor import Tensor
+from gradcli.lang.errors import GradLimitError
+
+from .formula_text import (ATOM, Expr, accumulate, add, call, const, div, greater, index, matmul, method, mul,
+                           neg, placeholder, power, sub, where)
+
+__all__ = ["Recorder", "Unparser", "MAX_FORMULA_CHARS"]
+
+MAX_FORMULA_CHARS = 4000  # beyond this a formula stops being read; shared subgraphs expand exponentially
+
+
+@dataclass
+class Record:
+    od: object
+    xs: tuple  # the operands as the op got them: tensors or Python numbers
+    args: tuple
+    value: np.ndarray
+    accumulation: bool = False  # the engine adding up the gradients that reach one input along several paths
+
+
+class Recorder:
+    """Context manager: notes every node the engine records (through dispatch._record) while active.
+
+    It observes with sys.setprofile rather than patching the engine: `_record` is also bound by name in
+    ops.py, and observing the one code object sees every caller. Only the current thread is watched."""
+
+    def __init__(self):
+        self.records: dict = {}
+        self._pending: list = []
+        self._old = None
+
+    def _profile(self, frame, event, arg):
+        if frame.f_code is not _RECORD_CODE:
+            return
+        if event == "call":
+            loc = frame.f_locals
+            xs = tuple(x if not isinstance(x, Tensor) or x.requires_grad else x.detach().clone()
+                       for x in loc["xs"])  # constants copied: a later in-place op must not change them
+            caller = frame.f_back and frame.f_back.f_back
+            accumulation = caller is not None and (caller.f_code in _ENGINE_CODES or (
+                caller.f_back is not None and caller.f_back.f_code in _ENGINE_CODES))
+            self._pending.append((loc["od"], xs, tuple(loc["args"]), accumulation and loc["od"].key == "add"))
+        elif event == "return" and self._pending:
+            od, xs, args, accumulation = self._pending.pop()
+            if isinstance(arg, Tensor) and arg.grad_fn is not None:
+                self.records[arg.grad_fn] = Record(od, xs, args, np.array(arg._data), accumulation)
+
+    def __enter__(self) -> Recorder:
+        self._old = sys.getprofile()
+        sys.setprofile(self._profile)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        sys.setprofile(self._old)
+
+
+_RECORD_CODE = dispatch._record.__code__
+# where the engine sums gradients (Tensor + Tensor): a call from here is an accumulation, not a VJP's add
+_ENGINE_CODES = frozenset(f.__code__ for f in (engine.run, engine._add_to_buffer))
+
+
+# ---- the display table: node name -> how its forward reads ---------------------------------------------
+def _unary(fn):
+    return lambda c, a, shape: call(fn, c[0], shape=shape)
+
+
+def _dims(a: dict) -> str:
+    dim = a["dim"]
+    dim = dim[0] if isinstance(dim, tuple) and len(dim) == 1 else dim
+    return f"{dim}, keepdim=True" if a.get("keepdim") else str(dim)
+
+
+def _alpha(b: Expr, alpha) -> Expr:
+    return b if alpha in (None, 1) else mul(const(alpha), b)
+
+
+TEMPLATES = {
+    "AddBackward0": lambda c, a, s: add(c[0], _alpha(c[1], a.get("alpha"))),
+    "SubBackward0": lambda c, a, s: sub(c[0], _alpha(c[1], a.get("alpha"))),
+    "RsubBackward0": lambda c, a, s: sub(c[1], _alpha(c[0], a.get("alpha"))),
+    "RsubBackward1": lambda c, a, s: sub(const(a["other"]), _alpha(c[0], a.get("alpha"))),
+    "MulBackward0": lambda c, a, s: mul(c[0], c[1]),
+    "MulBackward1": lambda c, a, s: mul(c[0], const(a["other"])),
+    "DivBackward0": lambda c, a, s: div(c[0], c[1]),
+    "NegBackward0": lambda c, a, s: neg(c[0]),
+    "PowBackward0": lambda c, a, s: power(c[0], const(a["exponent"])),
+    "PowBackward1": lambda c, a, s: power(c[0], c[1]),
+    "PowBackward2": lambda c, a, s: power(const(a["base"]), c[0]),
+    # the fused backward kernels, written out as the numpy forward computes them (kernels.py)
+    "TanhBackwardBackward0": lambda c, a, s: mul(c[0], sub(const(1), power(c[1], const(2)))),
+    "SigmoidBackwardBackward0": lambda c, a, s: mul(c[0], mul(sub(const(1), c[1]), c[1])),
+    "ThresholdBackwardBackward0": lambda c, a, s: mul(c[0], greater(c[1], const(0))),
+    "SumBackward0": lambda c, a, s: call("sum", c[0], shape=s),
+    "MeanBackward0": lambda c, a, s: call("mean", c[0], shape=s),
+    "MmBackward0": lambda c, a, s: matmul(c[0], c[1], s),
+    "MvBackward0": lambda c, a, s: matmul(c[0], c[1], s),
+    "DotBackward0": lambda c, a, s: matmul(c[0], c[1], s),
+    "TBackward0": lambda c, a, s: method(c[0], "t", "", s),
+    "ExpandBackward0": lambda c, a, s: method(c[0], "expand", ", ".join(map(str, a["shape"])), s),
+    "UnsqueezeBackward0": lambda c, a, s: method(c[0], "unsqueeze", str(a["dim"]), s),
+    "ViewBackward0": lambda c, a, s: method(c[0], "reshape", ", ".join(map(str, s)), s),
+    "UnsafeViewBackward0": lambda c, a, s: method(c[0], "reshape", ", ".join(map(str, s)), s),
+    "SelectBackward0": lambda c, a, s: index(c[0], a["key"], s),
+    "SumBackward1": lambda c, a, s: method(c[0], "sum", _dims(a), s),
+    "MeanBackward1": lambda c, a, s: method(c[0], "mean", _dims(a), s),
+    "MaxBackward1": lambda c, a, s: call("max", c[0], shape=s),
+    "MinBackward1": lambda c, a, s: call("min", c[0], shape=s),
+    "CloneBackward0": lambda c, a, s: c[0],
+    "WhereBackward0": lambda c, a, s: where(const(np.asarray(a["condition"]._data)), c[0], c[1], s),
+    "ReciprocalBackward0": lambda c, a, s: div(const(1), c[0]),
+    "AliasBackward0": lambda c, a, s: c[0],
+}
+for _name, _fn in (("Exp", "exp"), ("Log", "log"), ("Log1P", "log1p"), ("Sin", "sin"), ("Cos", "cos"),
+                   ("Tanh", "tanh"), ("Sigmoid", "sigmoid"), ("Relu", "relu"), ("Sqrt", "sqrt"),
+                   ("Rsqrt", "rsqrt"), ("Abs", "abs"), ("Erf", "erf")):
+    TEMPLATES[f"{_name}Backward0"] = _unary(_fn)
+
+
+class Unparser:
+    """Turns graph nodes into Exprs. `leaves` names leaf tensors (by identity); `stop` names nodes that
+    show as a name instead of being expanded (explain's intermediates)."""
+
+    def __init__(self, records: dict, leaves: dict, stop: dict | None = None, max_chars: int = MAX_FORMULA_CHARS):
+        self.records = records
+        self.leaves = {id(t): (n, t) for n, t in leaves.items()}
+        self.stop = stop or {}
+        self.max_chars = max_chars
+        self.memo: dict = {}
+
+    def tensor(self, t) -> Expr:
+        """The formula of a tensor: its node's, a leaf's name, or its value."""
+        if not isinstance(t, Tensor):
+            return const(t)
+        if t.grad_fn is not None:
+            if t._output_nr:
+                return placeholder(f"{t.grad_fn.name()}[{t._output_nr}]", (), t.shape)
+            return self.node(t.grad_fn)
+        return self._leaf(t)
+
+    def _leaf(self, t) -> Expr:
+        hit = self.leaves.get(id(t))
+        if hit is not None and hit[1] is t:
+            return Expr(hit[0], ATOM, tuple(t.shape), np.array(t._data))
+        return const(np.array(t._data))  # a constant, or a leaf that is not a variable of the expression
+
+    def node(self, root) -> Expr:
+        """The formula of a node's output; iterative, so a long chain does not hit Python's recursion limit."""
+        memo = self.memo
+        named = memo.pop(root, None) if root in self.stop else None
+        stack = [root]
+        while stack:
+            n = stack[-1]
+            if n in memo:
+                stack.pop()
+                continue
+            todo = [] if n in self.stop and n is not root else [
+                d for d in n._next if d is not None and type(d) is not AccumulateGrad and d not in memo]
+            if todo:
+                stack.extend(todo)
+                continue
+            stack.pop()
+            memo[n] = self._build(n, root)
+        out = memo[root]
+        if root in self.stop:  # a named node asked for itself expands; everywhere else it stays its name
+            del memo[root]
+            if named is not None:
+                memo[root] = named
+        return out
+
+    def _build(self, n, root) -> Expr:
+        rec = self.records.get(n)
+        shape = tuple(rec.value.shape) if rec is not None else ()
+        if n in self.stop and n is not root:
+            return Expr(self.stop[n], ATOM, shape, rec.value if rec is not None else None)
+        if rec is None:
+            return placeholder(n.name(), (), shape)
+        children = []
+        for x, edge in zip(rec.xs, n._next):
+            if edge is None:
+                children.append(const(x._data if isinstance(x, Tensor) else x))
+            elif type(edge) is AccumulateGrad:
+                children.append(self._leaf(edge.variable))
+            else:
+                children.append(self.memo[edge])
+        if children and all(c.const for c in children):
+            return const(rec.value)
+        if rec.accumulation and len(children) == 2:
+            terms = (children[0].terms or (children[0],)) + (children[1],)
+            e = replace(accumulate(list(terms)), terms=terms)
+            return self._checked(replace(e, value=rec.value, shape=shape))
+        template = TEMPLATES.get(n.name())
+        args = dict(zip(rec.od.args, rec.args))
+        try:
+            e = template(children, args, shape) if template else placeholder(n.name(), children, shape)
+        except (KeyError, IndexError, ValueError):
+            e = placeholder(n.name(), children, shape)
+        return self._checked(replace(e, value=rec.value, shape=shape))
+
+    def _checked(self, e: Expr) -> Expr:
+        if len(e.text) > self.max_chars:
+            raise GradLimitError(f"the formula is longer than {self.max_chars} characters (shared "
+                                 "subexpressions are written out each time they occur); the numbers are in "
+                                 "`gradcli grad`")
+        return e

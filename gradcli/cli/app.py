@@ -70,8 +70,8 @@ def version():
 
 
 def _register() -> None:
-    from .commands import grad, run
-    for module in (grad, run):
+    from .commands import check, grad, run
+    for module in (grad, run, check):
         module.register(app, boundary)
 
 

@@ -70,8 +70,8 @@ def version():
 
 
 def _register() -> None:
-    from .commands import check, grad, run
-    for module in (grad, run, check):
+    from .commands import check, grad, run, test
+    for module in (grad, run, check, test):
         module.register(app, boundary)
 
 

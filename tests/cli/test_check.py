@@ -169,3 +169,16 @@ def test_an_error_in_backward_points_at_its_line(tmp_path):
 def test_help_has_examples():
     r = invoke("check", "--help")
     assert r.exit_code == 0 and 'gradcli check "y = x*x*w" --at x=2 --at w=3' in r.stdout
+
+
+def test_the_help_examples_run(monkeypatch):
+    import shlex
+
+    from gradcli.cli.commands.check import EXAMPLES
+    monkeypatch.chdir(SQUARES.parents[2])
+    lines = [ln.strip() for ln in EXAMPLES.splitlines() if ln.strip().startswith("gradcli check")]
+    assert len(lines) == 4
+    for line in lines:
+        r = invoke(*shlex.split(line)[1:])
+        assert r.exit_code == (1 if "Wrong" in line else 0), (line, r.stderr)
+        assert r.stdout.splitlines()[-1].endswith("finite differences" if "Wrong" in line else "match")

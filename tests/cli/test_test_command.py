@@ -156,3 +156,17 @@ def test_every_sample_passes():
 def test_help_has_examples():
     r = invoke("test", "--help")
     assert r.exit_code == 0 and "gradcli test samples/" in r.stdout
+
+
+def test_the_help_examples_run(monkeypatch, tmp_path):
+    import shlex
+
+    from gradcli.cli.commands.test import EXAMPLES
+    monkeypatch.chdir(SAMPLES.parent)
+    for line in (ln.strip() for ln in EXAMPLES.splitlines() if ln.strip().startswith("gradcli ")):
+        args = shlex.split(line)[1:]
+        if "my_tests/" in args:  # the --update example, on a copy of its own
+            write(tmp_path / "linear_a.grad", "print(1)\n")
+            args[args.index("my_tests/")] = str(tmp_path)
+        r = invoke(*args)
+        assert r.exit_code == 0, (line, r.stdout)

@@ -46,5 +46,5 @@ def test_command_sample_prints_its_golden(path):
 
 
 def test_every_sample_has_its_expected_output():
-    assert SAMPLES, "no samples found"
+    assert SAMPLES and COMMANDS, "no samples found"
     assert [p for p in SAMPLES + COMMANDS if not p.with_suffix(".out").exists()] == []

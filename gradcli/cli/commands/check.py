@@ -6,18 +6,19 @@ from typing import List, Optional
 
 import typer
 
+# \b: click keeps the lines of that paragraph as they are (no re-wrapping of the commands)
 EXAMPLES = """
 Examples:
 
+\b
   gradcli check "y = x*x*w" --at x=2 --at w=3
-
   gradcli check "sum(tanh(A@x)**2)" --at "A=randn(3,3)" --at "x=[1,2,3]" --order 2
+  gradcli check samples/cli/square_functions.grad --order 2
+  gradcli check samples/cli/square_functions.grad --fn SquareWrong.apply
 
-  gradcli check my_function.grad                       # gradcheck(f, inputs), both globals of the script
-
-  gradcli check linear.grad --fn Linear.apply --inputs "(x, w)"
-
-Exit code: 0 every Jacobian matches, 1 a mismatch (or an error in the expression or script).
+A FILE is checked as gradcheck(f, inputs) with f and inputs taken from the script's globals
+(--fn and --inputs name others). Exit code: 0 every Jacobian matches, 1 a mismatch or an error in
+the expression or script, 2 a bad option.
 """
 
 
@@ -57,6 +58,8 @@ def register(app: typer.Typer, boundary) -> None:
 
         if eps <= 0:
             raise OptionError("--eps must be positive")
+        if not target.strip():
+            raise GradError('nothing to check: give an expression such as "y = x*x" or a .grad file')
         path = Path(target)
         if target.endswith(".grad") or path.exists():
             if at or wrt:

@@ -11,12 +11,10 @@ import typer
 EXAMPLES = """
 Examples:
 
+\b
   gradcli test samples/
-
   gradcli test samples/ -k retain_graph
-
-  gradcli test tests/goldens -k "seed004_*" --update
-
+  gradcli test my_tests/ -k "linear_*" --update
   gradcli --json test samples/cli
 
 Each NAME.grad or NAME.cmd is compared with NAME.out (stdout) and NAME.err (stderr, absent = empty);

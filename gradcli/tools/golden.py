@@ -67,6 +67,8 @@ class Expected:
 class TestResult:
     """One test: `status` is passed, failed, skipped or updated (its goldens rewritten by --update)."""
 
+    __test__ = False  # not a pytest test class, though its name starts with Test
+
     name: str
     kind: str  # grad | cmd
     status: str
@@ -277,7 +279,7 @@ def _update(r: TestResult, path: Path, expected: Expected, actual: Actual, force
         if r.kind != "cmd":
             r.message = f"exit code {actual.exit_code}, expected {expected.exit_code}: --update does not edit scripts"
             return
-        args = path.read_text(encoding="utf-8").splitlines()[0]
+        args = next(ln for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip())
         writes[path] = args + "\n" + (f"# exit: {actual.exit_code}\n" if actual.exit_code else "")
     for file, text in writes.items():
         if text is None:

@@ -227,7 +227,8 @@ def run_test(name: str, path: Path, cli: CliInvoker | None = None, update: bool 
         return TestResult(name, kind, "failed", message="no command-line runner was given for .cmd tests")
     else:
         args, _ = read_cmd(path)
-        actual = cli(args, path.parent)
+        with _fresh_state():  # `gradcli run x.grad` in a .cmd starts like a new process too
+            actual = cli(args, path.parent)
     result = _compare(name, kind, path, expected, actual)
     if update and result.status == "failed" and not actual.crash:
         _update(result, path, expected, actual, force)

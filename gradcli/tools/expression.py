@@ -17,8 +17,8 @@ from gradcli.lang.errors import GradError, GradTypeError, GradValueError
 from gradcli.lang.parser import parse_expr
 from gradcli.lang.runner import Limits, run_source
 
-__all__ = ["OptionError", "Evaluation", "evaluate", "rerun", "parse_at", "first_derivatives", "hessian", "pure_derivatives",
-           "EXPRESSION_FUNCTIONS"]
+__all__ = ["OptionError", "Evaluation", "evaluate", "rerun", "parse_at", "first_derivatives", "hessian",
+           "pure_derivatives", "EXPRESSION_FUNCTIONS"]
 
 class OptionError(GradValueError):
     """A bad option value (`--at x`, `--wrt q`): the command line's usage error (exit 2)."""

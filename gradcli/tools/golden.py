@@ -116,8 +116,11 @@ def find_tests(paths: Iterable[str], pattern: str | None = None) -> list[tuple[s
     tests = sorted(((name, Path(name)) for name in found.values()), key=lambda t: t[0])
     if pattern:
         glob = any(c in pattern for c in "*?[")
-        tests = [(n, p) for n, p in tests
-                 if ((fnmatch.fnmatchcase(n, pattern) or fnmatch.fnmatchcase(p.name, pattern)) if glob else pattern in n)]
+        def selected(name: str, path: Path) -> bool:
+            if glob:
+                return fnmatch.fnmatchcase(name, pattern) or fnmatch.fnmatchcase(path.name, pattern)
+            return pattern in name
+        tests = [(n, p) for n, p in tests if selected(n, p)]
     return tests
 
 
@@ -203,7 +206,8 @@ def expected_for(path: Path) -> Expected:
     stderr = err_file.read_text(encoding="utf-8") if err_file.exists() else ""
     if path.suffix == ".cmd":
         _, exit_ = read_cmd(path)
-        return Expected(stdout, stderr, exit_ or 0, _directives(path.read_text(encoding="utf-8").splitlines()).get("skip"))
+        skip = _directives(path.read_text(encoding="utf-8").splitlines()).get("skip")
+        return Expected(stdout, stderr, exit_ or 0, skip)
     text = path.read_bytes().decode("utf-8", "replace")
     found = _directives(ln for ln in text.splitlines() if ln.lstrip().startswith("#"))
     last = (stdout or "").rstrip("\n").rsplit("\n", 1)[-1]

@@ -70,8 +70,8 @@ def version():
 
 
 def _register() -> None:
-    from .commands import diff, explain, grad, run
-    for module in (grad, run, diff, explain):
+    from .commands import check, diff, explain, grad, run, test
+    for module in (grad, diff, explain, check, test, run):
         module.register(app, boundary)
 
 

@@ -17,8 +17,8 @@ from gradcli.lang.errors import GradError, GradTypeError, GradValueError
 from gradcli.lang.parser import parse_expr
 from gradcli.lang.runner import Limits, run_source
 
-__all__ = ["OptionError", "Evaluation", "evaluate", "parse_at", "first_derivatives", "hessian", "pure_derivatives",
-           "EXPRESSION_FUNCTIONS"]
+__all__ = ["OptionError", "Evaluation", "evaluate", "rerun", "parse_at", "first_derivatives", "hessian",
+           "pure_derivatives", "EXPRESSION_FUNCTIONS"]
 
 MAX_DERIVATIVE_ROWS = 2000  # backward passes one higher-order request may take
 
@@ -44,6 +44,7 @@ class Evaluation:
     output: Tensor
     variables: dict[str, Tensor] = field(default_factory=dict)  # every named tensor of the one-liner
     seed: int = 0
+    _rng_state: object = None  # the generator after the leaves were made: `rerun` draws from it again
 
 
 def _namespace() -> dict:
@@ -122,6 +123,7 @@ def evaluate(expr: str, at: dict[str, str] | None = None, seed: int = 0, limits:
         else:
             leaves[name] = gradcli.randn(()).requires_grad_(True)
             drawn.append(name)
+    rng_state = gradcli.default_generator.get_state()
     result = run_source(expr, filename, expr=True, limits=limits, variables={**namespace, **leaves})
     output_name, output = _output(module, result)
     if not isinstance(output, Tensor):
@@ -132,7 +134,19 @@ def evaluate(expr: str, at: dict[str, str] | None = None, seed: int = 0, limits:
                                 module.body[-1].span, expr, filename)
     variables = {k: v for k, v in result.globals.items()
                  if isinstance(v, Tensor) and k not in namespace and not k.startswith("__")}
-    return Evaluation(expr, leaves, drawn, output_name, output, variables, seed)
+    return Evaluation(expr, leaves, drawn, output_name, output, variables, seed, rng_state)
+
+
+def rerun(ev: Evaluation, leaves: dict[str, Tensor], limits: Limits | None = None) -> Tensor:
+    """The one-liner's output again with other leaf tensors (gradcheck's perturbed float64 copies); randn
+    inside the expression draws the same numbers as the first time."""
+    if ev._rng_state is not None:
+        gradcli.default_generator.set_state(ev._rng_state)
+    module = parse_expr(ev.expr, "<expr>")
+    result = run_source(ev.expr, "<expr>", expr=True, limits=limits or Limits(),
+                        variables={**_namespace(), **leaves})
+    output = _output(module, result)[1]
+    return output if isinstance(output, Tensor) else gradcli.tensor(float(output), dtype=gradcli.float64)
 
 
 def _leaf(name: str, text: str, namespace: dict, limits: Limits) -> Tensor:

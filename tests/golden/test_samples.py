@@ -1,20 +1,20 @@
-"""Every sample program, run by gradcli's interpreter, prints what torch 2.13 prints (its .out/.err files).
+"""Every sample program, run by gradcli's interpreter, prints what torch 2.13 prints (its .out/.err files);
+every samples/**/NAME.cmd command line prints its .out/.err.
 
-The expected files come from CPython + real torch (`make_expected.py`); a mismatch shows a unified diff.
+The expected files of .grad programs come from CPython + real torch (`make_expected.py`); those of .cmd
+files from gradcli (`gradcli test --update`). Running and comparing is gradcli.tools.golden's, the same
+code as `gradcli test samples/`; a mismatch shows a unified diff.
 """
-import difflib
-import io
-import re
 from pathlib import Path
 
 import pytest
 
-from gradcli.lang import GradError, run_file
+from gradcli.cli.commands.test import invoke_cli
+from gradcli.tools.golden import run_grad, run_test
 
 ROOT = Path(__file__).resolve().parents[2] / "samples"
 SAMPLES = sorted(ROOT.rglob("*.grad"))
-_ADDRESS = re.compile(r"0x[0-9a-f]+")
-_TRIGGERED = re.compile(r" \(Triggered internally at [^)]*\.\)$")
+COMMANDS = sorted(ROOT.rglob("*.cmd"))
 
 # Samples whose expected output needs something gradcli does not have yet; each names what (strict: a
 # sample that starts passing must have its entry removed).
@@ -24,32 +24,27 @@ KNOWN_GAPS = {
 
 def run_sample(path: Path) -> tuple[str, str]:
     """(stdout + the error header if it failed, warning header lines) as the golden files hold them."""
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        run_file(path, stdout=out, stderr=err, name=path.name)
-    except GradError as e:
-        out.write(e.format().split("\n", 1)[0] + "\n")
-    warnings = [_TRIGGERED.sub("", line) for line in err.getvalue().splitlines() if not line.startswith("  ")]
-    return _ADDRESS.sub("0x…", out.getvalue()), "".join(w + "\n" for w in warnings)
+    actual = run_grad(path)
+    return actual.stdout, actual.stderr
 
 
-def _diff(expected: str, actual: str, name: str) -> str:
-    return "".join(difflib.unified_diff(expected.splitlines(True), actual.splitlines(True),
-                                        f"{name} (torch 2.13)", f"{name} (gradcli)"))
+def _check(path: Path) -> None:
+    r = run_test(path.name, path, cli=invoke_cli)
+    assert r.status == "passed", "\n".join(filter(None, [r.message, r.stdout_diff, r.stderr_diff]))
 
 
 @pytest.mark.parametrize("path", SAMPLES, ids=[p.stem for p in SAMPLES])
 def test_sample_prints_what_torch_prints(path, request):
     if path.stem in KNOWN_GAPS:
         request.applymarker(pytest.mark.xfail(reason=KNOWN_GAPS[path.stem], strict=True))
-    out, err = run_sample(path)
-    expected_out = path.with_suffix(".out").read_text(encoding="utf-8")
-    err_file = path.with_suffix(".err")
-    expected_err = err_file.read_text(encoding="utf-8") if err_file.exists() else ""
-    assert out == expected_out, _diff(expected_out, out, path.name + " stdout")
-    assert err == expected_err, _diff(expected_err, err, path.name + " stderr")
+    _check(path)
+
+
+@pytest.mark.parametrize("path", COMMANDS, ids=[p.name for p in COMMANDS])
+def test_command_sample_prints_its_golden(path):
+    _check(path)
 
 
 def test_every_sample_has_its_expected_output():
-    assert SAMPLES, "no samples found"
-    assert [p for p in SAMPLES if not p.with_suffix(".out").exists()] == []
+    assert SAMPLES and COMMANDS, "no samples found"
+    assert [p for p in SAMPLES + COMMANDS if not p.with_suffix(".out").exists()] == []

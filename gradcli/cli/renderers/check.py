@@ -1,0 +1,54 @@
+"""Text of `gradcli check`: what was checked at which values, then one table row per Jacobian."""
+from __future__ import annotations
+
+from ..render import value_text
+
+
+def _num(x: float) -> str:
+    return f"{x:.6g}"
+
+
+def _err(x: float) -> str:
+    return "0" if x == 0 else f"{x:.1e}"
+
+
+def _columns(rows, right=()) -> list[str]:
+    """Plain aligned columns (no trailing spaces, so the text is stable for golden files)."""
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return ["  ".join(c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))).rstrip()
+            for r in rows]
+
+
+def mismatch_message(report) -> str:
+    """The one line on stderr when a check fails (exit 1)."""
+    bad = "; ".join(f"d{r.of}/d{r.wrt} max abs error {_err(r.max_abs_error)}" for r in report.rows if not r.ok)
+    what = "gradgradcheck" if report.order == 2 else "gradcheck"
+    return f"{what} failed: {bad} (allowed: atol {report.atol:g} + rtol {report.rtol:g} * |numeric|)"
+
+
+def render(report, console) -> None:
+    what = "gradgradcheck" if report.order == 2 else "gradcheck"
+    console.print(f"{what} of {report.target}", soft_wrap=True)
+    console.print(f"float64, eps {report.eps:g}, atol {report.atol:g}, rtol {report.rtol:g}")
+    for name, x in report.inputs.items():
+        # shown as the float32 value given (the check runs on its float64 copy, as the header says)
+        text = value_text(x.float()) if x.numel() <= 6 else f"shape {list(x.shape)}"
+        drawn = f"   (drawn with seed {report.seed}; set it with --at {name}=...)" if name in report.drawn else ""
+        console.print(f"  {name} = {text.replace(chr(10), ' ')}{drawn}", soft_wrap=True)
+    if report.order == 2:
+        console.print("  v = gradgradcheck's random grad_output (numpy seed 0)")
+    rows = [("of", "wrt", "shape", "worst at", "analytic", "numeric", "max abs err", "max rel err", "")]
+    for r in report.rows:
+        # the Jacobian entry that differs most: the index into `of`, then into `wrt`
+        at = f"{r.worst_of}, {r.worst_wrt}".replace(", ", ",").replace("],[", "], [")
+        rows.append((r.of, r.wrt, str(r.shape), at, _num(r.analytic), _num(r.numeric),
+                     _err(r.max_abs_error), _err(r.max_rel_error), "ok" if r.ok else "MISMATCH"))
+    console.print()
+    for line in _columns(rows, right=(4, 5, 6, 7)):
+        console.print(line, soft_wrap=True)
+    for note in report.notes:
+        console.print(f"note: {note}", soft_wrap=True)
+    console.print()
+    bad = sum(not r.ok for r in report.rows)
+    console.print(f"{len(report.rows)} of {len(report.rows)} Jacobians match" if report.ok else
+                  f"{bad} of {len(report.rows)} Jacobians differ from finite differences", soft_wrap=True)

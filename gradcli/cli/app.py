@@ -70,8 +70,8 @@ def version():
 
 
 def _register() -> None:
-    from .commands import grad, run
-    for module in (grad, run):
+    from .commands import grad, graph, run
+    for module in (grad, run, graph):
         module.register(app, boundary)
 
 

@@ -197,6 +197,8 @@ class Written:
 
 def output_format(path: str) -> str:
     """The format an --output path asks for, from its suffix; an OptionError for any other suffix."""
+    if Path(path).is_dir():
+        raise GradError(f"cannot write {path}: it is a directory; give a file name such as {path}/graph.svg")
     suffix = Path(path).suffix.lower()
     if suffix not in OUTPUT_FORMATS:
         raise OptionError(f"--output {path}: unknown file type '{suffix or '(none)'}'; use one of "
@@ -208,8 +210,6 @@ def write_graph(graph, path: str) -> Written:
     """Write graph to path in the format its suffix names; the file appears whole or not at all."""
     fmt = output_format(path)
     target = Path(path)
-    if target.is_dir():
-        raise GradError(f"cannot write {path}: it is a directory; give a file name such as {path}/graph.{fmt}")
     if fmt in ("svg", "png", "pdf"):
         dot = shutil.which("dot")
         if dot is None:

@@ -73,10 +73,6 @@ class Graph:
     text: str | None = None
 
 
-def _edges(node) -> tuple:
-    return node.next_functions
-
-
 def build_graph(root: Tensor, variables: dict[str, Tensor] | None = None, *, root_name: str = "y",
                 max_nodes: int = DEFAULT_MAX_NODES, max_depth: int = DEFAULT_MAX_DEPTH, values: bool = False,
                 grads: bool = False, source: str = "") -> Graph:
@@ -96,12 +92,14 @@ def build_graph(root: Tensor, variables: dict[str, Tensor] | None = None, *, roo
     # breadth-first: ids by distance from the root, edges in next_functions order
     start = root.grad_fn
     ids, order, depth = {start: 0}, [start], [0]
+    edges_of: list[tuple] = []  # next_functions builds a tuple per call: read it once per node
     limited: set[str] = set()
     i = 0
     while i < len(order):
         node, d = order[i], depth[i]
         i += 1
-        for nxt, _ in _edges(node):
+        edges_of.append(node.next_functions)
+        for nxt, _ in edges_of[-1]:
             if nxt is None or nxt in ids:
                 continue
             if max_depth and d + 1 > max_depth:
@@ -117,7 +115,7 @@ def build_graph(root: Tensor, variables: dict[str, Tensor] | None = None, *, roo
     nodes: list[GraphNode] = []
     for k, node in enumerate(order):
         edges = []
-        for nxt, nr in _edges(node):
+        for nxt, nr in edges_of[k]:
             to = ids.get(nxt) if nxt is not None else None
             edges.append(Edge(nr, to, type(nxt).__name__ if nxt is not None and to is None else None))
         leaf = type(node) is AccumulateGrad
@@ -155,7 +153,7 @@ def _count(start) -> int:
     seen = {start}
     stack = [start]
     while stack:
-        for nxt, _ in _edges(stack.pop()):
+        for nxt, _ in stack.pop().next_functions:
             if nxt is not None and nxt not in seen:
                 seen.add(nxt)
                 stack.append(nxt)
@@ -219,7 +217,7 @@ def _leaves(start) -> list[Tensor]:
         node = stack.pop()
         if type(node) is AccumulateGrad:
             out.append(node.variable)
-        for nxt, _ in _edges(node):
+        for nxt, _ in node.next_functions:
             if nxt is not None and nxt not in seen:
                 seen.add(nxt)
                 stack.append(nxt)

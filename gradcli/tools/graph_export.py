@@ -51,8 +51,8 @@ def title(n, graph) -> str:
 def node_lines(n, graph) -> list[tuple[str, str]]:
     """The (label, text) pairs shown under a node with --values / --grads."""
     out = []
-    if graph.values:
-        out.append(("value", tensor_text(n.value) if n.value is not None else "?"))
+    if graph.values and n.value is not None:  # known where a variable holds the tensor
+        out.append(("value", tensor_text(n.value)))
     if graph.grads:
         out.append(("grad", tensor_text(n.grad)))
     return out

@@ -28,7 +28,8 @@ output N (not 0) of a multi-output node; a shared node is drawn once and marked 
 say "#ID (shared, see above)"; None is an input that needs no gradient. Leaves show their variable's name,
 nodes show the variables holding the tensor they made (a = AddBackward0).
 
---values shows the forward value of each tensor a variable holds ("?" for unnamed intermediates).
+--values shows the forward value of each tensor a variable holds: the output, the leaves and the named
+intermediates (an unnamed intermediate's value is not kept by the graph, so it is left out).
 --grads runs one backward pass (the graph is kept, no .grad changes) and shows at each node the gradient
 of the output with respect to the tensor that node made: d(y)/d(a), or d(sum(y))/d(a) if y is not a number.
 

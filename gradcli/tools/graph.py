@@ -17,7 +17,7 @@ from typing import Any
 import gradcli
 from gradcli.autograd.graph import AccumulateGrad
 from gradcli.autograd.tensor import Tensor
-from gradcli.lang.errors import GradValueError
+from gradcli.lang.errors import GradError, GradValueError
 from gradcli.lang.runner import Limits
 
 from .expression import OptionError
@@ -192,12 +192,15 @@ def _fill_grads(root: Tensor, root_name: str, nodes: list[GraphNode], order: lis
     try:
         gradcli.autograd.grad(root, leaves, grad_outputs=gradcli.ones_like(root), retain_graph=True,
                               allow_unused=True)
-    except RuntimeError as e:
+    except GradError:
+        raise
+    except Exception as e:  # noqa: BLE001 - a script's own backward() may raise anything: its error, not ours
+        kind = "" if isinstance(e, RuntimeError) else f"{type(e).__name__}: "
         hint = ""
         if "second time" in str(e):
             hint = ("\nThe script's own backward() freed the saved values: call it with retain_graph=True, or "
                     "draw without --grads.")
-        raise GradValueError(f"--grads: backward from {root_name} failed: {e}{hint}") from None
+        raise GradValueError(f"--grads: backward from {root_name} failed: {kind}{e}{hint}") from None
     finally:
         for h in handles:
             h.remove()

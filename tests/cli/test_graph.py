@@ -154,6 +154,10 @@ def _errors(tmp_path):
     (tmp_path / "garbage.grad").write_bytes(bytes(range(256)) * 4)
     (tmp_path / "big.grad").write_text("#" * 1_000_001)
     (tmp_path / "plain.grad").write_text("import torch\nx = torch.ones(2)\ny = x * 2\n")
+    (tmp_path / "bad_backward.grad").write_text(
+        "import torch\n\n\nclass Bad(torch.autograd.Function):\n    @staticmethod\n    def forward(ctx, x):\n"
+        "        return x * 2\n\n    @staticmethod\n    def backward(ctx, g):\n        raise ValueError('nope')\n\n\n"
+        "x = torch.ones(2, requires_grad=True)\ny = Bad.apply(x).sum()\n")
     t = str(tmp_path)
     return [
         (["y = (x"], 1, "<expr>:1:7: error: expected ')'"),
@@ -179,6 +183,7 @@ def _errors(tmp_path):
         (["samples/tutorials/seed000_3_one_layer_network.grad", "--at", "x=1"], 2, "--at sets the variables"),
         (["samples/tutorials/seed000_3_one_layer_network.grad", "--var", "nope"], 2, "has no tensor named 'nope'"),
         (["samples/tutorials/seed000_3_one_layer_network.grad", "--grads"], 1, "retain_graph=True"),
+        ([t + "/bad_backward.grad", "--grads"], 1, "--grads: backward from y failed: ValueError: nope"),
     ]
 
 

@@ -11,16 +11,12 @@ from gradcli.tools.graph import DEFAULT_MAX_DEPTH, DEFAULT_MAX_NODES
 EXAMPLES = f"""
 Examples:
 
+\b
   gradcli graph "y=(x+w)*(w+1)" --at x=2 --at w=1
-
   gradcli graph "a=x*y; b=a+y; c=b**2" --values --grads
-
   gradcli graph samples/tutorials/seed000_3_one_layer_network.grad --var loss
-
   gradcli graph "y=tanh(x)*x" --format dot > g.dot
-
   gradcli graph "y=tanh(x)*x" --output g.svg
-
   gradcli --json graph "y=exp(x)*x"
 
 Reading the tree: [k] is the position of the edge in next_functions; input_nr=N is shown when an edge feeds

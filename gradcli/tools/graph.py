@@ -21,6 +21,7 @@ from gradcli.lang.errors import GradError, GradValueError
 from gradcli.lang.runner import Limits
 
 from .expression import OptionError
+from .graph_export import to_dot, to_mermaid
 
 __all__ = ["Edge", "GraphNode", "Graph", "build_graph", "graph_report", "load", "is_file_argument",
            "DEFAULT_MAX_NODES", "DEFAULT_MAX_DEPTH"]
@@ -304,8 +305,6 @@ def graph_report(argument: str, *, var: str | None = None, at: dict[str, str] | 
                  max_depth: int = DEFAULT_MAX_DEPTH, fmt: str = "tree", limits: Limits | None = None,
                  stdin: bytes | None = None) -> Graph:
     """Load EXPR|FILE, build the graph of the chosen tensor, and attach the DOT/Mermaid text if asked."""
-    from .graph_export import to_dot, to_mermaid
-
     if max_nodes < 0 or max_depth < 0:
         raise OptionError("--max-nodes and --max-depth take 0 (no limit) or more")
     if fmt not in ("tree", "dot", "mermaid", "json"):

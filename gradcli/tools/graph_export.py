@@ -16,8 +16,8 @@ from gradcli.lang.errors import GradError
 
 from .expression import OptionError
 
-__all__ = ["tensor_text", "node_lines", "edge_label", "to_dot", "to_mermaid", "write_graph", "Written",
-           "OUTPUT_FORMATS", "GRAPHVIZ_TIMEOUT"]
+__all__ = ["tensor_text", "title", "node_lines", "edge_label", "limits_note", "to_dot", "to_mermaid",
+           "check_format", "output_format", "write_graph", "Written", "OUTPUT_FORMATS", "GRAPHVIZ_TIMEOUT"]
 
 # --output suffix -> what is written
 OUTPUT_FORMATS = {".dot": "dot", ".gv": "dot", ".mmd": "mermaid", ".mermaid": "mermaid",
@@ -206,6 +206,18 @@ def output_format(path: str) -> str:
     return OUTPUT_FORMATS[suffix]
 
 
+def check_format(fmt: str | None, output: str | None) -> None:
+    """--format and --output together: a known format, a known suffix, and no contradiction between them."""
+    if fmt is not None and fmt not in ("tree", "dot", "mermaid", "json"):
+        hint = f" (for a picture, write a file: --output graph.{fmt})" if fmt in ("svg", "png", "pdf") else ""
+        raise OptionError(f"--format {fmt}: expected tree, dot, mermaid or json{hint}")
+    if output is not None:
+        wanted = output_format(output)
+        if fmt not in (None, "tree", "json") and fmt != wanted:
+            raise OptionError(f"--format {fmt} and --output {output} disagree: the file's suffix picks its format "
+                              f"({wanted}); drop --format")
+
+
 def write_graph(graph, path: str) -> Written:
     """Write graph to path in the format its suffix names; the file appears whole or not at all."""
     fmt = output_format(path)
@@ -252,12 +264,14 @@ def _atomic_write(target: Path, data: bytes, shown: str) -> None:
             f.write(data)
         os.chmod(tmp, _mode(target))  # mkstemp makes 0600; an exported picture is an ordinary file
         os.replace(tmp, target)
-    except OSError as e:
+    except BaseException as e:  # also Ctrl-C: never leave the temporary file behind
         try:
             os.unlink(tmp)
         except OSError:
             pass
-        raise GradError(f"cannot write {shown}: {e.strerror or e}") from None
+        if isinstance(e, OSError):
+            raise GradError(f"cannot write {shown}: {e.strerror or e}") from None
+        raise
 
 
 def _mode(target: Path) -> int:

@@ -319,3 +319,12 @@ def test_svg_with_graphviz(tmp_path):
         pytest.skip("Graphviz's dot is not installed")
     w = write_graph(_sample_graph(), str(tmp_path / "g.svg"))
     assert w.format == "svg" and "<svg" in (tmp_path / "g.svg").read_text()
+
+
+def test_interrupted_write_leaves_no_temporary_file(tmp_path, monkeypatch):
+    def interrupted(*args):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(graph_export.os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        write_graph(_sample_graph(), str(tmp_path / "g.dot"))
+    assert list(tmp_path.iterdir()) == []

@@ -63,23 +63,16 @@ def register(app: typer.Typer, boundary) -> None:
 
         The tree follows grad_fn.next_functions from the output down to the leaves (AccumulateGrad).
         """
-        from gradcli.tools.expression import OptionError, parse_at
         from gradcli.lang.runner import Limits
+        from gradcli.tools.expression import parse_at
         from gradcli.tools.graph import graph_report
-        from gradcli.tools.graph_export import output_format, write_graph
+        from gradcli.tools.graph_export import check_format, write_graph
 
         from ..options import OPTIONS
         from ..render import emit
         from ..renderers.graph import render, render_written
 
-        if fmt is not None and fmt not in ("tree", "dot", "mermaid", "json"):
-            hint = f" (for a picture, write a file: --output graph.{fmt})" if fmt in ("svg", "png", "pdf") else ""
-            raise OptionError(f"--format {fmt}: expected tree, dot, mermaid or json{hint}")
-        if output is not None:
-            wanted = output_format(output)
-            if fmt not in (None, "tree", "json") and fmt != wanted:
-                raise OptionError(f"--format {fmt} and --output {output} disagree: the file's suffix picks its "
-                                  f"format ({wanted}); drop --format")
+        check_format(fmt, output)
         if fmt == "json":
             OPTIONS.json = True  # the same document as the global --json
         # "-" reads the script from standard input, one byte past the size limit so that limit can speak

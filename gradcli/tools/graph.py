@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import gradcli
 from gradcli.autograd.graph import AccumulateGrad
@@ -23,7 +23,7 @@ from gradcli.lang.runner import Limits
 from .expression import OptionError
 from .graph_export import to_dot, to_mermaid
 
-__all__ = ["Edge", "GraphNode", "Graph", "build_graph", "graph_report", "load", "is_file_argument",
+__all__ = ["Edge", "GraphNode", "Graph", "Loaded", "build_graph", "graph_report", "load", "is_file_argument",
            "DEFAULT_MAX_NODES", "DEFAULT_MAX_DEPTH"]
 
 DEFAULT_MAX_NODES = 400
@@ -70,6 +70,8 @@ class Graph:
     grads: bool = False
     grad_of: str | None = None  # what the grads differentiate: "y", or "sum(y)" for a non-scalar root
     note: str | None = None  # how the root was chosen, when the user did not say
+    drawn: list[str] = field(default_factory=list)  # one-liner variables whose values came from the seed
+    seed: int = 0
     format: str = "tree"
     text: str | None = None
 
@@ -254,9 +256,19 @@ def _named_tensors(env: dict) -> dict[str, Tensor]:
     return out
 
 
+class Loaded(NamedTuple):
+    """The tensor to draw and the names around it."""
+
+    name: str
+    root: Tensor
+    variables: dict[str, Tensor]
+    note: str | None = None  # how the root was chosen, when --var did not say
+    drawn: list[str] = []  # one-liner variables drawn from the seed
+
+
 def load(argument: str, *, var: str | None = None, at: dict[str, str] | None = None, seed: int = 0,
-         limits: Limits | None = None, stdin: bytes | None = None) -> tuple[str, Tensor, dict[str, Tensor], str | None]:
-    """(root name, root tensor, named tensors, note) for a one-liner or a .grad file (`-`: `stdin`)."""
+         limits: Limits | None = None, stdin: bytes | None = None) -> Loaded:
+    """The tensor to draw from a one-liner or a .grad file (`-`: the script is `stdin`)."""
     import io
 
     from gradcli.lang.runner import run_file, run_source
@@ -274,7 +286,7 @@ def load(argument: str, *, var: str | None = None, at: dict[str, str] | None = N
         if name not in variables:
             raise OptionError(f"--var {name}: the expression has no variable '{name}' (its variables: "
                               f"{', '.join(variables)})")
-        return name, variables[name], variables, None
+        return Loaded(name, variables[name], variables, None, list(ev.drawn))
     if at:
         raise OptionError(f"--at {next(iter(at))}: --at sets the variables of an expression; a .grad file "
                           "sets its own values")
@@ -290,14 +302,14 @@ def load(argument: str, *, var: str | None = None, at: dict[str, str] | None = N
             with_fn = [n for n, t in variables.items() if t.grad_fn is not None]
             raise OptionError(f"--var {var}: {shown} has no tensor named '{var}' (tensors with a grad_fn: "
                               f"{', '.join(with_fn) or 'none'})")
-        return var, variables[var], variables, None
+        return Loaded(var, variables[var], variables)
     candidates = [n for n, t in variables.items() if t.grad_fn is not None and "." not in n]
     if not candidates:
         raise GradValueError(f"{shown} leaves no tensor with a grad_fn, so there is no graph to draw; "
                              "assign one to a variable (y = x * 2) and name it with --var")
     name = candidates[-1]
-    return name, variables[name], variables, (f"graph of {name}: the last tensor with a grad_fn in {shown}; "
-                                              "choose another with --var")
+    return Loaded(name, variables[name], variables, f"graph of {name}: the last tensor with a grad_fn in {shown}; "
+                                                    "choose another with --var")
 
 
 def graph_report(argument: str, *, var: str | None = None, at: dict[str, str] | None = None, seed: int = 0,
@@ -309,10 +321,10 @@ def graph_report(argument: str, *, var: str | None = None, at: dict[str, str] | 
         raise OptionError("--max-nodes and --max-depth take 0 (no limit) or more")
     if fmt not in ("tree", "dot", "mermaid", "json"):
         raise OptionError(f"--format {fmt}: expected tree, dot, mermaid or json")
-    name, root, variables, note = load(argument, var=var, at=at, seed=seed, limits=limits, stdin=stdin)
-    graph = build_graph(root, variables, root_name=name, max_nodes=max_nodes, max_depth=max_depth,
+    got = load(argument, var=var, at=at, seed=seed, limits=limits, stdin=stdin)
+    graph = build_graph(got.root, got.variables, root_name=got.name, max_nodes=max_nodes, max_depth=max_depth,
                         values=values, grads=grads, source=argument)
-    graph.note, graph.format = note, fmt
+    graph.note, graph.format, graph.drawn, graph.seed = got.note, fmt, got.drawn, seed
     if fmt == "dot":
         graph.text = to_dot(graph)
     elif fmt == "mermaid":

@@ -16,7 +16,7 @@ from gradcli.lang.errors import GradError
 
 from .expression import OptionError
 
-__all__ = ["tensor_text", "title", "node_lines", "edge_label", "limits_note", "to_dot", "to_mermaid",
+__all__ = ["tensor_text", "title", "node_lines", "edge_label", "limits_note", "drawn_note", "to_dot", "to_mermaid",
            "check_format", "output_format", "write_graph", "Written", "OUTPUT_FORMATS", "GRAPHVIZ_TIMEOUT"]
 
 # --output suffix -> what is written
@@ -72,6 +72,15 @@ def limits_note(graph) -> str | None:
             "to show all")
 
 
+def drawn_note(graph) -> str | None:
+    """Which shown values came from the seed, and how to set them: only worth saying when values show."""
+    if not graph.drawn or not (graph.values or graph.grads):
+        return None
+    names = ", ".join(graph.drawn)
+    return f"{names} drawn with seed {graph.seed}; set {'it' if len(graph.drawn) == 1 else 'them'} with --at " \
+           f"{graph.drawn[0]}=..."
+
+
 def _one_line(text: str) -> str:
     return " ".join(text.split())
 
@@ -102,8 +111,8 @@ def to_dot(graph) -> str:
     out = ["digraph gradcli {",
            f"  // gradcli graph of {_one_line(graph.root)}: {_one_line(graph.source)}",
            "  // edges follow next_functions, labelled by position (and input_nr when it is not 0)"]
-    for extra in (graph.note, limits_note(graph), graph.grad_of and f"grads are d({graph.grad_of})/d(each node's "
-                                                                    "output)"):
+    for extra in (graph.note, drawn_note(graph), limits_note(graph),
+                  graph.grad_of and f"grad = d({graph.grad_of})/d(the tensor each node made)"):
         if extra:
             out.append(f"  // {_one_line(extra)}")
     out += ['  graph [rankdir=TB];', '  node [shape=box, fontname="monospace"];',
@@ -149,7 +158,8 @@ def _mermaid_string(text: str) -> str:
 def to_mermaid(graph) -> str:
     """A Mermaid flowchart (top-down), the same nodes and edges as the DOT export."""
     out = ["flowchart TD", f"  %% gradcli graph of {_comment(graph.root)}: {_comment(graph.source)}"]
-    for extra in (graph.note, limits_note(graph)):
+    for extra in (graph.note, drawn_note(graph), limits_note(graph),
+                  graph.grad_of and f"grad = d({graph.grad_of})/d(the tensor each node made)"):
         if extra:
             out.append(f"  %% {_comment(extra)}")
     for n in graph.nodes:

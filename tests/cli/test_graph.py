@@ -260,3 +260,10 @@ def test_help_examples_run(line, tmp_path):
         args[i] = str(tmp_path / args[i])
     r = invoke(*args)
     assert r.exit_code == 0, (line, r.stderr)
+
+
+def test_values_drawn_from_the_seed_are_said():
+    r = invoke("graph", "y = x * w", "--at", "w=2", "--values")
+    assert r.exit_code == 0
+    assert r.stdout.splitlines()[-1] == "(x drawn with seed 0; set it with --at x=...)"
+    assert "drawn with seed" not in invoke("graph", "y = x * w", "--at", "w=2").stdout  # no values, no note

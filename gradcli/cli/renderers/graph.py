@@ -2,7 +2,7 @@
 DOT/Mermaid export verbatim, or what --output wrote."""
 from __future__ import annotations
 
-from gradcli.tools.graph_export import limits_note, node_lines, title
+from gradcli.tools.graph_export import drawn_note, limits_note, node_lines, title
 
 # Past this many levels a subtree starts again at the left margin: the indentation of a 10^5-deep chain
 # would otherwise make the output quadratic in its depth.
@@ -78,7 +78,8 @@ def tree_lines(graph) -> list[str]:
             child = ""
         for j in range(len(n.edges) - 1, -1, -1):
             stack.append((n.edges[j], j, child, j == len(n.edges) - 1, depth + 1))
-    for line in (limits_note(graph), graph.grad_of and f"grad = d({graph.grad_of})/d(the tensor each node made)"):
+    for line in (drawn_note(graph), limits_note(graph),
+                 graph.grad_of and f"grad = d({graph.grad_of})/d(the tensor each node made)"):
         if line:
             out.append(f"({line})")
     return out

@@ -210,9 +210,7 @@ def test_a_100000_node_chain_from_a_file(tmp_path):
     lines = r.stdout.splitlines()
     assert lines[0] == "y = MulBackward0" and len(lines) < 100
     assert lines[-1] == "(showing 41 of 100001 nodes (--max-depth 40); raise it, or give 0 to show all)"
-    r = invoke("graph", str(path), "--format", "dot", "--max-depth", "0", "--max-nodes", "0")
-    assert r.exit_code == 0, r.stderr
-    assert r.stdout.count(" -> ") == 200_000 and "\n  // graph of y: the last tensor with a grad_fn" in r.stdout
+    # (the whole chain as DOT, with no limits, is tests/tools/test_graph.py's: the script takes seconds to run)
 
 
 def test_full_tree_of_a_deep_chain_stays_linear(tmp_path):

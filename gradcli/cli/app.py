@@ -70,8 +70,8 @@ def version():
 
 
 def _register() -> None:
-    from .commands import check, diff, explain, grad, run, test
-    for module in (grad, diff, explain, check, test, run):
+    from .commands import check, diff, explain, grad, graph, run, test
+    for module in (grad, diff, explain, graph, check, test, run):
         module.register(app, boundary)
 
 

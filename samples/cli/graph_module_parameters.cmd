@@ -1,0 +1,1 @@
+graph samples/tutorials/seed004_18_logistic_regression_sequential.grad

@@ -13,9 +13,9 @@ from . import ast
 from .errors import (GradError, GradImportError, GradLimitError, GradNameError, GradRuntimeError,
                      GradSyntaxError, GradTypeError, GradValueError)
 from .parser import DEFAULT_MAX_BYTES, parse_expr, parse_file
-from .runner import Limits, RunResult, run_file, run_source
+from .runner import Limits, RunResult, Session, run_file, run_source
 from .unparse import unparse
 
-__all__ = ["ast", "parse_file", "parse_expr", "unparse", "run_file", "run_source", "RunResult", "Limits", "DEFAULT_MAX_BYTES", "GradError", "GradSyntaxError",
+__all__ = ["ast", "parse_file", "parse_expr", "unparse", "run_file", "run_source", "RunResult", "Session", "Limits", "DEFAULT_MAX_BYTES", "GradError", "GradSyntaxError",
            "GradNameError", "GradTypeError", "GradValueError", "GradRuntimeError", "GradLimitError",
            "GradImportError"]

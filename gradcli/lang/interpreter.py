@@ -84,6 +84,12 @@ class Interpreter:
         self.module_forward: dict[type, ScriptFunction] = {}  # script nn.Module classes -> their forward
         self.modules: dict = {}
 
+    def reset_counters(self) -> None:
+        """Start the limits afresh: each REPL input gets the whole budget, as a script does."""
+        self.frames.clear()
+        self.steps = self.iterations = 0
+        self.nodes_at_start = _node_counter()
+
     # ---------------------------------------------------------------- entry points
     def run_module(self, code: Code, globals_: dict):
         return self.execute(Frame(code, globals_, (), globals_))

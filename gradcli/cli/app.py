@@ -70,8 +70,8 @@ def version():
 
 
 def _register() -> None:
-    from .commands import grad, run
-    for module in (grad, run):
+    from .commands import grad, repl, run
+    for module in (grad, run, repl):
         module.register(app, boundary)
 
 

@@ -73,7 +73,7 @@ def boundary(fn):
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         from gradcli.lang.errors import GradError
-        from gradcli.tools.expression import OptionError
+        from gradcli.tools.errors import OptionError
         try:
             return fn(*args, **kwargs)
         except (typer.Exit, typer.Abort, KeyboardInterrupt):

@@ -18,14 +18,12 @@ from gradcli.lang.errors import GradError, GradNameError, GradTypeError, GradVal
 from gradcli.lang.parser import parse_expr
 from gradcli.lang.runner import Limits, run_source
 
+from .errors import OptionError
+
 __all__ = ["OptionError", "Evaluation", "evaluate", "parse_at", "parse_wrt", "first_derivatives", "hessian", "pure_derivatives",
            "EXPRESSION_FUNCTIONS"]
 
 MAX_ORDER = 6  # the n-th derivative by repeated grad costs numel**n calls; 6 is plenty for a shell
-
-
-class OptionError(GradValueError):
-    """A bad option value (`--at x`, `--wrt q`): the command line's usage error (exit 2)."""
 
 
 # Bare names a one-liner may use without `torch.`: `y = sum(tanh(A@x)**2)`.

@@ -5,7 +5,7 @@ import sys
 
 import typer
 
-from gradcli.lang.runner import Limits
+from gradcli.lang.limits import Limits  # light: the language itself loads only when a script runs
 
 _D = Limits()
 

@@ -5,6 +5,8 @@ from typing import List, Optional
 
 import typer
 
+from .. import limits as L
+
 EXAMPLES = """
 Examples:
 
@@ -31,6 +33,11 @@ def register(app: typer.Typer, boundary) -> None:
                                                      "3 and more the pure n-th derivatives."),
         seed: int = typer.Option(0, "--seed", help="Seed for the variables not given with --at (and for "
                                                    "randn in the expression)."),
+        max_steps: int = L.MAX_STEPS,
+        max_loop_iterations: int = L.MAX_LOOP_ITERATIONS,
+        max_call_depth: int = L.MAX_CALL_DEPTH,
+        max_tensor_elements: int = L.MAX_TENSOR_ELEMENTS,
+        max_graph_nodes: int = L.MAX_GRAPH_NODES,
     ):
         """The value of EXPR and its derivatives with respect to its variables.
 
@@ -44,5 +51,6 @@ def register(app: typer.Typer, boundary) -> None:
         from ..renderers.grad import render
 
         # print() in EXPR goes to stderr: stdout is the report (one JSON document with --json)
-        report = grad_report(expr, parse_at(at), parse_wrt(wrt), order, seed, stdout=sys.stderr)
+        limits = L.limits(max_steps, max_loop_iterations, max_call_depth, max_tensor_elements, max_graph_nodes)
+        report = grad_report(expr, parse_at(at), parse_wrt(wrt), order, seed, limits, stdout=sys.stderr)
         emit("grad", report, render)

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import typer
 
+from .. import limits as L
+
 EXAMPLES = """
 Examples:
 
@@ -22,8 +24,16 @@ BANNER = ("gradcli {version} — the .grad language, line by line. torch, nn and
 def register(app: typer.Typer, boundary) -> None:
     @app.command(epilog=EXAMPLES)
     @boundary
-    def repl():
+    def repl(
+        max_steps: int = L.MAX_STEPS,
+        max_loop_iterations: int = L.MAX_LOOP_ITERATIONS,
+        max_call_depth: int = L.MAX_CALL_DEPTH,
+        max_tensor_elements: int = L.MAX_TENSOR_ELEMENTS,
+        max_graph_nodes: int = L.MAX_GRAPH_NODES,
+    ):
         """Read-eval-print loop: run .grad statements as you type them; a bare expression shows its value.
+
+        The limits apply to each input on its own.
 
         On a terminal: prompts `>>> ` and `... `, line editing and history (saved in
         $XDG_STATE_HOME/gradcli/history, or ~/.local/state/gradcli/history).
@@ -34,7 +44,8 @@ def register(app: typer.Typer, boundary) -> None:
         from gradcli.tools.repl import Repl, run_loop
 
         interactive = sys.stdin.isatty()
-        session = Repl(sys.stdout, sys.stderr)
+        limits = L.limits(max_steps, max_loop_iterations, max_call_depth, max_tensor_elements, max_graph_nodes)
+        session = Repl(sys.stdout, sys.stderr, limits)
         if not interactive:
             run_loop(session, _piped_reader(sys.stdin.buffer), show_prompts=False)
             raise typer.Exit(1 if session.failures else 0)

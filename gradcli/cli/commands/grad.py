@@ -24,8 +24,8 @@ def register(app: typer.Typer, boundary) -> None:
     @app.command(epilog=EXAMPLES)
     @boundary
     def grad(
-        expr: str = typer.Argument(..., metavar="EXPR", help="A one-liner: `y=(x+w)*(w+1)`, several statements separated by "
-                                             "';', or an expression. Free names become the variables."),
+        expr: str = typer.Argument(..., metavar="EXPR", help="A one-liner: `y=(x+w)*(w+1)`, several statements "
+                                   "separated by ';', or an expression. Free names become the variables."),
         at: Optional[List[str]] = typer.Option(None, "--at", help="A variable's value: x=2, x=[1,2,3], "
                                                                  "A=randn(3,3). Repeat for each variable."),
         wrt: Optional[str] = typer.Option(None, "--wrt", help="Only these variables, comma-separated: w,x."),
@@ -50,7 +50,7 @@ def register(app: typer.Typer, boundary) -> None:
         from ..render import emit
         from ..renderers.grad import render
 
-        # print() in EXPR goes to stderr: stdout is the report (one JSON document with --json)
         limits = L.limits(max_steps, max_loop_iterations, max_call_depth, max_tensor_elements, max_graph_nodes)
+        # print() in EXPR goes to stderr: stdout is the report (one JSON document with --json)
         report = grad_report(expr, parse_at(at), parse_wrt(wrt), order, seed, limits, stdout=sys.stderr)
         emit("grad", report, render)

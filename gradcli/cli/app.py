@@ -5,12 +5,41 @@ import functools
 import sys
 
 import typer
+from typer.core import TyperGroup
 
 from gradcli import __version__
 
 from .options import OPTIONS
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+
+class _Group(TyperGroup):
+    """Usage errors (a bad option value, a missing argument) in the house format: `error: ...` first, as
+    every other error, then the usage line and where help is; exit 2 as click does."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **extra)
+        try:
+            rv = super().main(args, prog_name, complete_var, False, **extra)
+        except typer.TyperException as e:  # typer's (vendored) click exceptions all derive from it
+            if type(e).__name__ == "NoArgsIsHelpError" or not hasattr(e, "format_message"):
+                e.show()  # `gradcli` alone: the help, as before
+                sys.exit(getattr(e, "exit_code", 2))
+            sys.stdout.flush()
+            lines = [f"error: {e.format_message()}"]
+            ctx = getattr(e, "ctx", None)
+            if ctx is not None:
+                lines += [ctx.get_usage(), f"Try '{ctx.command_path} -h' for help."]
+            sys.stderr.write("\n".join(lines) + "\n")
+            sys.exit(e.exit_code)
+        except typer.Abort:
+            sys.stderr.write("Aborted!\n")
+            sys.exit(1)
+        # without standalone mode click returns the exit code of typer.Exit, or the command's value (None)
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
+app = typer.Typer(cls=_Group, add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="gradcli: see how a gradient is computed, and check derivatives from a shell or CI.",
                   context_settings={"help_option_names": ["-h", "--help"]})
 
@@ -44,7 +73,7 @@ def boundary(fn):
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         from gradcli.lang.errors import GradError
-        from gradcli.tools.expression import OptionError
+        from gradcli.tools.errors import OptionError
         try:
             return fn(*args, **kwargs)
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
@@ -70,8 +99,8 @@ def version():
 
 
 def _register() -> None:
-    from .commands import check, diff, explain, grad, graph, run, test
-    for module in (grad, diff, explain, graph, check, test, run):
+    from .commands import check, diff, explain, grad, graph, repl, run, test
+    for module in (grad, diff, explain, graph, check, test, run, repl):
         module.register(app, boundary)
 
 

@@ -1,4 +1,10 @@
-"""The one place a rich Console is made: markup off for data, width and colour from the options/terminal."""
+"""The one place a rich Console is made: markup off for data, width and colour from the options/terminal.
+
+`make_console()` returns a TextConsole: plain strings, which is most of what renderers print, go straight
+to the stream, and rich is imported (~20-40 ms of a cold start) only when something else is printed (a
+Table, a Tree, a style) or another Console attribute is used. Strings are written as they are: data lines
+are not re-wrapped at the console width (a terminal wraps them itself; a copied tensor stays intact).
+"""
 from __future__ import annotations
 
 import os
@@ -7,7 +13,35 @@ import sys
 from .options import OPTIONS
 
 
-def make_console(stderr: bool = False):
+class TextConsole:
+    """print(str, ...) without rich; everything else delegates to the rich Console made on first need."""
+
+    def __init__(self, stderr: bool = False):
+        self.file = sys.stderr if stderr else sys.stdout
+        self._stderr = stderr
+        self._rich = None
+
+    def print(self, *objects, **kwargs) -> None:
+        if not kwargs and all(type(o) is str for o in objects):
+            self.file.write(" ".join(objects) + "\n")
+        else:
+            self.rich.print(*objects, **kwargs)
+
+    @property
+    def rich(self):
+        if self._rich is None:
+            self._rich = make_rich_console(self._stderr)
+        return self._rich
+
+    def __getattr__(self, name):
+        return getattr(self.rich, name)
+
+
+def make_console(stderr: bool = False) -> TextConsole:
+    return TextConsole(stderr)
+
+
+def make_rich_console(stderr: bool = False):
     from rich.console import Console
 
     stream = sys.stderr if stderr else sys.stdout

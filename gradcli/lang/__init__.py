@@ -9,13 +9,27 @@
 
 Imports lark, never typer or rich.
 """
-from . import ast
-from .errors import (GradError, GradImportError, GradLimitError, GradNameError, GradRuntimeError,
-                     GradSyntaxError, GradTypeError, GradValueError)
-from .parser import DEFAULT_MAX_BYTES, parse_expr, parse_file
-from .runner import Limits, RunResult, run_file, run_source
-from .unparse import unparse
+# The names below load on first use (PEP 562): `from gradcli.lang.limits import Limits` or
+# `gradcli.lang.errors` must not pull in lark and the interpreter (the command line's cold start).
+_EXPORTS = {
+    "ast": ".ast", "unparse": ".unparse", "DEFAULT_MAX_BYTES": ".parser", "parse_expr": ".parser",
+    "parse_file": ".parser", "Limits": ".limits", "RunResult": ".runner", "Session": ".runner",
+    "run_file": ".runner", "run_source": ".runner",
+    **{name: ".errors" for name in ("GradError", "GradSyntaxError", "GradNameError", "GradTypeError",
+                                    "GradValueError", "GradRuntimeError", "GradLimitError", "GradImportError")},
+}
+__all__ = list(_EXPORTS)
 
-__all__ = ["ast", "parse_file", "parse_expr", "unparse", "run_file", "run_source", "RunResult", "Limits", "DEFAULT_MAX_BYTES", "GradError", "GradSyntaxError",
-           "GradNameError", "GradTypeError", "GradValueError", "GradRuntimeError", "GradLimitError",
-           "GradImportError"]
+
+def __getattr__(name: str):
+    import importlib
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'gradcli.lang' has no attribute '{name}'")
+    module = importlib.import_module(_EXPORTS[name], __name__)
+    value = module if name == "ast" else getattr(module, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_EXPORTS))

@@ -25,7 +25,7 @@ from .errors import GradLimitError, GradTypeError
 from .guards import guard_iterable
 from .sandbox import Namespace, get_attr
 
-__all__ = ["make_builtins", "make_modules"]
+__all__ = ["make_builtins", "make_modules", "checked_creation", "SIZED_CREATION"]
 
 _EXCEPTIONS = ("Exception BaseException RuntimeError ValueError TypeError KeyError IndexError AttributeError "
                "NameError ZeroDivisionError AssertionError NotImplementedError StopIteration ArithmeticError "
@@ -35,7 +35,7 @@ _PLAIN = ("len abs round float int bool str dict set frozenset isinstance issubc
 _MATH = ("pi e inf nan tau sqrt exp log log2 log10 log1p expm1 sin cos tan asin acos atan atan2 sinh cosh tanh "
          "floor ceil trunc fabs isclose isnan isinf isfinite erf erfc gamma lgamma hypot degrees radians copysign "
          "fmod").split()
-_SIZED_CREATION = "zeros ones empty rand randn full randint normal arange linspace eye randperm".split()
+SIZED_CREATION = "zeros ones empty rand randn full randint normal arange linspace eye randperm".split()
 
 
 def _public(module, skip=()) -> dict:
@@ -60,16 +60,16 @@ def make_modules(limits) -> dict[str, Namespace]:
     torch = {n: getattr(gradcli, n) for n in dir(gradcli) if not n.startswith("_")
              and n not in ("autograd", "nn", "optim", "printing", "lang", "cli")
              and type(getattr(gradcli, n)) is not types.ModuleType}
-    for name in _SIZED_CREATION:
+    for name in SIZED_CREATION:
         if name in torch:
-            torch[name] = _checked_creation(name, torch[name], limits)
+            torch[name] = checked_creation(name, torch[name], limits)
     torch.update(autograd=autograd, nn=nn, optim=optim, Tensor=Tensor)
     ns("torch", torch)
     ns("math", {n: getattr(math, n) for n in _MATH})
     return modules
 
 
-def _checked_creation(name, fn, limits):
+def checked_creation(name, fn, limits):
     @functools.wraps(fn)
     def create(*args, **kwargs):
         n = _requested(name, args, kwargs)

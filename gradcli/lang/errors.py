@@ -70,6 +70,8 @@ class GradError(Exception):
 class GradSyntaxError(GradError):
     """The text is not a valid program (raised by the parser)."""
 
+    at_end = False  # the text ended too early (open bracket, missing block): more lines could complete it
+
 
 class GradNameError(GradError):
     """A name is used but not defined, or an attribute is not allowed."""

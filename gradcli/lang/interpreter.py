@@ -16,6 +16,7 @@ from ..autograd.tensor import TENSOR_TYPES
 import numpy as np
 
 from .compiler import Code
+from .limits import Limits
 from .opcodes import (BINOP, CALL, CALL_KW, CONST, FOR_ITER, JUMP, JUMP_BACK, LOAD_ATTR, LOAD_FAST,
                        LOAD_GLOBAL, POP, POP_JUMP_IF_FALSE, RETURN, STMT, STORE_FAST)
 from . import guards as _g
@@ -24,18 +25,6 @@ from . import runtime as _ops
 from .sandbox import OPEN_ATTRS as _OPEN_ATTRS, get_attr
 
 __all__ = ["Limits", "Interpreter", "ScriptFunction", "Frame"]
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Resource limits of one run; each exceeded limit is a GradLimitError naming it."""
-
-    max_source_bytes: int = 1_000_000
-    max_steps: int = 20_000_000  # statements executed
-    max_loop_iterations: int = 5_000_000  # iterations of all loops and comprehensions together
-    max_call_depth: int = 200  # script function calls active at once
-    max_tensor_elements: int = 50_000_000  # elements of one tensor (or list, string), checked up front
-    max_graph_nodes: int = 10_000_000  # autograd nodes created during the run
 
 
 class ScriptFunction:
@@ -83,6 +72,12 @@ class Interpreter:
         self.checked_operands = frozenset(TENSOR_TYPES) | _g.SIZED | {np.ndarray}
         self.module_forward: dict[type, ScriptFunction] = {}  # script nn.Module classes -> their forward
         self.modules: dict = {}
+
+    def reset_counters(self) -> None:
+        """Start the limits afresh: each REPL input gets the whole budget, as a script does."""
+        self.frames.clear()
+        self.steps = self.iterations = 0
+        self.nodes_at_start = _node_counter()
 
     # ---------------------------------------------------------------- entry points
     def run_module(self, code: Code, globals_: dict):

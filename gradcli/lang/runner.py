@@ -17,7 +17,7 @@ from .errors import GradError, GradLimitError, GradRuntimeError
 from .interpreter import Interpreter, Limits
 from .parser import parse_expr, parse_file
 
-__all__ = ["run_source", "run_file", "RunResult", "Limits"]
+__all__ = ["run_source", "run_file", "RunResult", "Limits", "Session"]
 
 
 @dataclass
@@ -49,40 +49,64 @@ def run_source(source: str | bytes, filename: str = "<input>", *, stdout: TextIO
     """Run a script (or, with expr=True, a one-liner such as `x=2.; y=x*x`); raises GradError on failure.
 
     A one-liner sees `torch`, `nn` and `F` without importing them; `variables` are predefined names."""
-    limits = limits or Limits()
-    out = stdout if stdout is not None else sys.stdout
-    err = stderr if stderr is not None else sys.stderr
-    parse = parse_expr if expr else parse_file
-    module = parse(source, filename, max_bytes=limits.max_source_bytes)
-    text = _text(source)
+    session = Session(filename, stdout=stdout, stderr=stderr, limits=limits, variables=variables,
+                      torch_names=expr)
     try:
-        code = compile_module(module, filename, keep_last=expr)
-    except GradError as e:
-        raise e.attach(text, filename) from None
-    vm = Interpreter({}, limits, filename)
-    vm.modules = make_modules(limits)
-    vm.builtins = make_builtins(vm, out)
-    env = {"__name__": "__main__"}
-    if expr:
-        env.update(torch=vm.modules["torch"], nn=vm.modules["torch.nn"], F=vm.modules["torch.nn.functional"])
-    env.update(variables or {})
-    saved = _global_state()
-    old_limit = sys.getrecursionlimit()
-    # a script call that comes back through native code (Module.__call__ -> forward) costs Python frames
-    sys.setrecursionlimit(max(old_limit, limits.max_call_depth * 40 + 1000))
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("always")
-            warnings.showwarning = _Warnings(vm, text, filename, err).show
-            value = vm.run_module(code, env)
-    except KeyboardInterrupt:
-        raise
-    except BaseException as exc:  # noqa: B036  (the boundary: everything a script causes becomes a GradError)
-        raise _to_grad_error(exc, text, filename) from None
+        value = session.run(source, expr=expr, keep_last=expr)
     finally:
-        sys.setrecursionlimit(old_limit)
-        _restore(saved)
-    return RunResult(value, env, vm.steps, vm.iterations)
+        session.close()
+    return RunResult(value, session.globals, session.vm.steps, session.vm.iterations)
+
+
+class Session:
+    """One interpreter and namespace kept alive across inputs (the REPL): each `run` sees what the ones
+    before defined, and settings a script changes (default dtype, grad mode) hold until `close()`."""
+
+    def __init__(self, filename: str = "<stdin>", *, stdout: TextIO | None = None, stderr: TextIO | None = None,
+                 limits: Limits | None = None, variables: dict | None = None, torch_names: bool = True):
+        self.filename = filename
+        self.limits = limits or Limits()
+        self.err = stderr if stderr is not None else sys.stderr
+        self.vm = Interpreter({}, self.limits, filename)
+        self.vm.modules = make_modules(self.limits)
+        self.vm.builtins = make_builtins(self.vm, stdout if stdout is not None else sys.stdout)
+        self.globals: dict = {"__name__": "__main__"}
+        if torch_names:
+            m = self.vm.modules
+            self.globals.update(torch=m["torch"], nn=m["torch.nn"], F=m["torch.nn.functional"])
+        self.globals.update(variables or {})
+        self._saved = _global_state()
+
+    def run(self, source: str | bytes, *, expr: bool = False, keep_last: bool = True) -> Any:
+        """Run one input; returns the value of a trailing expression statement when keep_last (else None).
+        The limits apply to each input on its own; raises GradError, positioned within this input."""
+        filename, limits, vm = self.filename, self.limits, self.vm
+        parse = parse_expr if expr else parse_file
+        module = parse(source, filename, max_bytes=limits.max_source_bytes)
+        text = _text(source)
+        try:
+            code = compile_module(module, filename, keep_last=keep_last)
+        except GradError as e:
+            raise e.attach(text, filename) from None
+        vm.reset_counters()
+        old_limit = sys.getrecursionlimit()
+        # a script call that comes back through native code (Module.__call__ -> forward) costs Python frames
+        sys.setrecursionlimit(max(old_limit, limits.max_call_depth * 40 + 1000))
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("always")
+                warnings.showwarning = _Warnings(vm, text, filename, self.err).show
+                return vm.run_module(code, self.globals)
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:  # noqa: B036  (the boundary: everything a script causes becomes a GradError)
+            raise _to_grad_error(exc, text, filename) from None
+        finally:
+            sys.setrecursionlimit(old_limit)
+
+    def close(self) -> None:
+        """Put back the process-wide settings the inputs changed."""
+        _restore(self._saved)
 
 
 def _text(source: str | bytes) -> str:

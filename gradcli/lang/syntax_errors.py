@@ -6,6 +6,8 @@ line, and the last two real tokens, which is what the better messages need.
 """
 from __future__ import annotations
 
+import re
+
 from lark import Token
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedToken
 
@@ -21,6 +23,7 @@ KEYWORDS = frozenset("""False None True and as assert async await break class co
 else except finally for from global if import in is lambda nonlocal not or pass raise return try while
 with yield""".split())
 _LAYOUT = ("_NL", "_INDENT", "_DEDENT")
+_BLANK_TAIL = re.compile(r"(?:\s|#[^\n]*)*")
 _ORPHAN_CLAUSES = {"else": "'if' or 'try'", "elif": "'if'", "except": "'try'", "finally": "'try'"}
 # What a missing ':' comes after, by the first word of the line.
 _COLON_AFTER = {"if": "the if condition", "elif": "the elif condition", "while": "the while condition",
@@ -41,11 +44,31 @@ class Vocabulary:
 
 
 def syntax_error(e: LarkError, text: str, state, vocab: Vocabulary) -> GradSyntaxError:
-    """The GradSyntaxError for lark's error e while parsing text."""
+    """The GradSyntaxError for lark's error e while parsing text; `at_end` says more input could complete it."""
     if isinstance(e, (UnexpectedToken, UnexpectedCharacters)):
-        return _translate(e, text, state, vocab)
+        error = _translate(e, text, state, vocab)
+        # The REPL asks for another line instead of reporting these: the input stopped too early.
+        error.at_end = _at_end(e, text) or error.message.startswith("unterminated triple-quoted")
+        return error
     line, col = getattr(e, "line", 1), getattr(e, "column", 1)  # anything else: still a positioned error
     return GradSyntaxError("invalid syntax", Span(line, col, line, col + 1))
+
+
+def _at_end(e: LarkError, text: str) -> bool:
+    """Did the parse fail on the end of the input (or the new line the parser appends to it)?"""
+    if not isinstance(e, UnexpectedToken):
+        return False
+    tok = e.token
+    if tok.type == "$END":
+        return True
+    if tok.type not in _LAYOUT:
+        return False
+    start = tok.start_pos
+    if start is None:  # an indent/dedent the postlexer made: it carries only a line and column
+        lines = text.split("\n")
+        start = sum(len(s) + 1 for s in lines[:tok.line - 1]) + tok.column - 1
+    # at the end: only blank space and comments follow where the token starts
+    return _BLANK_TAIL.fullmatch(text, min(max(start, 0), len(text))) is not None
 
 
 def _describe(tok: Token) -> str:

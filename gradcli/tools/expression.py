@@ -13,18 +13,20 @@ from dataclasses import dataclass, field
 import gradcli
 from gradcli.autograd.tensor import Tensor
 from gradcli.lang import ast as A
-from gradcli.lang.errors import GradError, GradTypeError, GradValueError
+from gradcli.lang.builtins import SIZED_CREATION, checked_creation
+from gradcli.lang.errors import GradError, GradNameError, GradTypeError, GradValueError
 from gradcli.lang.parser import parse_expr
 from gradcli.lang.runner import Limits, run_source
 
-__all__ = ["OptionError", "Evaluation", "evaluate", "rerun", "parse_at", "first_derivatives", "hessian",
-           "pure_derivatives", "EXPRESSION_FUNCTIONS"]
+from .errors import OptionError
+
+__all__ = ["OptionError", "Evaluation", "evaluate", "rerun", "parse_at", "parse_wrt", "first_derivatives",
+           "hessian", "pure_derivatives", "EXPRESSION_FUNCTIONS"]
 
 MAX_DERIVATIVE_ROWS = 2000  # backward passes one higher-order request may take
 
 
-class OptionError(GradValueError):
-    """A bad option value (`--at x`, `--wrt q`): the command line's usage error (exit 2)."""
+MAX_ORDER = 6  # the n-th derivative by repeated grad costs numel**n calls; 6 is plenty for a shell
 
 
 # Bare names a one-liner may use without `torch.`: `y = sum(tanh(A@x)**2)`.
@@ -47,10 +49,14 @@ class Evaluation:
     _rng_state: object = None  # the generator after the leaves were made: `rerun` draws from it again
 
 
-def _namespace() -> dict:
-    """Names a one-liner sees besides torch/nn/F: math functions bare, and sum/max/min that take tensors."""
+def _namespace(limits: Limits) -> dict:
+    """Names a one-liner sees besides torch/nn/F: math functions bare, and sum/max/min that take tensors.
+    Creation functions check the size asked for first: `randn(100000,100000)` is a limit error, not 40 GB."""
     import builtins as py
     names = {n: getattr(gradcli, n) for n in EXPRESSION_FUNCTIONS if hasattr(gradcli, n)}
+    for n in SIZED_CREATION:
+        if n in names:
+            names[n] = checked_creation(n, names[n], limits)
 
     def reduce_or_builtin(torch_fn, py_fn):
         def fn(*args, **kwargs):
@@ -66,7 +72,8 @@ def _namespace() -> dict:
 
 
 def free_names(module: A.Module, known) -> list[str]:
-    """Names read before anything assigns them, that are not functions or torch: the leaves."""
+    """Names read before anything assigns them, that are not functions or torch: the leaves.
+    A name that is called (`foo(x)`) is a function, never a leaf: unknown_function() reports it."""
     assigned: set[str] = set()
     free: list[str] = []
     for stmt in module.body:
@@ -87,6 +94,28 @@ def free_names(module: A.Module, known) -> list[str]:
     return free
 
 
+def unknown_function(module: A.Module, known) -> A.Name | None:
+    """The first call of a bare name that is neither known nor assigned by the one-liner (`foo(x)`)."""
+    assigned = {n.id for stmt in module.body if isinstance(stmt, A.Assign) for t in stmt.targets
+                for n in A.walk(t) if isinstance(n, A.Name)}
+    for stmt in module.body:
+        for n in A.walk(stmt):
+            if isinstance(n, A.Call) and isinstance(n.func, A.Name) and n.func.id not in known \
+                    and n.func.id not in assigned:
+                return n.func
+    return None
+
+
+def parse_wrt(text: str | None) -> list[str] | None:
+    """`"w,x"` -> ["w", "x"]; None for all variables; an empty list of names is a usage error."""
+    if text is None:
+        return None
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    if not names:
+        raise OptionError(f"--wrt {text!r}: give variable names separated by commas, e.g. --wrt w,x")
+    return names
+
+
 def parse_at(specs: list[str] | None) -> dict[str, str]:
     """`["x=2", "A=randn(3,3)"]` -> {"x": "2", "A": "randn(3,3)"}; a malformed spec is a GradValueError."""
     out: dict[str, str] = {}
@@ -102,13 +131,20 @@ def parse_at(specs: list[str] | None) -> dict[str, str]:
 
 
 def evaluate(expr: str, at: dict[str, str] | None = None, seed: int = 0, limits: Limits | None = None,
-             filename: str = "<expr>") -> Evaluation:
-    """Run a one-liner with its free names bound to leaves; raises GradError for anything wrong."""
+             filename: str = "<expr>", stdout=None) -> Evaluation:
+    """Run a one-liner with its free names bound to leaves; raises GradError for anything wrong.
+    What it prints goes to `stdout` (the command line passes stderr: its stdout is the report)."""
     at = dict(at or {})
     limits = limits or Limits()
+    if not expr.strip():
+        raise OptionError('the expression is empty: give one such as "y = x**2" or "sum(tanh(A@x))"')
     module = parse_expr(expr, filename, max_bytes=limits.max_source_bytes)
-    namespace = _namespace()
+    namespace = _namespace(limits)
     known = set(namespace) | {"torch", "nn", "F"} | set(dir(__import__("builtins")))
+    bad = unknown_function(module, known)
+    if bad is not None:
+        raise GradNameError(f"unknown function '{bad.id}': one-liners know {', '.join(EXPRESSION_FUNCTIONS)}, "
+                            "sum, max, min and torch.*", bad.span, expr, filename)
     leaves_order = free_names(module, known)
     unknown = [n for n in at if n not in leaves_order]
     if unknown:
@@ -123,8 +159,12 @@ def evaluate(expr: str, at: dict[str, str] | None = None, seed: int = 0, limits:
         else:
             leaves[name] = gradcli.randn(()).requires_grad_(True)
             drawn.append(name)
+    if not leaves_order:
+        raise GradValueError("the expression has no variables to differentiate: its free names become the "
+                             "variables, as x and w in \"y=(x+w)*(w+1)\"", module.body[0].span, expr, filename)
     rng_state = gradcli.default_generator.get_state()
-    result = run_source(expr, filename, expr=True, limits=limits, variables={**namespace, **leaves})
+    result = run_source(expr, filename, expr=True, limits=limits, variables={**namespace, **leaves},
+                        stdout=stdout)
     output_name, output = _output(module, result)
     if not isinstance(output, Tensor):
         if isinstance(output, (int, float)) and not isinstance(output, bool):
@@ -151,7 +191,9 @@ def rerun(ev: Evaluation, leaves: dict[str, Tensor], limits: Limits | None = Non
 
 def _leaf(name: str, text: str, namespace: dict, limits: Limits) -> Tensor:
     try:
-        value = run_source(text, f"--at {name}", expr=True, limits=limits, variables=namespace).value
+        # nan and inf are names here so that `--at x=nan` gets the message below, not "name 'nan' is not defined"
+        value = run_source(text, f"--at {name}", expr=True, limits=limits,
+                           variables={**namespace, "nan": math.nan, "inf": math.inf}).value
     except GradError as e:
         e.message = f"--at {name}={text}: {e.message}"
         raise
@@ -283,11 +325,11 @@ class GradReport:
 
 
 def grad_report(expr: str, at: dict[str, str] | None = None, wrt: list[str] | None = None, order: int = 1,
-                seed: int = 0, limits: Limits | None = None) -> GradReport:
+                seed: int = 0, limits: Limits | None = None, stdout=None) -> GradReport:
     """Evaluate a one-liner and its derivatives up to `order` (1: gradient, 2: + Hessian, k: + pure k-th)."""
-    if order < 1 or order > 6:
-        raise OptionError(f"--order {order}: give an order from 1 to 6")
-    ev = evaluate(expr, at, seed, limits)
+    if order < 1 or order > MAX_ORDER:
+        raise OptionError(f"--order {order}: give an order from 1 to {MAX_ORDER}")
+    ev = evaluate(expr, at, seed, limits, stdout=stdout)
     report = GradReport(expr, ev.output_name, ev.output.detach(), {k: v.detach() for k, v in ev.leaves.items()},
                         ev.drawn, seed, order, {k: v.detach() for k, v in first_derivatives(ev, wrt).items()})
     if order >= 2:

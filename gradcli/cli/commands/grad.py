@@ -5,6 +5,8 @@ from typing import List, Optional
 
 import typer
 
+from .. import limits as L
+
 EXAMPLES = """
 Examples:
 
@@ -24,29 +26,38 @@ def register(app: typer.Typer, boundary) -> None:
     @app.command(epilog=EXAMPLES)
     @boundary
     def grad(
-        expr: str = typer.Argument(..., help="A one-liner: `y=(x+w)*(w+1)`, several statements separated by "
-                                             "';', or an expression. Free names become the variables."),
+        expr: str = typer.Argument(..., metavar="EXPR", help="A one-liner: `y=(x+w)*(w+1)`, several statements "
+                                   "separated by ';', or an expression. Free names become the variables."),
         at: Optional[List[str]] = typer.Option(None, "--at", help="A variable's value: x=2, x=[1,2,3], "
                                                                  "A=randn(3,3). Repeat for each variable."),
         wrt: Optional[str] = typer.Option(None, "--wrt", help="Only these variables, comma-separated: w,x."),
-        order: int = typer.Option(1, "--order", min=1, max=6, help="Highest derivative: 2 adds the Hessian, "
-                                                                   "3 and more the pure n-th derivatives."),
+        order: int = typer.Option(1, "--order", help="The highest derivative, 1 to 6: 2 adds the Hessian, "
+                                                     "3 and more the pure n-th derivatives."),
         seed: int = typer.Option(0, "--seed", help="Seed for the variables not given with --at (and for "
                                                    "randn in the expression)."),
         formula: bool = typer.Option(False, "--formula", help="Show each first derivative as a formula in "
                                                               "the variables: ∂y/∂w = (w + 1) + (x + w) = 5."),
+        max_steps: int = L.MAX_STEPS,
+        max_loop_iterations: int = L.MAX_LOOP_ITERATIONS,
+        max_call_depth: int = L.MAX_CALL_DEPTH,
+        max_tensor_elements: int = L.MAX_TENSOR_ELEMENTS,
+        max_graph_nodes: int = L.MAX_GRAPH_NODES,
     ):
         """The value of EXPR and its derivatives with respect to its variables.
 
         Variables not set with --at are drawn from the seed and shown, so every run can be repeated.
         """
-        from gradcli.tools.expression import grad_report, parse_at
+        import sys
+
+        from gradcli.tools.expression import grad_report, parse_at, parse_wrt
 
         from ..render import emit
         from ..renderers.grad import render
 
-        names = [n.strip() for n in wrt.split(",") if n.strip()] if wrt else None
-        report = grad_report(expr, parse_at(at), names, order, seed)
+        limits = L.limits(max_steps, max_loop_iterations, max_call_depth, max_tensor_elements, max_graph_nodes)
+        names = parse_wrt(wrt)
+        # print() in EXPR goes to stderr: stdout is the report (one JSON document with --json)
+        report = grad_report(expr, parse_at(at), names, order, seed, limits, stdout=sys.stderr)
         if formula:
             from gradcli.tools.formula import formula_report, with_formulas
             report = with_formulas(report, formula_report(expr, parse_at(at), names, 1, seed))

@@ -5,9 +5,7 @@ import sys
 
 import typer
 
-from gradcli.lang.runner import Limits
-
-_D = Limits()
+from .. import limits as L
 
 EXAMPLES = """
 Examples:
@@ -28,16 +26,12 @@ def register(app: typer.Typer, boundary) -> None:
         detect_anomaly: bool = typer.Option(False, "--detect-anomaly",
                                             help="Run under torch.autograd.detect_anomaly(): a NaN in backward "
                                                  "names the forward line that made it."),
-        max_steps: int = typer.Option(_D.max_steps, min=1, help="Statements the script may execute."),
-        max_loop_iterations: int = typer.Option(_D.max_loop_iterations, min=1,
-                                                help="Iterations of all loops together."),
-        max_call_depth: int = typer.Option(_D.max_call_depth, min=1, max=2000,
-                                           help="Function calls active at once."),
-        max_tensor_elements: int = typer.Option(_D.max_tensor_elements, min=1,
-                                                help="Elements of one tensor, list or string (checked before "
-                                                     "allocating)."),
-        max_graph_nodes: int = typer.Option(_D.max_graph_nodes, min=1, help="Autograd nodes the script may create."),
-        max_source_bytes: int = typer.Option(_D.max_source_bytes, min=1, help="Size of the script."),
+        max_steps: int = L.MAX_STEPS,
+        max_loop_iterations: int = L.MAX_LOOP_ITERATIONS,
+        max_call_depth: int = L.MAX_CALL_DEPTH,
+        max_tensor_elements: int = L.MAX_TENSOR_ELEMENTS,
+        max_graph_nodes: int = L.MAX_GRAPH_NODES,
+        max_source_bytes: int = L.MAX_SOURCE_BYTES,
     ):
         """Run a .grad script: PyTorch tutorial code, printing exactly what PyTorch prints.
 
@@ -47,9 +41,8 @@ def register(app: typer.Typer, boundary) -> None:
         """
         from gradcli.lang import run_file, run_source
 
-        limits = Limits(max_source_bytes=max_source_bytes, max_steps=max_steps,
-                        max_loop_iterations=max_loop_iterations, max_call_depth=max_call_depth,
-                        max_tensor_elements=max_tensor_elements, max_graph_nodes=max_graph_nodes)
+        limits = L.limits(max_steps, max_loop_iterations, max_call_depth, max_tensor_elements, max_graph_nodes,
+                          max_source_bytes)
         with _anomaly(detect_anomaly):
             if file == "-":
                 run_source(sys.stdin.buffer.read(limits.max_source_bytes + 1), "<stdin>", limits=limits)

@@ -1,0 +1,128 @@
+"""The read-eval-print loop of `gradcli repl`: gathers lines into complete inputs as Python's REPL does, runs
+each in one lang.Session (names live on from input to input) and echoes the value of a bare expression.
+
+    repl = Repl(sys.stdout, sys.stderr)
+    repl.feed("x = torch.tensor(2., requires_grad=True)")   # False: the input was complete and ran
+    repl.feed("if x > 1:")                                  # True: more lines wanted (prompt `... `)
+
+Terminal matters (readline, history, prompts on a tty) belong to the command, gradcli/cli/commands/repl.py.
+"""
+from __future__ import annotations
+
+from typing import Callable, TextIO
+
+from gradcli.lang import ast as A
+from gradcli.lang.errors import GradError, GradSyntaxError
+from gradcli.lang.parser import parse_file
+from gradcli.lang.runner import Limits, Session
+
+__all__ = ["PS1", "PS2", "FILENAME", "needs_more", "Repl", "run_loop"]
+
+PS1, PS2 = ">>> ", "... "
+FILENAME = "<stdin>"
+_COMPOUND = (A.If, A.While, A.For, A.FunctionDef, A.ClassDef, A.With, A.Try)
+
+
+def needs_more(text: str) -> bool:
+    """Is `text` (the lines typed so far) an unfinished input? Python's rules: the parser stopped at the end
+    (open bracket, a header without its block, an open triple quote), a trailing backslash, or a compound
+    statement, which only a blank line ends (an `else:` may follow). A blank line does not end a bracket."""
+    last = text.rsplit("\n", 1)[-1]
+    if last.rstrip().endswith("\\"):
+        return True
+    try:
+        module = parse_file(text, FILENAME)
+    except GradSyntaxError as e:
+        if not e.at_end:
+            return False
+        if last.strip() or "\n" not in text:
+            return True
+        return e.message.startswith(("expected ')'", "expected ']'", "expected '}'", "unterminated triple"))
+    except GradError:  # too large, not UTF-8, ...: report it now
+        return False
+    return bool(module.body) and isinstance(module.body[-1], _COMPOUND) and bool(last.strip())
+
+
+class Repl:
+    """Lines in, output and positioned errors out; `failures` counts the inputs that raised."""
+
+    def __init__(self, out: TextIO, err: TextIO, limits: Limits | None = None):
+        self.out, self.err = out, err
+        self.session = Session(FILENAME, stdout=out, stderr=err, limits=limits)
+        self.pending: list[str] = []
+        self.failures = 0
+
+    @property
+    def prompt(self) -> str:
+        return PS2 if self.pending else PS1
+
+    def feed(self, line: str) -> bool:
+        """Add one line; runs the input once it is complete. True when more lines are wanted."""
+        self.pending.append(line.rstrip("\r\n"))
+        text = "\n".join(self.pending)
+        if needs_more(text):
+            return True
+        self.pending = []
+        if text.strip():
+            self.execute(text)
+        return False
+
+    def flush(self) -> None:
+        """End of input: run what is pending, as if a blank line had been typed."""
+        if self.pending:
+            text, self.pending = "\n".join(self.pending), []
+            if text.strip():
+                self.execute(text)
+
+    def cancel(self) -> None:
+        """Ctrl-C at a prompt: forget the lines typed so far."""
+        self.pending = []
+
+    def error(self, message: str) -> None:
+        """An input the loop itself rejects (e.g. not UTF-8), reported like the interpreter's errors."""
+        self.failures += 1
+        self.out.flush()
+        self.err.write(message + "\n")
+        self.err.flush()
+
+    def execute(self, text: str) -> None:
+        try:
+            value = self.session.run(text, keep_last=True)
+        except GradError as e:
+            self.error(e.format())
+            return
+        except KeyboardInterrupt:  # Ctrl-C while running: stop this input, keep the session
+            self.error("KeyboardInterrupt")
+            return
+        if value is not None:  # Python's REPL echoes repr() of a bare expression and keeps it as `_`
+            self.session.globals["_"] = value
+            self.out.write(repr(value) + "\n")
+        self.out.flush()
+
+    def close(self) -> None:
+        self.session.close()
+
+
+def run_loop(repl: Repl, read: Callable[[str], str], show_prompts: bool = True) -> None:
+    """Read lines with `read(prompt)` until it raises EOFError; Ctrl-C (KeyboardInterrupt from `read`)
+    cancels the input being typed. Lines `read` cannot decode arrive as UnicodeDecodeError."""
+    try:
+        while True:
+            try:
+                line = read(repl.prompt if show_prompts else "")
+            except EOFError:
+                repl.flush()
+                return
+            except KeyboardInterrupt:
+                repl.cancel()
+                repl.err.write("\nKeyboardInterrupt\n")
+                continue
+            except UnicodeDecodeError as e:
+                where = len(repl.pending) + 1
+                repl.cancel()
+                repl.error(f"{FILENAME}:{where}:{e.start + 1}: error: the line is not valid UTF-8 "
+                           f"(byte 0x{e.object[e.start]:02x}); the input was skipped")
+                continue
+            repl.feed(line)
+    finally:
+        repl.close()

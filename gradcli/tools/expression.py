@@ -49,14 +49,14 @@ class Evaluation:
     _rng_state: object = None  # the generator after the leaves were made: `rerun` draws from it again
 
 
-def _namespace(limits: Limits) -> dict:
+def _namespace(limits: Limits | None = None) -> dict:
     """Names a one-liner sees besides torch/nn/F: math functions bare, and sum/max/min that take tensors.
     Creation functions check the size asked for first: `randn(100000,100000)` is a limit error, not 40 GB."""
     import builtins as py
     names = {n: getattr(gradcli, n) for n in EXPRESSION_FUNCTIONS if hasattr(gradcli, n)}
     for n in SIZED_CREATION:
         if n in names:
-            names[n] = checked_creation(n, names[n], limits)
+            names[n] = checked_creation(n, names[n], limits or Limits())
 
     def reduce_or_builtin(torch_fn, py_fn):
         def fn(*args, **kwargs):
@@ -183,8 +183,8 @@ def rerun(ev: Evaluation, leaves: dict[str, Tensor], limits: Limits | None = Non
     if ev._rng_state is not None:
         gradcli.default_generator.set_state(ev._rng_state)
     module = parse_expr(ev.expr, "<expr>")
-    result = run_source(ev.expr, "<expr>", expr=True, limits=limits or Limits(),
-                        variables={**_namespace(), **leaves})
+    limits = limits or Limits()
+    result = run_source(ev.expr, "<expr>", expr=True, limits=limits, variables={**_namespace(limits), **leaves})
     output = _output(module, result)[1]
     return output if isinstance(output, Tensor) else gradcli.tensor(float(output), dtype=gradcli.float64)
 

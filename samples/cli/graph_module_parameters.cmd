@@ -1,1 +1,1 @@
-graph samples/tutorials/seed004_18_logistic_regression_sequential.grad
+graph ../tutorials/seed004_18_logistic_regression_sequential.grad

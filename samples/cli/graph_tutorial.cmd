@@ -1,1 +1,1 @@
-graph samples/tutorials/seed000_3_one_layer_network.grad --var loss
+graph ../tutorials/seed000_3_one_layer_network.grad --var loss

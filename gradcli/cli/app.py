@@ -70,8 +70,8 @@ def version():
 
 
 def _register() -> None:
-    from .commands import grad, run
-    for module in (grad, run):
+    from .commands import grad, run, train
+    for module in (grad, run, train):
         module.register(app, boundary)
 
 

@@ -82,7 +82,7 @@ def parse_condition(text: str, metrics: list[str]) -> Condition:
     metric = m.group(1)
     if metric not in metrics:
         import difflib
-        close = difflib.get_close_matches(metric, metrics, n=1)
+        close = [m for m in metrics if m.startswith(metric)] or difflib.get_close_matches(metric, metrics, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         raise ValueError(f"{metric!r} is not a recorded metric (recorded: {', '.join(metrics)}){hint}")
     return Condition(metric, m.group(2), float(m.group(3)))

@@ -75,7 +75,7 @@ def render(summary: dict, console) -> None:
     rows.append(("run directory", summary["run_dir"]))
     width = max(len(k) for k, _ in rows)
     for k, v in rows:
-        console.print(f"{k.ljust(width)}  {v}")
+        console.print(f"{k.ljust(width)}  {v}", soft_wrap=True)
 
 
 def render_config(doc: dict, console) -> None:

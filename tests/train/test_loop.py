@@ -1,0 +1,134 @@
+"""The loop: the seed's stopping point, determinism, bit-exact --resume, atomic checkpoints, NaN stops."""
+import json
+
+import numpy as np
+import pytest
+
+import gradcli
+from gradcli.train import TrainError, load_config, parse_config, train
+from gradcli.train import checkpoint as ckpt
+
+from .helpers import LOGREG, MOONS, SAMPLES
+
+
+def arrays(path):
+    with np.load(path) as z:
+        return {k: z[k] for k in z.files}
+
+
+def same_arrays(a, b):
+    assert a.keys() == b.keys()
+    for k in a:
+        assert a[k].dtype == b[k].dtype and np.array_equal(a[k], b[k]), k
+
+
+def test_the_seed_sample_stops_where_the_seed_stops(tmp_path):
+    r = train(load_config(SAMPLES / "logistic_regression.toml"), tmp_path / "run")
+    assert r.status == "stopped"
+    assert r.stop_reason == "accuracy > 0.99 at iteration 540 (accuracy = 0.995)"
+    assert r.steps_done == 541
+    row = [x for x in r.rows if x["unit"] == 540][0]
+    assert f"{row['loss']:.4f}" == "0.0447"  # the seed prints Loss=0.0447 at iteration 540
+    # the seed prints w0:-1.48 w1:-1.70 b: 2.22 after its last step
+    p = arrays(tmp_path / "run" / "last.npz")
+    assert [f"{v:.2f}" for v in (*p["param/0.weight"][0], p["param/0.bias"][0])] == ["-1.48", "-1.70", "2.22"]
+
+
+def test_same_seed_same_metrics_and_another_seed_differs(tmp_path):
+    cfg = parse_config(MOONS, "m.toml")
+    a = train(cfg, tmp_path / "a")
+    b = train(cfg, tmp_path / "b")
+    assert (tmp_path / "a" / "metrics.jsonl").read_bytes() == (tmp_path / "b" / "metrics.jsonl").read_bytes()
+    assert a.rows == b.rows
+    c = train(parse_config(MOONS, "m.toml", ["train.seed=8"]), tmp_path / "c")
+    assert c.rows != a.rows
+
+
+@pytest.mark.parametrize("text, stop_after", [(MOONS, 7), (MOONS, 9), (LOGREG, 45)])
+def test_resume_is_bit_identical_to_an_uninterrupted_run(tmp_path, text, stop_after):
+    cfg = parse_config(text, "c.toml")
+    full = train(cfg, tmp_path / "full")
+    cut = train(cfg, tmp_path / "cut", stop_after=stop_after)
+    assert cut.status == "interrupted"
+    # what a kill leaves behind: rows logged after the last checkpoint, and a torn last line
+    with open(tmp_path / "cut" / "metrics.jsonl", "a") as fh:
+        fh.write('{"unit": 99, "lo')
+    done = train(cfg, tmp_path / "cut", resume=True)
+    assert done.resumed_from == stop_after - stop_after % cfg["train"]["checkpoint_every"]
+    assert done.status == full.status and done.steps_done == full.steps_done
+    for name in ("metrics.jsonl", "metrics.csv", "config.toml", "run.json"):
+        assert (tmp_path / "cut" / name).read_bytes() == (tmp_path / "full" / name).read_bytes(), name
+    same_arrays(arrays(tmp_path / "cut" / "last.npz"), arrays(tmp_path / "full" / "last.npz"))
+    same_arrays(arrays(tmp_path / "cut" / "best.npz"), arrays(tmp_path / "full" / "best.npz"))
+    again = train(cfg, tmp_path / "cut", resume=True)
+    assert again.status == "already finished" and again.rows == full.rows
+
+
+def test_resume_refuses_another_config_and_a_missing_checkpoint(tmp_path):
+    cfg = parse_config(LOGREG, "c.toml")
+    train(cfg, tmp_path / "r", stop_after=20)
+    with pytest.raises(TrainError, match="the config differs"):
+        train(parse_config(LOGREG, "c.toml", ["optim.lr=0.02"]), tmp_path / "r", resume=True)
+    with pytest.raises(TrainError, match="last.npz does not exist"):
+        train(cfg, tmp_path / "empty", resume=True)
+
+
+def test_a_non_empty_run_directory_needs_overwrite(tmp_path):
+    cfg = parse_config(LOGREG, "c.toml")
+    train(cfg, tmp_path / "r")
+    (tmp_path / "r" / "notes.txt").write_text("mine")
+    with pytest.raises(TrainError, match="is not empty; use --overwrite"):
+        train(cfg, tmp_path / "r")
+    train(cfg, tmp_path / "r", overwrite=True)
+    assert (tmp_path / "r" / "notes.txt").read_text() == "mine"  # only the run's own files are replaced
+
+
+@pytest.mark.parametrize("where", ["replace", "write"])
+def test_a_failed_checkpoint_write_keeps_the_previous_one(tmp_path, monkeypatch, where):
+    cfg = parse_config(LOGREG, "c.toml")
+    train(cfg, tmp_path / "r", stop_after=20)
+    path = tmp_path / "r" / "last.npz"
+    before = arrays(path)
+
+    def boom(*a, **k):
+        raise OSError("disk on fire")
+
+    if where == "replace":
+        monkeypatch.setattr(ckpt.os, "replace", boom)
+    else:  # the writer dies half way through the archive
+        real = np.savez
+
+        def half(fh, **arrs):
+            real(fh, **arrs)
+            fh.truncate(fh.tell() // 2)
+            raise OSError("killed mid-write")
+        monkeypatch.setattr(ckpt.np, "savez", half)
+    with pytest.raises(OSError):
+        train(cfg, tmp_path / "r", resume=True)
+    monkeypatch.undo()
+    same_arrays(arrays(path), before)
+    assert sorted(p.name for p in (tmp_path / "r").iterdir() if p.name.endswith(".tmp")) == []
+    done = train(cfg, tmp_path / "r", resume=True)  # and the run still resumes to the right result
+    assert done.resumed_from == 20 and done.steps_done == 60
+
+
+def test_a_non_finite_loss_stops_naming_the_step(tmp_path):
+    text = LOGREG.replace("lr = 0.01", "lr = 1e30").replace('name = "bce"', 'name = "mse"').replace(
+        '["linear(2,1)", "sigmoid"]', '["linear(2,1)"]')
+    with pytest.raises(TrainError, match=r"the loss became (inf|nan) at step \d+ \(iteration \d+\)"):
+        train(parse_config(text, "c.toml"), tmp_path / "r")
+
+
+def test_run_directory_contents(tmp_path):
+    cfg = parse_config(MOONS, "m.toml")
+    r = train(cfg, tmp_path / "r")
+    meta = json.loads((tmp_path / "r" / "run.json").read_text())
+    assert meta["config_hash"] == cfg.hash() and meta["seed"] == 7 and meta["gradcli"] == gradcli.__version__
+    assert meta["train_samples"] == 90 and meta["validation_samples"] == 30
+    lines = (tmp_path / "r" / "metrics.jsonl").read_text().splitlines()
+    assert [json.loads(x)["unit"] for x in lines] == [0, 2, 4, 6, 8, 10, 12]
+    header = (tmp_path / "r" / "metrics.csv").read_text().splitlines()[0]
+    assert header == "unit,step,loss,accuracy,val_loss,val_accuracy"
+    assert "val_loss" in json.loads(lines[2]) and "val_loss" not in json.loads(lines[1])  # eval_every = 4
+    assert r.best["metric"] == "val_loss" and r.best["unit"] in (0, 4, 8, 12)
+    assert parse_config((tmp_path / "r" / "config.toml").read_text()).values == cfg.values

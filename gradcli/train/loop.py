@@ -165,10 +165,10 @@ def train(config: Config, out: str | Path, *, resume: bool = False, overwrite: b
                 loss = loss_fn(predict(model, x, y), y)
                 value = loss.item()
                 if not math.isfinite(value):
+                    saved = (f"{out / 'last.npz'} holds the last checkpoint" if (out / "last.npz").exists()
+                             else "no checkpoint was written yet")
                     raise TrainError(f"the loss became {value} at step {progress['steps_done']} ({unit_name[:-1]} "
-                                     f"{u}); lower optim.lr or check the data. The last checkpoint is "
-                                     f"{out / 'last.npz'}" + ("" if u >= tcfg["checkpoint_every"] else
-                                                               " (none written yet)"))
+                                     f"{u}); lower optim.lr or check the data ({saved})")
                 loss.backward()
                 optimizer.step()
                 optimizer.zero_grad()

@@ -15,7 +15,7 @@ from gradcli.autograd.creation import default_generator
 
 from .config import ConfigError
 
-__all__ = ["save_checkpoint", "load_checkpoint", "atomic_write", "FORMAT"]
+__all__ = ["snapshot", "write_snapshot", "save_checkpoint", "load_checkpoint", "atomic_write", "FORMAT"]
 
 FORMAT = 1
 
@@ -56,24 +56,33 @@ def _umask() -> int:
     return mask
 
 
-def save_checkpoint(path: Path, model, optimizer, scheduler, stream, progress: dict) -> None:
-    """`progress` is a JSON-able dict (units done, best metric, ...) stored next to the arrays."""
-    arrays = {f"param/{k}": v.numpy() for k, v in model.state_dict().items()}
+def snapshot(model, optimizer, scheduler, stream, progress: dict) -> dict:
+    """Everything a checkpoint holds, copied out of the live objects (the optimizer updates parameters in
+    place), as the arrays of an .npz. `progress` is a JSON-able dict (units done, best metric, ...)."""
+    arrays = {f"param/{k}": np.array(v.numpy(), copy=True) for k, v in model.state_dict().items()}
     sd = optimizer.state_dict()
     for idx, state in sd["state"].items():
         for key, value in state.items():
-            arrays[f"optim/{idx}/{key}"] = value.numpy() if hasattr(value, "numpy") else np.asarray(value)
+            arrays[f"optim/{idx}/{key}"] = np.array(value.numpy() if hasattr(value, "numpy") else value, copy=True)
     seed, bits, next_normal = default_generator.get_state()
-    arrays["rng/key"] = np.asarray(bits["state"]["key"], np.uint32)
-    arrays["stream/perm"] = np.asarray(stream.perm, np.int64)
-    meta = {"format": FORMAT, "progress": progress,
+    arrays["rng/key"] = np.array(bits["state"]["key"], np.uint32, copy=True)
+    arrays["stream/perm"] = np.array(stream.perm, np.int64, copy=True)
+    meta = {"format": FORMAT, "progress": dict(progress),
             "optim_groups": [{k: (list(v) if isinstance(v, tuple) else v) for k, v in g.items()}
                              for g in sd["param_groups"]],
             "scheduler": scheduler.state_dict() if scheduler is not None else None,
             "rng": {"seed": seed, "pos": int(bits["state"]["pos"]), "next_normal": next_normal},
             "stream": {"cursor": stream.cursor}}
     arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), np.uint8)
+    return arrays
+
+
+def write_snapshot(path: Path, arrays: dict) -> None:
     atomic_write(path, lambda fh: np.savez(fh, **arrays))
+
+
+def save_checkpoint(path: Path, model, optimizer, scheduler, stream, progress: dict) -> None:
+    write_snapshot(path, snapshot(model, optimizer, scheduler, stream, progress))
 
 
 def load_checkpoint(path: Path, model, optimizer, scheduler, stream) -> dict:

@@ -208,6 +208,10 @@ class _Validator:
         out = {}
         out["data"] = self.data(self.table(raw.get("data"), "data"))
         model = self.table(raw.get("model"), "model")
+        for k in ("grad", "source", "forward", "parameters", "file"):
+            if k in model:  # issue 5's second model form: planned, not built yet
+                raise self.error(f"model.{k}", "models written in the .grad language are not supported yet; "
+                                               "describe the model with model.layers")
         self.keys(model, "model", S.SECTIONS["model"])
         out["model"] = self.fields(model, "model", S.SECTIONS["model"], {})
         loss = self.table(raw.get("loss"), "loss")

@@ -67,6 +67,11 @@ def test_data_source_must_be_one_table():
     assert "give one data source" in bad(two).message
 
 
+def test_a_grad_language_model_is_refused_clearly():
+    e = bad(LOGREG.replace('layers = ["linear(2,1)", "sigmoid"]', 'forward = "sigmoid(x @ w + b)"'))
+    assert e.message.startswith("model.forward: models written in the .grad language are not supported yet")
+
+
 def test_invalid_toml_points_at_the_character():
     e = bad("[data\n")
     assert e.format().splitlines()[0].startswith("c.toml:1:6: error: invalid TOML")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import time
 
 _SKIP = ("unit", "step")
+_SHORT = {"accuracy": "acc", "val_accuracy": "val_acc"}
 
 
 def _fmt(v) -> str:
@@ -46,15 +47,17 @@ class Progress:
             if self.console.is_terminal:
                 from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn, \
                     TimeElapsedColumn
-                self.bar = Bar(TextColumn(self.unit), BarColumn(), MofNCompleteColumn(),
-                               TextColumn("{task.fields[metrics]}"), TimeElapsedColumn(),
+                self.bar = Bar(TextColumn(self.unit), BarColumn(bar_width=20), MofNCompleteColumn(),
+                               TimeElapsedColumn(), TextColumn("{task.fields[metrics]}"),
                                console=self.console, transient=False)
                 self.task = self.bar.add_task("train", total=self.total, completed=payload["start"], metrics="")
                 self.bar.start()
         elif kind == "row":
             text = "  ".join(f"{k} {_fmt(v)}" for k, v in payload.items() if k not in _SKIP)
-            if self.bar is not None:
-                self.bar.update(self.task, metrics=text)
+            if self.bar is not None:  # one live line: short names, 4 digits
+                short = " ".join(f"{_SHORT.get(k, k)} {v:.4g}" if isinstance(v, float) else f"{k} {v}"
+                                 for k, v in payload.items() if k not in _SKIP)
+                self.bar.update(self.task, metrics=short)
             else:
                 rate = payload["step"] / max(time.perf_counter() - self.t0, 1e-9)
                 self.console.print(f"{self.unit[:-1]} {payload['unit']}/{self.total}  {text}  ({rate:.0f} steps/s)", soft_wrap=True)

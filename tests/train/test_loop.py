@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import gradcli
+from gradcli.lang.errors import GradError
 from gradcli.train import TrainError, load_config, parse_config, train
 from gradcli.train import checkpoint as ckpt
 
@@ -132,3 +133,48 @@ def test_run_directory_contents(tmp_path):
     assert "val_loss" in json.loads(lines[2]) and "val_loss" not in json.loads(lines[1])  # eval_every = 4
     assert r.best["metric"] == "val_loss" and r.best["unit"] in (0, 4, 8, 12)
     assert parse_config((tmp_path / "r" / "config.toml").read_text()).values == cfg.values
+
+
+@pytest.mark.parametrize("sample, check", [
+    ("moons_mlp.toml", lambda r: r.status == "stopped" and r.rows[-2]["val_accuracy"] >= 0.985),
+    ("linear_regression.toml", lambda r: r.final["r2"] > 0.95 and r.final["val_r2"] > 0.95),
+    ("blobs_multiclass.toml", lambda r: r.final["val_accuracy"] > 0.9),
+])
+def test_samples_train_to_a_sensible_result(tmp_path, sample, check):
+    r = train(load_config(SAMPLES / sample), tmp_path / "r")
+    assert check(r), r.final
+
+
+CSV_CONFIG = """
+[data.csv]
+path = "d.csv"
+target = "y"
+[model]
+layers = ["linear(2,1)"]
+[loss]
+name = "mse"
+[train]
+iterations = 3
+"""
+
+
+@pytest.mark.parametrize("csv_text, message", [
+    ("a,b,y\n1,2,3\n4,x,6\n", "d.csv:3: column 'b': cannot read 'x' as a number"),
+    ("a,b,y\n1,2,3\n4,5\n", "d.csv:3: expected 3 columns, got 2"),
+    ("a,b,z\n1,2,3\n4,5,6\n", "data.csv.target: no column 'y' in d.csv (columns: a, b, z)"),
+    ("a,b,y\n1,2,3\n", "d.csv: needs at least two data rows, found 1"),
+    ("a,b,c,y\n1,2,3,4\n4,5,6,7\n", "the first linear layer takes 2 features but d.csv gives 3 (a, b, c)"),
+])
+def test_csv_problems_name_the_file_line_and_column(tmp_path, csv_text, message):
+    (tmp_path / "d.csv").write_text(csv_text)
+    (tmp_path / "c.toml").write_text(CSV_CONFIG)
+    with pytest.raises(GradError) as e:
+        train(load_config(tmp_path / "c.toml"), tmp_path / "r")
+    assert message in e.value.message
+
+
+def test_csv_without_header_uses_column_numbers(tmp_path):
+    (tmp_path / "d.csv").write_text("1,2,5\n2,1,4\n3,3,9\n0,1,1\n")
+    (tmp_path / "c.toml").write_text(CSV_CONFIG.replace('target = "y"', 'target = "2"\nheader = false'))
+    r = train(load_config(tmp_path / "c.toml"), tmp_path / "r")
+    assert r.steps_done == 3 and json.loads((tmp_path / "r" / "run.json").read_text())["features"] == ["0", "1"]

@@ -162,34 +162,40 @@ def train(config: Config, out: str | Path, *, resume: bool = False, overwrite: b
         u = progress["units_done"]
         while not progress["finished"] and u < total:
             row = log(u, u % tcfg["eval_every"] == 0) if u % tcfg["log_every"] == 0 else None
+            bad_loss = None
             for _ in range(steps_per_unit):
                 idx = stream.next()
                 x, y = (data.x_train, data.y_train) if idx is None else (data.x_train[idx], data.y_train[idx])
                 loss = loss_fn(predict(model, x, y), y)
                 value = loss.item()
                 if not math.isfinite(value):
-                    saved = (f"{out / 'last.npz'} holds the last checkpoint" if (out / "last.npz").exists()
-                             else "no checkpoint was written yet")
-                    raise TrainError(f"the loss became {value} at step {progress['steps_done']} ({unit_name[:-1]} "
-                                     f"{u}); lower optim.lr or check the data ({saved})")
+                    bad_loss = f"the loss became {value} at step {progress['steps_done']} ({unit_name[:-1]} {u})"
+                    if tcfg["on_nonfinite"] == "error":
+                        saved = (f"{out / 'last.npz'} holds the last checkpoint" if (out / "last.npz").exists()
+                                 else "no checkpoint was written yet")
+                        raise TrainError(f"{bad_loss}; lower optim.lr or check the data ({saved})")
+                    break
                 loss.backward()
                 optimizer.step()
                 optimizer.zero_grad()
                 progress["steps_done"] += 1
-            if scheduler is not None:
-                scheduler.step()
-            u += 1
-            progress["units_done"] = u
-            stopped = row is not None and condition is not None and condition.holds(row)
-            if stopped:
-                progress["status"] = "stopped"
-                progress["stop_reason"] = f"{condition} at {unit_name[:-1]} {u - 1} ({condition.metric} = " \
-                                          f"{row[condition.metric]:.6g})"
-            elif u == total:
-                progress["status"], progress["stop_reason"] = "finished", f"{total} {unit_name}"
-            if stopped or u == total:
-                progress["finished"] = True
-                log(u, True)
+            if bad_loss is not None:  # on_nonfinite = "stop": end here, parameters as before that step
+                progress.update(status="stopped", stop_reason=bad_loss, finished=True)
+            else:
+                if scheduler is not None:
+                    scheduler.step()
+                u += 1
+                progress["units_done"] = u
+                stopped = row is not None and condition is not None and condition.holds(row)
+                if stopped:
+                    progress["status"] = "stopped"
+                    progress["stop_reason"] = f"{condition} at {unit_name[:-1]} {u - 1} ({condition.metric} = " \
+                                              f"{row[condition.metric]:.6g})"
+                elif u == total:
+                    progress["status"], progress["stop_reason"] = "finished", f"{total} {unit_name}"
+                if stopped or u == total:
+                    progress["finished"] = True
+                    log(u, True)
             if progress["finished"] or u % tcfg["checkpoint_every"] == 0:
                 if best[0] is not None:  # first, so last.npz never names a best that is not on disk
                     write_snapshot(out / "best.npz", best[0])

@@ -108,6 +108,8 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "eval_every": Field("int", UNSET, check=at_least(1), help="validation interval; default log_every"),
         "checkpoint_every": Field("int", 100, check=at_least(1)),
         "seed": Field("int", 0, check=at_least(0)),
+        "on_nonfinite": Field("str", "error", ("error", "stop"), help="a nan/inf loss: fail (exit 1), or end "
+                                                                      "the run there with its checkpoint"),
         "metrics": Field("strs", UNSET, help="default: loss+accuracy (classification), loss+r2 (regression)"),
         "monitor": Field("str", UNSET, help="metric for best.npz; default val_loss, or loss"),
     },

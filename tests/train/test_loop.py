@@ -120,6 +120,16 @@ def test_a_non_finite_loss_stops_naming_the_step(tmp_path):
         train(parse_config(text, "c.toml"), tmp_path / "r")
 
 
+def test_a_non_finite_loss_can_end_the_run_instead(tmp_path):
+    text = LOGREG.replace("lr = 0.01", "lr = 1e30").replace('name = "bce"', 'name = "mse"').replace(
+        '["linear(2,1)", "sigmoid"]', '["linear(2,1)"]').replace("seed = 1", "seed = 1\non_nonfinite = \"stop\"")
+    r = train(parse_config(text, "c.toml"), tmp_path / "r")
+    assert r.status == "stopped" and r.stop_reason.startswith("the loss became inf at step 1 (iteration 1)")
+    p = arrays(tmp_path / "r" / "last.npz")
+    assert np.isfinite(p["param/0.weight"]).all()  # the state before the step that failed
+    assert train(parse_config(text, "c.toml"), tmp_path / "r", resume=True).status == "already finished"
+
+
 def test_run_directory_contents(tmp_path):
     cfg = parse_config(MOONS, "m.toml")
     r = train(cfg, tmp_path / "r")

@@ -22,7 +22,7 @@ import gradcli
 from gradcli.lang.errors import GradError
 
 from .checkpoint import atomic_write, load_checkpoint, snapshot, write_snapshot
-from .config import Config, ConfigError, parse_config, to_toml
+from .config import Config, parse_config, to_toml
 from .data import BatchStream, make_dataset
 from .model import build_loss, build_model, build_optimizer, build_scheduler, metric_values, predict
 from .specs import parse_condition

@@ -113,8 +113,7 @@ class _Validator:
         if key in self.origin:
             return ConfigError(f"--set {self.origin[key]}: {key}: {message}")
         span = self.locate(key)
-        where = key if span else f"{key}"
-        return ConfigError(f"{where}: {message}", span, self.text, self.filename)
+        return ConfigError(f"{key}: {message}", span, self.text, self.filename)
 
     def locate(self, key: str) -> Span | None:
         """The line of `key` in the file: under its [table] header, or as a dotted key; else the header."""

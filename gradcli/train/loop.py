@@ -70,6 +70,8 @@ def prepare_run_dir(out: Path, resume: bool, overwrite: bool) -> None:
     if resume:
         if not (out / "last.npz").exists():
             raise TrainError(f"cannot resume: {out}/last.npz does not exist (no checkpoint was written there)")
+        for stale in out.glob(".*.tmp"):  # a write the kill cut short: the previous file is intact
+            stale.unlink()
         return
     if out.exists() and not out.is_dir():
         raise TrainError(f"run directory {str(out)!r} is a file")

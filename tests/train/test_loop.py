@@ -188,3 +188,51 @@ def test_csv_without_header_uses_column_numbers(tmp_path):
     (tmp_path / "c.toml").write_text(CSV_CONFIG.replace('target = "y"', 'target = "2"\nheader = false'))
     r = train(load_config(tmp_path / "c.toml"), tmp_path / "r")
     assert r.steps_done == 3 and json.loads((tmp_path / "r" / "run.json").read_text())["features"] == ["0", "1"]
+
+
+KILLED_MID_WRITE = """
+import sys, time
+import numpy as np
+from gradcli.train import parse_config, train
+from gradcli.train import checkpoint as ck
+from tests.train.helpers import LOGREG
+
+cfg = parse_config(LOGREG, "c.toml")
+train(cfg, sys.argv[1], stop_after=20)
+real = np.savez
+
+
+def stuck(fh, **arrays):  # half an archive on disk, then wait for the SIGKILL
+    real(fh, **arrays)
+    fh.truncate(fh.tell() // 2)
+    fh.flush()
+    print("writing", flush=True)
+    time.sleep(60)
+
+
+ck.np.savez = stuck
+train(cfg, sys.argv[1], resume=True)
+"""
+
+
+def test_sigkill_mid_write_leaves_the_previous_checkpoint(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from .helpers import ROOT
+    run = tmp_path / "r"
+    child = subprocess.Popen([sys.executable, "-c", KILLED_MID_WRITE, str(run)], cwd=ROOT, stdout=subprocess.PIPE,
+                             text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    try:
+        assert child.stdout.readline() == "writing\n"
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+    assert list(run.glob(".*.tmp"))  # the torn write (best.npz goes first) is there, beside the old files
+    assert json.loads(arrays(run / "last.npz")["meta"].tobytes())["progress"]["units_done"] == 20
+    done = train(parse_config(LOGREG, "c.toml"), run, resume=True)
+    assert done.resumed_from == 20 and done.steps_done == 60 and not list(run.glob(".*.tmp"))
+    full = train(parse_config(LOGREG, "c.toml"), tmp_path / "full")
+    assert done.rows == full.rows

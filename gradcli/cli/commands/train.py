@@ -10,11 +10,11 @@ Examples:
 
   gradcli train samples/train/logistic_regression.toml
 
-  gradcli train samples/train/moons_mlp.toml --set optim.lr=0.05 --out runs/moons-lr05
+  gradcli train samples/train/moons_mlp.toml --set optim.lr=0.05 --out runs/lr05
 
   gradcli train samples/train/moons_mlp.toml --print-config
 
-  gradcli train samples/train/moons_mlp.toml --resume        # continue runs/moons_mlp from last.npz
+  gradcli train samples/train/moons_mlp.toml --resume
 
   gradcli --json train samples/train/linear_regression.toml --quiet --overwrite
 """
@@ -24,13 +24,13 @@ def register(app: typer.Typer, boundary) -> None:
     @app.command(epilog=EXAMPLES)
     @boundary
     def train(
-        config: str = typer.Argument(..., help="The training config (TOML): [data], [model], [loss], [optim], "
+        config: str = typer.Argument(..., metavar="CONFIG.toml", help="The training config (TOML): [data], [model], [loss], [optim], "
                                                "[train]."),
-        set_: Optional[List[str]] = typer.Option(None, "--set", help="Override a config value: optim.lr=0.05. "
+        set_: Optional[List[str]] = typer.Option(None, "--set", metavar="SECTION.KEY=VALUE", help="Override a config value: optim.lr=0.05. "
                                                                     "Repeat for more; validated like the file."),
         print_config: bool = typer.Option(False, "--print-config", help="Print the resolved config, every "
                                                                          "default filled in, and exit."),
-        out: Optional[str] = typer.Option(None, "--out", help="Run directory (default: runs/<config name>)."),
+        out: Optional[str] = typer.Option(None, "--out", metavar="DIR", help="Run directory (default: runs/<config name>)."),
         resume: bool = typer.Option(False, "--resume", help="Continue the run in the run directory from its "
                                                             "last checkpoint; the result equals an "
                                                             "uninterrupted run."),

@@ -99,8 +99,8 @@ def version():
 
 
 def _register() -> None:
-    from .commands import check, diff, explain, grad, graph, repl, run, test
-    for module in (grad, diff, explain, graph, check, test, run, repl):
+    from .commands import check, diff, explain, grad, graph, repl, run, test, train
+    for module in (grad, diff, explain, graph, check, test, run, repl, train):
         module.register(app, boundary)
 
 

@@ -1,0 +1,64 @@
+"""`gradcli train CONFIG.toml`: train a small model from a config, into a resumable run directory."""
+from __future__ import annotations
+
+from typing import List, Optional
+
+import typer
+
+EXAMPLES = """
+Examples:
+
+  gradcli train samples/train/logistic_regression.toml
+
+  gradcli train samples/train/moons_mlp.toml --set optim.lr=0.05 --out runs/lr05
+
+  gradcli train samples/train/moons_mlp.toml --print-config
+
+  gradcli train samples/train/moons_mlp.toml --resume
+
+  gradcli --json train samples/train/linear_regression.toml --quiet --overwrite
+"""
+
+
+def register(app: typer.Typer, boundary) -> None:
+    @app.command(epilog=EXAMPLES)
+    @boundary
+    def train(
+        config: str = typer.Argument(..., metavar="CONFIG.toml", help="The training config (TOML): [data], [model], [loss], [optim], "
+                                               "[train]."),
+        set_: Optional[List[str]] = typer.Option(None, "--set", metavar="SECTION.KEY=VALUE", help="Override a config value: optim.lr=0.05. "
+                                                                    "Repeat for more; validated like the file."),
+        print_config: bool = typer.Option(False, "--print-config", help="Print the resolved config, every "
+                                                                         "default filled in, and exit."),
+        out: Optional[str] = typer.Option(None, "--out", metavar="DIR", help="Run directory (default: runs/<config name>)."),
+        resume: bool = typer.Option(False, "--resume", help="Continue the run in the run directory from its "
+                                                            "last checkpoint; the result equals an "
+                                                            "uninterrupted run."),
+        overwrite: bool = typer.Option(False, "--overwrite", help="Replace the run files in a non-empty run "
+                                                                  "directory."),
+        quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display."),
+    ):
+        """Train a model from CONFIG: progress on stderr, a summary at the end, files in the run directory.
+
+        The run directory holds config.toml (resolved), run.json (versions, seed, config hash),
+        metrics.jsonl and metrics.csv (one row per logged step), and the checkpoints last.npz and best.npz.
+        """
+        from pathlib import Path
+
+        from gradcli.train import load_config, train as run_training
+
+        from ..render import emit
+        from ..renderers.train import Progress, render, render_config
+
+        if resume and overwrite:
+            from gradcli.tools.expression import OptionError
+            raise OptionError("--resume and --overwrite contradict each other: pick one")
+        cfg = load_config(config, set_ or [])
+        if print_config:
+            emit("train", {"config": cfg.values}, render_config)
+            return
+        run_dir = Path(out) if out else Path("runs") / Path(config).stem
+        with Progress(enabled=not quiet) as progress:
+            result = run_training(cfg, run_dir, resume=resume, overwrite=overwrite, on_event=progress.event)
+        summary = {k: v for k, v in vars(result).items() if k != "rows"}
+        emit("train", summary, render)

@@ -20,14 +20,12 @@ from gradcli.autograd.tensor import Tensor
 from gradcli.lang.errors import GradError, GradValueError
 from gradcli.lang.runner import Limits
 
+from .defaults import DEFAULT_MAX_DEPTH, DEFAULT_MAX_NODES
 from .expression import OptionError
 from .graph_export import to_dot, to_mermaid
 
 __all__ = ["Edge", "GraphNode", "Graph", "Loaded", "build_graph", "graph_report", "load", "is_file_argument",
            "DEFAULT_MAX_NODES", "DEFAULT_MAX_DEPTH"]
-
-DEFAULT_MAX_NODES = 400
-DEFAULT_MAX_DEPTH = 40
 
 
 @dataclass

@@ -6,7 +6,7 @@ from typing import List, Optional
 
 import typer
 
-from gradcli.tools.graph import DEFAULT_MAX_DEPTH, DEFAULT_MAX_NODES
+from gradcli.tools.defaults import DEFAULT_MAX_DEPTH, DEFAULT_MAX_NODES
 
 EXAMPLES = f"""
 Examples:

@@ -83,21 +83,27 @@ ROWS = [
     ("repl", [], f"A = torch.{HUGE}\n", 1),
     ("repl", [], "foo(1,\n", 1),  # still open at the end of input
     ("repl", [], "def f():\nreturn 1\n", 1),
-    # ---- commands being added in parallel: one line each, once they exist
-    # ("graph", [""], None, 2),
-    # ("graph", ["x*("], None, 1),
-    # ("graph", ["{missing}"], None, 1),
-    # ("graph", ["{dir}"], None, 1),
-    # ("graph", ["{garbage}"], None, 1),
-    # ("explain", ["x*x", "--at", "x=nan"], None, 2),
-    # ("explain", ["x*x", "--at", "q=1"], None, 2),
-    # ("explain", ["sum(A)", "--at", f"A={HUGE}"], None, 1),
-    # ("diff", ["x*w", "--wrt", "q"], None, 2),
-    # ("diff", ["", "--wrt", "w"], None, 2),
-    # ("check", ["{garbage}"], None, 1),
-    # ("check", ["x*("], None, 1),
-    # ("test", ["{missing}"], None, 1),
-    # ("test", ["{garbage}"], None, 1),
+    # ---- graph, explain, diff, check, test
+    ("graph", [""], None, 2),
+    ("graph", ["x*("], None, 1),
+    ("graph", ["{missing}"], None, 1),
+    ("graph", ["{dir}"], None, 1),
+    ("graph", ["{garbage}"], None, 1),
+    ("explain", ["x*x", "--at", "x=nan"], None, 2),
+    ("explain", ["x*x", "--at", "q=1"], None, 2),
+    ("explain", ["sum(A)", "--at", f"A={HUGE}"], None, 1),
+    ("diff", ["x*w", "--wrt", "q"], None, 2),
+    ("diff", ["", "--wrt", "w"], None, 2),
+    ("check", ["{garbage}"], None, 1),
+    ("check", ["x*("], None, 1),
+    ("test", ["{missing}"], None, 2),  # a garbage .grad is a failing test (stdout), see test_test_command.py
+    ("graph", ["x*x", "--at", "x=inf"], None, 2),
+    ("graph", ["x*x", "--format", "png"], None, 2),
+    ("explain", ["x*("], None, 1),
+    ("explain", ["{garbage}"], None, 1),
+    ("diff", ["x*x", "--at", "x=nan"], None, 2),
+    ("check", ["{missing}"], None, 1),
+    ("check", ["x*x", "--at", "q=1"], None, 2),
 ]
 
 LOCATION_OR_ERROR = re.compile(r"^(error: |[^\n]+?:\d+:\d+: \S)")

@@ -10,7 +10,8 @@ def _line(console, label: str, t) -> None:
     text = value_text(t)
     if "\n" in text:
         pad = " " * (len(label) + 3)
-        text = text.replace("\n", "\n" + pad)
+        first, *rest = text.split("\n")
+        text = "\n".join([first] + [pad + line if line else "" for line in rest])  # no trailing blanks
     console.print(f"{label} = {text}")
 
 

@@ -1,0 +1,1 @@
+run ../tutorials/seed001_3_grad_accumulates.grad

@@ -1,0 +1,1 @@
+test ../tutorials -k seed001

@@ -20,7 +20,7 @@ from .opcodes import (BINOP, BREAK, BUILD_DICT, BUILD_LIST, BUILD_SLICE, BUILD_S
                       MAKE_FUNCTION, POP, POP_BLOCK, POP_JUMP_IF_FALSE, POP_JUMP_IF_TRUE, RAISE,
                       RAISE_ASSERT, RERAISE, RETURN, ROT2, ROT3, SETUP_EXCEPT, SETUP_FINALLY, SETUP_WITH,
                       STMT, STORE_ATTR, STORE_FAST, STORE_SUBSCR, SUBSCR, TO_ITER, UNARY, UNPACK, WITH_EXIT)
-from .opcodes import OPS  # noqa: F401  (re-exported: opcode names for debugging)
+from .opcodes import FOR_ITER_STORE, LOAD_FAST_ATTR, LOAD_GLOBAL_ATTR, OPS  # noqa: F401  (OPS: names)
 from .scope import Scope
 
 __all__ = ["Code", "compile_module", "OPS", "MAX_BLOCK_NESTING"]
@@ -106,7 +106,7 @@ class _Compiler:
         last = None
         if keep_last and body and isinstance(body[-1], A.ExprStmt):
             last = body.pop()
-        tail = [E(STMT, None, last.span), last.value, E(RETURN)] if last else [E(CONST), E(RETURN)]
+        tail = [last.value, E(RETURN)] if last else [E(CONST), E(RETURN)]
         jobs = [(top, body + tail, Scope("module", None, module.body), 0)]
         while jobs:  # each nested def/lambda/class/comprehension body is a job of its own
             code, items, scope, depth = jobs.pop()
@@ -114,6 +114,9 @@ class _Compiler:
             self.loops: list[tuple[Label, Label, int]] = []  # (break, continue, blocks at loop start)
             self.blocks = 0  # try/with blocks open at this point of the code
             self.handlers = 0  # except clauses we are inside (for a bare `raise`)
+            stmts = [i for i in items if isinstance(i, A.Stmt)]
+            if stmts:  # the statement budget is charged per body and per loop iteration, not per statement
+                items = [E(STMT, count_statements(stmts), stmts[0].span)] + list(items)
             self._emit_all(items)
             _resolve(code)
         return top
@@ -123,16 +126,23 @@ class _Compiler:
         code = self.code
         ops, args, spans = code.ops, code.args, code.spans
         stack = list(reversed(items))
+        labelled = -1  # the last position a label points at: no instruction there may be fused away
         while stack:
             item = stack.pop()
             kind = type(item)
             if kind is _Emit:
                 op, arg, span = item
+                fused = _FUSE.get((ops[-1], op)) if ops and labelled != len(ops) else None
+                if fused is not None:  # one dispatch instead of two in the interpreter's loop
+                    ops[-1], args[-1] = fused, (args[-1], arg)
+                    if op == LOAD_ATTR:
+                        spans[-1] = span
+                    continue
                 ops.append(op)
                 args.append(arg)
                 spans.append(span)
             elif kind is Label:
-                item.pos = len(ops)
+                item.pos = labelled = len(ops)
             elif kind is _Store:
                 stack.extend(reversed(self._store(*item)))
             elif callable(item) and not isinstance(item, A.Node):
@@ -162,32 +172,31 @@ class _Compiler:
         return list(body)
 
     def c_ExprStmt(self, s):
-        return [E(STMT, None, s.span), s.value, E(POP)]
+        return [s.value, E(POP)]
 
     def c_Assign(self, s):
-        out = [E(STMT, None, s.span), s.value]
+        out = [s.value]
         for t in s.targets[:-1]:
             out += [E(DUP), _Store((t, "store"))]
         return out + [_Store((s.targets[-1], "store"))]
 
     def c_AugAssign(self, s):
         t, op = s.target, E(INPLACE, _INPLACE[s.op], s.span)
-        head = E(STMT, None, s.span)
         if isinstance(t, A.Name):
-            return [head, t, s.value, op, _Store((t, "store"))]
+            return [t, s.value, op, _Store((t, "store"))]
         if isinstance(t, A.Attribute):
-            return [head, t.value, E(DUP), E(LOAD_ATTR, t.attr, t.span), s.value, op, E(ROT2),
+            return [t.value, E(DUP), E(LOAD_ATTR, t.attr, t.span), s.value, op, E(ROT2),
                     E(STORE_ATTR, t.attr, t.span)]
         if isinstance(t, A.Subscript):
-            return [head, t.value, t.index, E(DUP2), E(SUBSCR, None, t.span), s.value, op, E(ROT3),
+            return [t.value, t.index, E(DUP2), E(SUBSCR, None, t.span), s.value, op, E(ROT3),
                     E(STORE_SUBSCR, None, t.span)]
         raise GradSyntaxError("illegal expression for augmented assignment", t.span)
 
     def c_Delete(self, s):
-        return [E(STMT, None, s.span)] + [_Store((t, "delete")) for t in s.targets]
+        return [_Store((t, "delete")) for t in s.targets]
 
     def c_Pass(self, s):
-        return [E(STMT, None, s.span)]
+        return []
 
     def c_Global(self, s):
         return []
@@ -196,7 +205,7 @@ class _Compiler:
 
     def c_If(self, s):
         other, end = Label(), Label()
-        return [E(STMT, None, s.span), s.test, E(POP_JUMP_IF_FALSE, other, s.test.span), *s.body,
+        return [s.test, E(POP_JUMP_IF_FALSE, other, s.test.span), *s.body,
                 E(JUMP, end), other, *s.orelse, end]
 
     def _loop(self, brk: Label, cont: Label):
@@ -210,53 +219,52 @@ class _Compiler:
     def c_While(self, s):
         top, end = Label(), Label()
         push, pop = self._loop(end, top)
-        return [top, E(STMT, None, s.span), s.test, E(POP_JUMP_IF_FALSE, end, s.test.span), push, *s.body,
-                pop, E(JUMP_BACK, top, s.span), end]
+        return [top, E(STMT, 1 + count_statements(s.body), s.span), s.test, E(POP_JUMP_IF_FALSE, end, s.test.span),
+                push, *s.body, pop, E(JUMP_BACK, top, s.span), end]
 
     def c_For(self, s):
         top, brk, end = Label(), Label(), Label()
         push, pop = self._loop(brk, top)
-        return [E(STMT, None, s.span), s.iter, E(GET_ITER, None, s.iter.span), top,
+        return [s.iter, E(GET_ITER, None, s.iter.span), top, E(STMT, 1 + count_statements(s.body), s.span),
                 E(FOR_ITER, end, s.span), _Store((s.target, "store")), push, *s.body, pop,
                 E(JUMP_BACK, top, s.span), brk, E(POP), end]
 
     def c_Break(self, s):
         brk, _, blocks = self.loops[-1]
-        return [E(STMT, None, s.span), E(BREAK, (brk, self.blocks - blocks), s.span)]
+        return [E(BREAK, (brk, self.blocks - blocks), s.span)]
 
     def c_Continue(self, s):
         _, cont, blocks = self.loops[-1]
-        return [E(STMT, None, s.span), E(BREAK, (cont, self.blocks - blocks), s.span)]
+        return [E(BREAK, (cont, self.blocks - blocks), s.span)]
 
     def c_Return(self, s):
         value = s.value if s.value is not None else E(CONST)
-        return [E(STMT, None, s.span), value, E(RETURN, None, s.span)]
+        return [value, E(RETURN, None, s.span)]
 
     def c_Raise(self, s):
-        head = E(STMT, None, s.span)
         if s.exc is None:
             if not self.handlers:
-                return [head, E(RAISE, 0, s.span)]
-            return [head, E(LOAD_FAST, f"$exc{self.handlers}"), E(RAISE, 1, s.span)]
+                return [E(RAISE, 0, s.span)]
+            return [E(LOAD_FAST, f"$exc{self.handlers}"), E(RAISE, 1, s.span)]
         if s.cause is None:
-            return [head, s.exc, E(RAISE, 1, s.span)]
-        return [head, s.exc, s.cause, E(RAISE, 2, s.span)]
+            return [s.exc, E(RAISE, 1, s.span)]
+        return [s.exc, s.cause, E(RAISE, 2, s.span)]
 
     def c_Assert(self, s):
         end = Label()
         msg = [s.msg] if s.msg is not None else []
-        return [E(STMT, None, s.span), s.test, E(POP_JUMP_IF_TRUE, end), *msg,
+        return [s.test, E(POP_JUMP_IF_TRUE, end), *msg,
                 E(RAISE_ASSERT, bool(msg), s.span), end]
 
     def c_Import(self, s):
-        out = [E(STMT, None, s.span)]
+        out = []
         for alias in s.names:
             bind = alias.asname or alias.name.split(".")[0]
             out += [E(IMPORT, (alias.name, alias.asname is None), alias.span), _Store((A.Name(bind), "store"))]
         return out
 
     def c_ImportFrom(self, s):
-        out = [E(STMT, None, s.span), E(IMPORT, (s.module, False), s.span)]
+        out = [E(IMPORT, (s.module, False), s.span)]
         for alias in s.names:
             out += [E(DUP), E(IMPORT_FROM, (s.module, alias.name), alias.span),
                     _Store((A.Name(alias.asname or alias.name), "store"))]
@@ -267,10 +275,10 @@ class _Compiler:
             handler = Label()
             inner = A.Try(s.body, s.handlers, s.orelse, (), span=s.span) if s.handlers else None
             body = [inner] if inner is not None else list(s.body)
-            return [E(STMT, None, s.span), E(SETUP_FINALLY, handler, s.span), self._block(1), *body,
+            return [E(SETUP_FINALLY, handler, s.span), self._block(1), *body,
                     E(POP_BLOCK), self._block(-1), E(CONST), handler, *s.finalbody, E(END_FINALLY, None, s.span)]
         handler, end = Label(), Label()
-        out = [E(STMT, None, s.span), E(SETUP_EXCEPT, handler, s.span), self._block(1), *s.body, E(POP_BLOCK),
+        out = [E(SETUP_EXCEPT, handler, s.span), self._block(1), *s.body, E(POP_BLOCK),
                self._block(-1), *s.orelse, E(JUMP, end), handler]
         hidden = f"$exc{self.handlers + 1}"  # where a bare `raise` in the clause finds the exception
         for h in s.handlers:
@@ -289,7 +297,7 @@ class _Compiler:
         return change
 
     def c_With(self, s):
-        out = [E(STMT, None, s.span)]
+        out = []
         exits = []
         for item in s.items:
             after = Label()
@@ -302,7 +310,7 @@ class _Compiler:
         return out
 
     def c_FunctionDef(self, s):
-        out = [E(STMT, None, s.span), *s.decorators]
+        out = [*s.decorators]
         out += self._make_function(s.name, s, s.params, list(s.body) + [E(CONST), E(RETURN)])
         out += [E(CALL, 1, d.span) for d in reversed(s.decorators)]
         return out + [_Store((A.Name(s.name, span=s.span), "store"))]
@@ -317,7 +325,7 @@ class _Compiler:
     def c_ClassDef(self, s):
         code = self._nested(s.name, "class", s, (), list(s.body) + [E(CONST), E(RETURN)])
         base = s.base if s.base is not None else E(CONST)
-        out = [E(STMT, None, s.span), *s.decorators, base, E(MAKE_CLASS, (s.name, code), s.span)]
+        out = [*s.decorators, base, E(MAKE_CLASS, (s.name, code), s.span)]
         out += [E(CALL, 1, d.span) for d in reversed(s.decorators)]
         return out + [_Store((A.Name(s.name, span=s.span), "store"))]
 
@@ -451,6 +459,28 @@ class _Compiler:
         first = e.generators[0].iter
         return [E(MAKE_FUNCTION, (code, 0, ()), e.span), first, E(GET_ITER, None, first.span),
                 E(CALL, 1, e.span), *after]
+
+
+_FUSE = {(LOAD_FAST, LOAD_ATTR): LOAD_FAST_ATTR, (LOAD_GLOBAL, LOAD_ATTR): LOAD_GLOBAL_ATTR,
+         (FOR_ITER, STORE_FAST): FOR_ITER_STORE}
+
+
+def count_statements(body) -> int:
+    """Statements one pass over body may run: both branches of an if, but a nested loop's body counts on
+    its own iterations and a def's body on its calls."""
+    n, stack = 0, list(body)
+    while stack:
+        st = stack.pop()
+        n += 1
+        if isinstance(st, A.If):
+            stack.extend(st.body + st.orelse)
+        elif isinstance(st, A.Try):
+            stack.extend(st.body + st.orelse + st.finalbody)
+            for h in st.handlers:
+                stack.extend(h.body)
+        elif isinstance(st, A.With):
+            stack.extend(st.body)
+    return n
 
 
 def _resolve(code: Code) -> None:

@@ -52,7 +52,7 @@ def too_many_elements(limits, n: int):
 def check_budget(vm) -> None:
     """Called every chunk of statements: the statement and graph-node limits."""
     limits = vm.limits
-    if vm.steps >= limits.max_steps:
+    if vm.steps > limits.max_steps:
         raise GradLimitError(f"the script ran more than {limits.max_steps:,} statements "
                              "(raise the limit with --max-steps)")
     from .interpreter import _node_counter

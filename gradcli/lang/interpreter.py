@@ -9,7 +9,6 @@ passed through (`_grad_trace`), which `runner.py` turns into a positioned GradEr
 from __future__ import annotations
 
 import types
-from dataclasses import dataclass
 
 from ..autograd import graph as _graph
 from ..autograd.tensor import TENSOR_TYPES
@@ -17,7 +16,7 @@ import numpy as np
 
 from .compiler import Code
 from .limits import Limits
-from .opcodes import (BINOP, CALL, CALL_KW, CONST, FOR_ITER, JUMP, JUMP_BACK, LOAD_ATTR, LOAD_FAST,
+from .opcodes import (FOR_ITER_STORE, LOAD_FAST_ATTR, LOAD_GLOBAL_ATTR, BINOP, CALL, CALL_KW, CONST, FOR_ITER, JUMP, JUMP_BACK, LOAD_ATTR, LOAD_FAST,
                        LOAD_GLOBAL, POP, POP_JUMP_IF_FALSE, RETURN, STMT, STORE_FAST)
 from . import guards as _g
 from . import handlers  # noqa: F401  (imported to register the data instructions)
@@ -129,6 +128,7 @@ class Interpreter:
             LOAD_FAST, CONST, LOAD_ATTR, STORE_FAST, LOAD_GLOBAL, CALL, STMT, POP, BINOP)
         _POP_JUMP_IF_FALSE, _JUMP, _JUMP_BACK, _FOR_ITER, _CALL_KW, _RETURN = (
             POP_JUMP_IF_FALSE, JUMP, JUMP_BACK, FOR_ITER, CALL_KW, RETURN)
+        _LOAD_FAST_ATTR, _LOAD_GLOBAL_ATTR, _FOR_ITER_STORE = LOAD_FAST_ATTR, LOAD_GLOBAL_ATTR, FOR_ITER_STORE
         try:
             while True:
                 op = ops[pc]
@@ -139,6 +139,23 @@ class Interpreter:
                         stack.append(local[arg])
                     except KeyError:
                         raise _g.unbound(arg) from None
+                elif op == _LOAD_FAST_ATTR or op == _LOAD_GLOBAL_ATTR:  # `name.attr` in one dispatch
+                    name, attr = arg
+                    if op == _LOAD_FAST_ATTR:
+                        try:
+                            obj = local[name]
+                        except KeyError:
+                            raise _g.unbound(name) from None
+                    else:
+                        try:
+                            obj = frame.globals[name]
+                        except KeyError:
+                            obj = _g.load_builtin(self, name)
+                    frame.pc = pc  # reading an attribute may warn (a non-leaf's .grad)
+                    if type(obj) in open_attrs and attr[0] != "_":
+                        stack.append(getattr(obj, attr))
+                    else:
+                        stack.append(get_attr(obj, attr))
                 elif op == _LOAD_GLOBAL:
                     try:
                         stack.append(frame.globals[arg])
@@ -199,12 +216,14 @@ class Interpreter:
                     frames.append(frame)
                     code = callee.code
                     ops, args, stack, local, pc = code.ops, code.args, frame.stack, frame.locals, 0
-                elif op == _STMT:
-                    budget -= 1
+                elif op == _STMT:  # a body or a loop iteration starts: charge its statements
+                    budget -= arg
                     if budget < 0:
-                        budget = self._reserve_steps()
+                        self.steps -= budget  # the overrun is spent too
+                        budget = 0
                         frame.pc = pc
                         _g.check_budget(self)
+                        budget = self._reserve_steps()
                 elif op == _STORE_FAST:
                     local[arg] = stack.pop()
                 elif op == _CONST:
@@ -225,6 +244,12 @@ class Interpreter:
                     if self.iterations > limits.max_loop_iterations:
                         raise _g.loop_error(limits)
                     pc = arg
+                elif op == _FOR_ITER_STORE:
+                    try:
+                        local[arg[1]] = next(stack[-1])
+                    except StopIteration:
+                        stack.pop()
+                        pc = arg[0]
                 elif op == _FOR_ITER:
                     try:
                         stack.append(next(stack[-1]))
@@ -263,8 +288,8 @@ class Interpreter:
 
     def _reserve_steps(self) -> int:
         """Take the next chunk of the statement budget; the limit error comes from check_budget."""
-        chunk = min(_STEP_CHUNK, self.limits.max_steps - self.steps)
-        self.steps += max(chunk, 0)
+        chunk = max(min(_STEP_CHUNK, self.limits.max_steps - self.steps), 0)
+        self.steps += chunk
         return chunk
 
 

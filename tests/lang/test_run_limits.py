@@ -59,8 +59,10 @@ def test_limits_stop_early_with_a_clear_message(src, words):
 
 
 def test_step_limit():
-    e = limit_error("x = 0\n" + "x = x + 1\n" * 100, Limits(max_steps=50))
-    assert "more than 50 statements" in e.message and e.span.line == 51
+    # statements are charged per body and per loop iteration: 2 per pass of this loop (its header and body)
+    e = limit_error("x = 0\nfor i in range(100):\n    x = x + 1\n", Limits(max_steps=50))
+    assert "more than 50 statements" in e.message and e.span.line == 2
+    run("x = 0\nfor i in range(23):\n    x = x + 1\n", Limits(max_steps=50))  # 2 + 24 * 2 = 50 (the last pass finds the end): allowed
 
 
 def test_graph_node_limit():

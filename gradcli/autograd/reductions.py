@@ -23,8 +23,10 @@ def dims_of(dim, ndim):
     if dim is None:
         return None
     if isinstance(dim, (list, tuple)):
-        return tuple(sorted(_wrap_dim(d, ndim) for d in dim))
-    return (_wrap_dim(dim, ndim),)
+        dims = tuple(sorted(_wrap_dim(d, ndim) for d in dim))
+    else:
+        dims = (_wrap_dim(dim, ndim),)
+    return dims if ndim else ()  # torch lets a 0-d tensor reduce over dim 0 (or -1): over nothing
 
 
 def _int_to_long(x):

@@ -24,7 +24,7 @@ from gradcli.lang.errors import GradError
 from .checkpoint import atomic_write, load_checkpoint, snapshot, write_snapshot
 from .config import Config, parse_config, to_toml
 from .data import BatchStream, make_dataset
-from .model import build_loss, build_model, build_optimizer, build_scheduler, metric_values, predict
+from .model import build_any_model, build_loss, build_optimizer, build_scheduler, metric_values, predict
 from .specs import parse_condition
 
 __all__ = ["TrainError", "TrainResult", "train", "RUN_FILES"]
@@ -105,7 +105,7 @@ def train(config: Config, out: str | Path, *, resume: bool = False, overwrite: b
 
     gradcli.manual_seed(tcfg["seed"])
     data = make_dataset(config)
-    model = build_model(config["model"]["layers"])
+    model = build_any_model(config)
     loss_fn = build_loss(config["loss"])
     optimizer = build_optimizer(config["optim"], model.parameters())
     scheduler = build_scheduler(config["optim"], optimizer)
@@ -129,7 +129,9 @@ def train(config: Config, out: str | Path, *, resume: bool = False, overwrite: b
                 "train_samples": int(data.x_train.shape[0]),
                 "validation_samples": int(data.x_val.shape[0]) if data.x_val is not None else 0,
                 "features": data.features, "classes": data.classes,
-                "standardize": {"mean": data.mean, "std": data.std} if data.mean else None}
+                "standardize": {"mean": data.mean, "std": data.std} if data.mean else None,
+                # where the config's relative paths (a CSV) start: eval and predict regenerate the data
+                "config_dir": _relative(config.base_dir.resolve(), out.resolve())}
         atomic_write(out / "run.json", lambda fh: fh.write((json.dumps(meta, indent=2) + "\n").encode()))
     columns = ["unit", "step"] + names + val_names
     _rewrite_logs(out, columns, rows)
@@ -216,6 +218,15 @@ def train(config: Config, out: str | Path, *, resume: bool = False, overwrite: b
                        progress["stop_reason"], final,
                        {"metric": monitor, "value": progress["best"], "unit": progress["best_unit"]},
                        resumed_from, rows)
+
+
+def _relative(target: Path, start: Path) -> str:
+    """target relative to start (a run directory moved with its configs keeps working), else absolute."""
+    import os
+    try:
+        return os.path.relpath(target, start)
+    except ValueError:  # another drive on Windows
+        return str(target)
 
 
 def _json_num(v):

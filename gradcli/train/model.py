@@ -28,7 +28,10 @@ def build_model(layers: list[str]) -> nn.Sequential:
 
 
 def build_any_model(config):
-    """The model of a resolved config (its [model] section)."""
+    """The model of a resolved config: a layer list, or a model written in the .grad language."""
+    if config["model"].get("forward"):
+        from .gradmodel import GradModel
+        return GradModel(config["model"])
     return build_model(config["model"]["layers"])
 
 

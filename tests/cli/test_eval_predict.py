@@ -66,3 +66,21 @@ def test_an_incomplete_run_directory(tmp_path):
     (tmp_path / "r" / "run.json").unlink()
     r = invoke("eval", tmp_path / "r")
     assert r.exit_code == 1 and "run.json missing" in r.stderr
+
+
+def test_every_help_example_runs(tmp_path, monkeypatch):
+    """The examples of eval, predict and plot --help, run from a directory holding the sample runs."""
+    import shlex
+
+    from gradcli.cli.commands import evaluate, plot
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "samples").symlink_to(ROOT / "samples")
+    for name in ("logistic_regression", "linear_regression", "moons_mlp"):
+        r = invoke("train", f"samples/train/{name}.toml", "--quiet")
+        assert r.exit_code == 0, r.output
+    examples = [line.strip() for text in (evaluate.EVAL_EXAMPLES, evaluate.PREDICT_EXAMPLES, plot.EXAMPLES)
+                for line in text.splitlines() if line.strip().startswith("gradcli ")]
+    assert len(examples) == 11
+    for line in examples:
+        r = runner.invoke(app, shlex.split(line)[1:])
+        assert r.exit_code == 0, (line, r.output)

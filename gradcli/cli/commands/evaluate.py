@@ -24,7 +24,7 @@ Examples:
 
   gradcli predict runs/moons_mlp --data 'moons = {n = 20}' --output preds.csv
 
-  gradcli --json predict runs/logistic_regression --data points.csv
+  gradcli --json predict runs/logistic_regression --data 'blobs = {n_per_class = 3}'
 """
 
 _DATA_HELP = ("A CSV file (columns named as in training), or a data source in the config's syntax: "

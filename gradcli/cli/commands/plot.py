@@ -23,7 +23,7 @@ def register(app: typer.Typer, boundary) -> None:
     @boundary
     def plot(
         run: str = typer.Argument(..., metavar="RUN", help="A run directory written by `gradcli train`."),
-        metric: str = typer.Option("loss", "--metric", "-m", help="The metric to draw (its val_ twin too, when "
+        metric: str = typer.Option("loss", "--metric", "-m", metavar="METRIC", help="The metric to draw (its val_ twin too, when "
                                                                   "recorded)."),
         log: bool = typer.Option(False, "--log", help="Logarithmic y axis."),
         png: Optional[str] = typer.Option(None, "--png", metavar="FILE.png",

@@ -107,6 +107,7 @@ def train(config: Config, out: str | Path, *, resume: bool = False, overwrite: b
     data = make_dataset(config)
     model = build_any_model(config)
     loss_fn = build_loss(config["loss"])
+    _trial_forward(model, loss_fn, data)  # before any run file is written: a shape error leaves nothing
     optimizer = build_optimizer(config["optim"], model.parameters())
     scheduler = build_scheduler(config["optim"], optimizer)
     stream = BatchStream(data.x_train.shape[0], config["data"]["batch_size"], config["data"]["shuffle"])
@@ -218,6 +219,20 @@ def train(config: Config, out: str | Path, *, resume: bool = False, overwrite: b
                        progress["stop_reason"], final,
                        {"metric": monitor, "value": progress["best"], "unit": progress["best_unit"]},
                        resumed_from, rows)
+
+
+def _trial_forward(model, loss_fn, data) -> None:
+    """One forward and loss on two samples, so a model that does not fit the data (a .grad forward's
+    shapes, an output the loss cannot take) fails before the run directory is written. The generator
+    state is put back: a forward that draws (dropout) must not shift the run's random numbers."""
+    from gradcli.autograd.creation import default_generator
+    state = default_generator.get_state()
+    try:
+        with gradcli.no_grad():
+            x, y = data.x_train[:2], data.y_train[:2]
+            loss_fn(predict(model, x, y), y)
+    finally:
+        default_generator.set_state(state)
 
 
 def _relative(target: Path, start: Path) -> str:

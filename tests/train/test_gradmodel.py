@@ -101,3 +101,6 @@ def test_forward_errors_point_into_the_expression(tmp_path):
     with pytest.raises(GradError) as e:
         train(parse_config(text, "g.toml"), tmp_path / "r")
     assert e.value.format().startswith("model.forward:1:9: RuntimeError: mat1 and mat2 shapes cannot be multiplied")
+    # found before the run directory was written: fixing the config needs no --overwrite
+    assert not any((tmp_path / "r").iterdir())
+    train(parse_config(GRAD_LOGREG, "g.toml"), tmp_path / "r")

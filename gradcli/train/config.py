@@ -369,10 +369,11 @@ def to_toml(values: dict) -> str:
 
     def emit(table: dict, name: str):
         scalars = {k: v for k, v in table.items() if not isinstance(v, dict)}
-        lines.append(f"[{name}]")
-        for k, v in scalars.items():
-            lines.append(f"# {k} = (not set)" if v is None else f"{k} = {_toml_value(v)}")
-        lines.append("")
+        if scalars or len(scalars) == len(table):  # a table of tables only ([model.parameters]) needs no header
+            lines.append(f"[{name}]")
+            for k, v in scalars.items():
+                lines.append(f"# {k} = (not set)" if v is None else f"{k} = {_toml_value(v)}")
+            lines.append("")
         for k, v in table.items():
             if isinstance(v, dict):
                 emit(v, f"{name}.{k}")

@@ -105,7 +105,7 @@ def load_data(run: Run, data: str | None, *, need_target: bool) -> Data:
             x, y, source = ds.x_val, ds.y_val, "validation split"
         else:
             x, y, source = ds.x_train, ds.y_train, "training set (the run has no validation split)"
-        raw = _unscaled(x.numpy(), run.meta)
+        raw = unstandardised(x.numpy(), run.meta)
         return Data(x, y, raw, list(ds.features), source)
     spec = _source_spec(data)
     if spec is None:
@@ -118,7 +118,7 @@ def load_data(run: Run, data: str | None, *, need_target: bool) -> Data:
     if raw.shape[1] != n_model:
         raise ConfigError(f"--data: {source} has {raw.shape[1]} feature columns but the model of "
                           f"{str(run.path)!r} takes {n_model} ({', '.join(run.meta.get('features', []))})")
-    x = gradcli.from_numpy(_scaled(raw, run.meta).astype(np.float32))
+    x = gradcli.from_numpy(standardised(raw, run.meta).astype(np.float32))
     y = None
     if target is not None:
         y = gradcli.from_numpy(target.astype(np.float32))
@@ -131,12 +131,12 @@ def load_data(run: Run, data: str | None, *, need_target: bool) -> Data:
     return Data(x, y, raw, features, source)
 
 
-def _scaled(raw: np.ndarray, meta: dict) -> np.ndarray:
+def standardised(raw: np.ndarray, meta: dict) -> np.ndarray:
     st = meta.get("standardize")
     return (raw - np.asarray(st["mean"])) / np.asarray(st["std"]) if st else raw
 
 
-def _unscaled(x: np.ndarray, meta: dict) -> np.ndarray:
+def unstandardised(x: np.ndarray, meta: dict) -> np.ndarray:
     st = meta.get("standardize")
     x = x.astype(np.float64)
     return x * np.asarray(st["std"]) + np.asarray(st["mean"]) if st else x

@@ -148,7 +148,7 @@ def _curves(canvas, result: PlotResult, x0: int, y0: int, w: int, h: int) -> Non
 
 def _boundary(canvas, run_dir: Path, checkpoint: str, x0: int, y0: int, size: int) -> bool:
     """Background tinted by predicted class over a grid, boundary pixels dark, data points on top."""
-    from .inference import _scaled, _unscaled, decide, open_run, outputs
+    from .inference import decide, open_run, outputs, standardised, unstandardised
     try:
         run = open_run(run_dir, checkpoint)
     except ConfigError:  # no checkpoint yet: the curves alone
@@ -160,7 +160,7 @@ def _boundary(canvas, run_dir: Path, checkpoint: str, x0: int, y0: int, size: in
     gradcli.manual_seed(run.config["train"]["seed"])
     ds = make_dataset(run.config)
     parts = [(ds.x_train, ds.y_train)] + ([(ds.x_val, ds.y_val)] if ds.x_val is not None else [])
-    pts = np.concatenate([_unscaled(x.numpy(), run.meta) for x, _ in parts])
+    pts = np.concatenate([unstandardised(x.numpy(), run.meta) for x, _ in parts])
     labels = np.concatenate([y.numpy() for _, y in parts]).astype(int)
     lo, hi = pts.min(0), pts.max(0)
     pad = (hi - lo) * 0.08 + 1e-9
@@ -170,7 +170,7 @@ def _boundary(canvas, run_dir: Path, checkpoint: str, x0: int, y0: int, size: in
     gx = lo[0] + (np.arange(n) + 0.5) / n * (hi[0] - lo[0])
     gy = hi[1] - (np.arange(n) + 0.5) / n * (hi[1] - lo[1])  # image rows go down
     grid = np.stack(np.meshgrid(gx, gy), -1).reshape(-1, 2)
-    x = gradcli.from_numpy(_scaled(grid, run.meta).astype(np.float32))
+    x = gradcli.from_numpy(standardised(grid, run.meta).astype(np.float32))
     cls, _ = decide(run.loss_name, outputs(run, x))
     cls = np.asarray(cls).reshape(n, n)
     palette = np.array([[255 - (255 - c) * 0.25 for c in col] for col in CLASS_COLORS], np.float64)

@@ -99,8 +99,8 @@ def version():
 
 
 def _register() -> None:
-    from .commands import check, diff, explain, grad, graph, repl, run, test, train
-    for module in (grad, diff, explain, graph, check, test, run, repl, train):
+    from .commands import check, diff, evaluate, explain, grad, graph, plot, repl, run, test, train
+    for module in (grad, diff, explain, graph, check, test, run, repl, train, evaluate, plot):
         module.register(app, boundary)
 
 

@@ -207,12 +207,20 @@ class _Validator:
         out = {}
         out["data"] = self.data(self.table(raw.get("data"), "data"))
         model = self.table(raw.get("model"), "model")
-        for k in ("grad", "source", "forward", "parameters", "file"):
-            if k in model:  # issue 5's second model form: planned, not built yet
-                raise self.error(f"model.{k}", "models written in the .grad language are not supported yet; "
-                                               "describe the model with model.layers")
-        self.keys(model, "model", S.SECTIONS["model"])
-        out["model"] = self.fields(model, "model", S.SECTIONS["model"], {})
+        if "forward" in model or "parameters" in model:  # the model written in the .grad language
+            if "layers" in model:
+                raise self.error("model.layers", "give either model.layers or a .grad model (model.forward and "
+                                                 "[model.parameters]), not both")
+            if "forward" not in model:
+                raise self.error("model", "[model.parameters] needs model.forward, the expression that uses them")
+            from .gradmodel import check_grad_model
+            out["model"] = check_grad_model(model, self.error)
+        else:
+            self.keys(model, "model", {**S.SECTIONS["model"], "forward": None, "parameters": None})
+            if "layers" not in model:
+                raise self.error("model", "describe the model: model.layers = [\"linear(2,1)\", \"sigmoid\"], or a "
+                                          ".grad model with model.forward and [model.parameters]")
+            out["model"] = self.fields(model, "model", S.SECTIONS["model"], {})
         loss = self.table(raw.get("loss"), "loss")
         self.keys(loss, "loss", S.SECTIONS["loss"])
         out["loss"] = self.fields(loss, "loss", S.SECTIONS["loss"], {})
@@ -266,21 +274,22 @@ class _Validator:
         if (train["epochs"] is None) == (train["iterations"] is None):
             raise self.error("train", "give exactly one of train.epochs and train.iterations")
         layers = []
-        for i, text in enumerate(out["model"]["layers"]):
+        # a .grad model (no layers) has its shapes checked by its first forward
+        for i, text in enumerate(out["model"].get("layers") or []):
             try:
                 layers.append(parse_layer(text))
             except ValueError as e:
                 raise self.error("model.layers", f"layer {i} ({text!r}): {e}") from None
-        if not layers:
+        if not layers and "layers" in out["model"]:
             raise self.error("model.layers", "needs at least one layer")
         linears = [s for s in layers if s.kind == "linear"]
-        if not linears:
+        if not linears and layers:
             raise self.error("model.layers", "needs at least one linear layer (nothing to train otherwise)")
         for a, b in zip(linears, linears[1:]):
             if a.args[1] != b.args[0]:
                 raise self.error("model.layers", f"{a} gives {a.args[1]} features but the next {b} takes {b.args[0]}")
         n_in = _input_features(data)
-        if n_in is not None and linears[0].args[0] != n_in:
+        if n_in is not None and linears and linears[0].args[0] != n_in:
             raise self.error("model.layers", f"the first layer {linears[0]} takes {linears[0].args[0]} features but "
                                              f"the data has {n_in}")
         classification = loss != "mse"
@@ -360,10 +369,11 @@ def to_toml(values: dict) -> str:
 
     def emit(table: dict, name: str):
         scalars = {k: v for k, v in table.items() if not isinstance(v, dict)}
-        lines.append(f"[{name}]")
-        for k, v in scalars.items():
-            lines.append(f"# {k} = (not set)" if v is None else f"{k} = {_toml_value(v)}")
-        lines.append("")
+        if scalars or len(scalars) == len(table):  # a table of tables only ([model.parameters]) needs no header
+            lines.append(f"[{name}]")
+            for k, v in scalars.items():
+                lines.append(f"# {k} = (not set)" if v is None else f"{k} = {_toml_value(v)}")
+            lines.append("")
         for k, v in table.items():
             if isinstance(v, dict):
                 emit(v, f"{name}.{k}")

@@ -180,7 +180,7 @@ def _csv(c: dict, config: Config):
     if len(table) < 2:
         raise ConfigError(f"{shown}: needs at least two data rows, found {len(table)}")
     arr = np.asarray(table, np.float64)
-    n_feat = config["model"]["layers"] and _first_linear_in(config)
+    n_feat = config["model"].get("layers") and _first_linear_in(config)
     if n_feat is not None and n_feat != len(feats):
         raise ConfigError(f"model.layers: the first linear layer takes {n_feat} features but {shown} gives "
                           f"{len(feats)} ({', '.join(names[i] for i in feats)})")
@@ -190,7 +190,7 @@ def _csv(c: dict, config: Config):
 
 def _first_linear_in(config: Config) -> int | None:
     from .specs import parse_layer
-    for text in config["model"]["layers"]:
+    for text in config["model"].get("layers") or []:
         spec = parse_layer(text)
         if spec.kind == "linear":
             return spec.args[0]

@@ -24,7 +24,7 @@ from gradcli.lang.errors import GradError
 from .checkpoint import atomic_write, load_checkpoint, snapshot, write_snapshot
 from .config import Config, parse_config, to_toml
 from .data import BatchStream, make_dataset
-from .model import build_loss, build_model, build_optimizer, build_scheduler, metric_values, predict
+from .model import build_any_model, build_loss, build_optimizer, build_scheduler, metric_values, predict
 from .specs import parse_condition
 
 __all__ = ["TrainError", "TrainResult", "train", "RUN_FILES"]
@@ -105,8 +105,9 @@ def train(config: Config, out: str | Path, *, resume: bool = False, overwrite: b
 
     gradcli.manual_seed(tcfg["seed"])
     data = make_dataset(config)
-    model = build_model(config["model"]["layers"])
+    model = build_any_model(config)
     loss_fn = build_loss(config["loss"])
+    _trial_forward(model, loss_fn, data)  # before any run file is written: a shape error leaves nothing
     optimizer = build_optimizer(config["optim"], model.parameters())
     scheduler = build_scheduler(config["optim"], optimizer)
     stream = BatchStream(data.x_train.shape[0], config["data"]["batch_size"], config["data"]["shuffle"])
@@ -129,7 +130,9 @@ def train(config: Config, out: str | Path, *, resume: bool = False, overwrite: b
                 "train_samples": int(data.x_train.shape[0]),
                 "validation_samples": int(data.x_val.shape[0]) if data.x_val is not None else 0,
                 "features": data.features, "classes": data.classes,
-                "standardize": {"mean": data.mean, "std": data.std} if data.mean else None}
+                "standardize": {"mean": data.mean, "std": data.std} if data.mean else None,
+                # where the config's relative paths (a CSV) start: eval and predict regenerate the data
+                "config_dir": _relative(config.base_dir.resolve(), out.resolve())}
         atomic_write(out / "run.json", lambda fh: fh.write((json.dumps(meta, indent=2) + "\n").encode()))
     columns = ["unit", "step"] + names + val_names
     _rewrite_logs(out, columns, rows)
@@ -216,6 +219,29 @@ def train(config: Config, out: str | Path, *, resume: bool = False, overwrite: b
                        progress["stop_reason"], final,
                        {"metric": monitor, "value": progress["best"], "unit": progress["best_unit"]},
                        resumed_from, rows)
+
+
+def _trial_forward(model, loss_fn, data) -> None:
+    """One forward and loss on two samples, so a model that does not fit the data (a .grad forward's
+    shapes, an output the loss cannot take) fails before the run directory is written. The generator
+    state is put back: a forward that draws (dropout) must not shift the run's random numbers."""
+    from gradcli.autograd.creation import default_generator
+    state = default_generator.get_state()
+    try:
+        with gradcli.no_grad():
+            x, y = data.x_train[:2], data.y_train[:2]
+            loss_fn(predict(model, x, y), y)
+    finally:
+        default_generator.set_state(state)
+
+
+def _relative(target: Path, start: Path) -> str:
+    """target relative to start (a run directory moved with its configs keeps working), else absolute."""
+    import os
+    try:
+        return os.path.relpath(target, start)
+    except ValueError:  # another drive on Windows
+        return str(target)
 
 
 def _json_num(v):

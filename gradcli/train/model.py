@@ -8,7 +8,7 @@ from gradcli.autograd.grad_mode import no_grad
 
 from .specs import parse_layer
 
-__all__ = ["build_model", "build_loss", "build_optimizer", "build_scheduler", "predict", "metric_values"]
+__all__ = ["build_any_model", "build_model", "build_loss", "build_optimizer", "build_scheduler", "predict", "metric_values"]
 
 
 def build_model(layers: list[str]) -> nn.Sequential:
@@ -25,6 +25,14 @@ def build_model(layers: list[str]) -> nn.Sequential:
         else:
             mods.append({"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid}[spec.kind]())
     return nn.Sequential(*mods)
+
+
+def build_any_model(config):
+    """The model of a resolved config: a layer list, or a model written in the .grad language."""
+    if config["model"].get("forward"):
+        from .gradmodel import GradModel
+        return GradModel(config["model"])
+    return build_model(config["model"]["layers"])
 
 
 def build_loss(cfg: dict):

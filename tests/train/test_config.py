@@ -67,9 +67,10 @@ def test_data_source_must_be_one_table():
     assert "give one data source" in bad(two).message
 
 
-def test_a_grad_language_model_is_refused_clearly():
+def test_a_grad_language_model_without_parameters_says_what_to_declare():
+    # (.grad models themselves are tested in test_gradmodel.py)
     e = bad(LOGREG.replace('layers = ["linear(2,1)", "sigmoid"]', 'forward = "sigmoid(x @ w + b)"'))
-    assert e.message.startswith("model.forward: models written in the .grad language are not supported yet")
+    assert e.message.startswith("model.parameters: declare the trained parameters")
 
 
 def test_invalid_toml_points_at_the_character():

@@ -236,3 +236,11 @@ def test_sigkill_mid_write_leaves_the_previous_checkpoint(tmp_path):
     assert done.resumed_from == 20 and done.steps_done == 60 and not list(run.glob(".*.tmp"))
     full = train(parse_config(LOGREG, "c.toml"), tmp_path / "full")
     assert done.rows == full.rows
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in SAMPLES.glob("*.toml")))
+def test_every_sample_config_trains_well(tmp_path, name):
+    r = train(load_config(SAMPLES / f"{name}.toml"), tmp_path / "run")
+    assert r.status in ("finished", "stopped")
+    final = r.final
+    assert final.get("val_accuracy", final.get("accuracy", 1.0)) >= 0.9 and final.get("val_r2", final.get("r2", 1.0)) >= 0.9

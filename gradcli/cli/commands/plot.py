@@ -1,0 +1,45 @@
+"""`gradcli plot RUN`: a run's loss or metric curves in the terminal, and optionally as a PNG."""
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+EXAMPLES = """
+Examples:
+
+  gradcli plot runs/moons_mlp
+
+  gradcli plot runs/moons_mlp --metric accuracy
+
+  gradcli --width 100 plot runs/logistic_regression --log
+
+  gradcli plot runs/moons_mlp --png moons.png
+"""
+
+
+def register(app: typer.Typer, boundary) -> None:
+    @app.command(epilog=EXAMPLES)
+    @boundary
+    def plot(
+        run: str = typer.Argument(..., metavar="RUN", help="A run directory written by `gradcli train`."),
+        metric: str = typer.Option("loss", "--metric", "-m", metavar="METRIC", help="The metric to draw (its val_ twin too, when "
+                                                                  "recorded)."),
+        log: bool = typer.Option(False, "--log", help="Logarithmic y axis."),
+        png: Optional[str] = typer.Option(None, "--png", metavar="FILE.png",
+                                          help="Also write a PNG: the curves, and for a 2-D classifier the data "
+                                               "and its decision boundary (from --checkpoint)."),
+        checkpoint: str = typer.Option("best", "--checkpoint", metavar="best|last",
+                                       help="The parameters behind the PNG's decision boundary."),
+    ):
+        """Draw a run's curves from its metrics.jsonl: text sized to --width (or the terminal), and a PNG
+        written without any plotting library."""
+        from gradcli.train.plot import plot_run
+
+        from ..render import emit
+        from ..renderers.plot import render
+
+        if checkpoint not in ("best", "last"):
+            from gradcli.tools.errors import OptionError
+            raise OptionError(f"--checkpoint: expected best or last, got {checkpoint!r}")
+        emit("plot", plot_run(run, metric, png, log, checkpoint), render)

@@ -1,0 +1,1 @@
+eval runs/linear_regression --data ../train/houses.csv --checkpoint last

@@ -1,0 +1,2 @@
+eval runs/logistic_regression --data points.csv
+# exit: 1

@@ -1,0 +1,1 @@
+eval runs/linear_regression

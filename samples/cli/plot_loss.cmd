@@ -1,0 +1,1 @@
+--width 60 plot runs/logistic_regression

@@ -1,0 +1,1 @@
+--width 72 plot runs/linear_regression --metric r2

@@ -1,0 +1,2 @@
+plot runs/linear_regression --metric accuracy
+# exit: 2

@@ -1,0 +1,1 @@
+train ../train/logistic_regression_grad.toml --print-config

@@ -138,7 +138,7 @@ class Conv2d(Module):
         self.reset_parameters()
 
     def reset_parameters(self):
-        # the order and bounds of torch's _ConvNd.reset_parameters; the stream is gradcli's own
+        # torch's _ConvNd.reset_parameters: same order and bounds (it skips the bias when fan_in is 0, Linear does not)
         init.kaiming_uniform_(self.weight, a=math.sqrt(5))
         if self.bias is not None:
             fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)

@@ -27,7 +27,7 @@ class Linear(Module):
         self.reset_parameters()
 
     def reset_parameters(self):
-        # torch draws the weight first, then the bias from the same bound; the stream is gradcli's own
+        # torch draws the weight first, then the bias from the same bound (and the same stream: see autograd/random.py)
         init.kaiming_uniform_(self.weight, a=math.sqrt(5))
         if self.bias is not None:
             fan_in = self.in_features

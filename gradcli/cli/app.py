@@ -39,9 +39,19 @@ class _Group(TyperGroup):
         sys.exit(rv if isinstance(rv, int) else 0)
 
 
+_EXAMPLES = """Start here (the seed example y=(x+w)*(w+1) at x=2, w=1):
+
+  gradcli grad "y=(x+w)*(w+1)" --at x=2 --at w=1 --formula
+
+  gradcli graph "y=(x+w)*(w+1)" --at x=2 --at w=1
+
+  gradcli explain "y=(x+w)*(w+1)" --at x=2 --at w=1
+
+Each command's --help has more examples (gradcli COMMAND --help)."""
+
 app = typer.Typer(cls=_Group, add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="gradcli: see how a gradient is computed, and check derivatives from a shell or CI.",
-                  context_settings={"help_option_names": ["-h", "--help"]})
+                  epilog=_EXAMPLES, context_settings={"help_option_names": ["-h", "--help"]})
 
 
 def _version(value: bool):

@@ -1,0 +1,16 @@
+# mirrors: d2l-ai/d2l-en chapter_preliminaries/autograd.md ("A Simple Function": y = 2 x.x, then x.grad.zero_() and y = x.sum())
+import torch
+
+x = torch.arange(4.0)
+print(x)
+x.requires_grad_(True)
+print(x.grad)
+y = 2 * torch.dot(x, x)
+print(y)
+y.backward()
+print(x.grad)
+print(x.grad == 4 * x)
+x.grad.zero_()
+y = x.sum()
+y.backward()
+print(x.grad)

@@ -1,0 +1,21 @@
+# mirrors: d2l-ai/d2l-en chapter_preliminaries/linear-algebra.md (scalars, vectors, matrices, transpose, tensors, Hadamard product)
+import torch
+
+x = torch.tensor(3.0)
+y = torch.tensor(2.0)
+print(x + y, x * y, x / y, x ** y)
+x = torch.arange(3)
+print(x, x[2], len(x), x.shape)
+A = torch.arange(6).reshape(3, 2)
+print(A)
+print(A.T)
+A = torch.tensor([[1, 2, 3], [2, 0, 4], [3, 4, 5]])
+print(A == A.T)
+print(torch.arange(24).reshape(2, 3, 4))
+A = torch.arange(6, dtype=torch.float32).reshape(2, 3)
+B = A.clone()
+print(A, A + B)
+print(A * B)
+a = 2
+X = torch.arange(24).reshape(2, 3, 4)
+print(a + X, (a * X).shape)

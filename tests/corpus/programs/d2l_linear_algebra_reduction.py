@@ -1,0 +1,16 @@
+# mirrors: d2l-ai/d2l-en chapter_preliminaries/linear-algebra.md ("Reduction", "Non-Reduction Sum": sum over axes, mean, keepdims, cumsum)
+import torch
+
+x = torch.arange(3, dtype=torch.float32)
+print(x, x.sum())
+A = torch.arange(6, dtype=torch.float32).reshape(2, 3)
+print(A.shape, A.sum())
+print(A.shape, A.sum(axis=0).shape)
+print(A.shape, A.sum(axis=1).shape)
+print(A.sum(axis=[0, 1]) == A.sum())
+print(A.mean(), A.sum() / A.numel())
+print(A.mean(axis=0), A.sum(axis=0) / A.shape[0])
+sum_A = A.sum(axis=1, keepdims=True)
+print(sum_A, sum_A.shape)
+print(A / sum_A)
+print(A.cumsum(axis=0))

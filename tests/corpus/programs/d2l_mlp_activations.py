@@ -1,0 +1,18 @@
+# mirrors: d2l-ai/d2l-en chapter_multilayer-perceptrons/mlp.md (relu, sigmoid, tanh and their derivatives via backward(torch.ones_like(x), retain_graph=True))
+import torch
+
+x = torch.arange(-2.0, 2.0, 0.5, requires_grad=True)
+y = torch.relu(x)
+print(y)
+y.backward(torch.ones_like(x), retain_graph=True)
+print(x.grad)
+y = torch.sigmoid(x)
+print(y)
+x.grad.data.zero_()
+y.backward(torch.ones_like(x), retain_graph=True)
+print(x.grad)
+y = torch.tanh(x)
+print(y)
+x.grad.data.zero_()
+y.backward(torch.ones_like(x), retain_graph=True)
+print(x.grad)

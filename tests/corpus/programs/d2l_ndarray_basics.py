@@ -1,0 +1,15 @@
+# mirrors: d2l-ai/d2l-en chapter_preliminaries/ndarray.md ("Getting Started": arange, numel, shape, reshape, zeros, ones, randn, tensor)
+import torch
+
+x = torch.arange(12, dtype=torch.float32)
+print(x)
+print(x.numel())
+print(x.shape)
+X = x.reshape(3, 4)
+print(X)
+print(x.reshape(-1, 4).shape)
+print(torch.zeros((2, 3, 4)))
+print(torch.ones((2, 3, 4)))
+torch.manual_seed(0)
+print(torch.randn(3, 4))
+print(torch.tensor([[2, 1, 4, 3], [1, 2, 3, 4], [4, 3, 2, 1]]))

@@ -1,0 +1,15 @@
+# mirrors: pytorch docs (index_add_ and scatter_add_ as in the extending notes' backward; gather for picking class scores)
+import torch
+
+x = torch.zeros(5)
+index = torch.tensor([0, 4, 2, 0])
+src = torch.tensor([1.0, 2.0, 3.0, 4.0])
+x.index_add_(0, index, src)
+print(x)
+y = torch.zeros(5).scatter_add_(0, index, src)
+print(y)
+scores = torch.tensor([[0.1, 0.7, 0.2], [0.5, 0.3, 0.2]], requires_grad=True)
+picked = scores.gather(1, torch.tensor([[1], [0]]))
+print(picked)
+picked.sum().backward()
+print(scores.grad)

@@ -1,0 +1,30 @@
+# mirrors: pytorch/tutorials beginner_source/introyt/autogradyt_tutorial.py (sin over linspace, walking next_functions, a.grad = 2cos(a))
+# compare: numberwise 1e-5 (a float32 sum of 9 sines: torch's reduction order gives 9.0000001, printed 9.0000)
+import math
+import torch
+
+a = torch.linspace(0., 2. * math.pi, steps=9, requires_grad=True)
+print(a)
+b = torch.sin(a)
+print(b)
+c = 2 * b
+print(c)
+d = c + 1
+print(d)
+out = d.sum()
+print(out)
+print('d:')
+print(d.grad_fn)
+print(d.grad_fn.next_functions)
+print(d.grad_fn.next_functions[0][0].next_functions)
+print(d.grad_fn.next_functions[0][0].next_functions[0][0].next_functions)
+print(d.grad_fn.next_functions[0][0].next_functions[0][0].next_functions[0][0].next_functions)
+print('\nc:')
+print(c.grad_fn)
+print('\nb:')
+print(b.grad_fn)
+print('\na:')
+print(a.grad_fn)
+out.backward()
+print(a.grad)
+print(c.grad)

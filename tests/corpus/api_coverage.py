@@ -77,6 +77,40 @@ def _resolve_module_path(dotted: str):
     return obj
 
 
+def _resolve(name: str):
+    head, _, attr = name.partition(".")
+    if head in ("Tensor", "Module", "Optimizer", "FunctionCtx", "Node", "Function"):
+        return getattr(_samples()[head], attr, None)
+    return _resolve_module_path(name)
+
+
+def keyword_covered(name: str, keyword: str) -> str:
+    """'yes' if gradcli's callable for name takes keyword (or **kwargs: '?'), 'NO' otherwise."""
+    import inspect
+
+    obj = _resolve(name)
+    if obj is None:
+        return "NO"
+    try:
+        params = inspect.signature(obj).parameters
+    except (TypeError, ValueError):
+        return "?"
+    if keyword in params and params[keyword].kind not in (inspect.Parameter.POSITIONAL_ONLY,
+                                                          inspect.Parameter.VAR_POSITIONAL):
+        return "yes"
+    return "?" if any(p.kind == inspect.Parameter.VAR_KEYWORD for p in params.values()) else "NO"
+
+
+def read_keywords(path: Path = HERE / "api_keywords.tsv") -> list[tuple[str, str, int]]:
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#") or line.startswith("name\t") or not line.strip():
+            continue
+        name, kw, sites = line.split("\t")
+        rows.append((name, kw, int(sites)))
+    return rows
+
+
 def covered(name: str) -> bool:
     head, _, attr = name.partition(".")
     if head in ("Tensor", "Module", "Optimizer", "FunctionCtx", "Node", "Function"):
@@ -103,9 +137,16 @@ def main(argv=None) -> int:
     print("uncovered, by call sites:")
     for name, kind, sites, files, ok in [m for m in marked if not m[4]][: args.top]:
         print(f"{sites:6d}  {kind:9s} {name}")
+    kws = [(n, k, c, keyword_covered(n, k)) for n, k, c in read_keywords()]
+    missing = [(n, k, c) for n, k, c, ok in kws if ok == "NO" and covered(n)]
+    print("keywords gradcli's own functions refuse, by call sites:",
+          ", ".join(f"{n}({k}=) {c}" for n, k, c in missing[: args.top]))
     if args.rank:
         lines = ["rank\tname\tkind\tcall_sites\tsources\tcovered"]
         lines += [f"{i}\t{n}\t{k}\t{s}\t{f}\t{'yes' if c else 'NO'}" for i, (n, k, s, f, c) in enumerate(marked, 1)]
+        lines += ["", "# keyword arguments at those call sites: does gradcli's callable take them?",
+                  "name\tkeyword\tcall_sites\tcovered"]
+        lines += [f"{n}\t{k}\t{c}\t{ok}" for n, k, c, ok in kws]
         args.rank.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return 0
 

@@ -20,7 +20,7 @@ What is counted, and how (the heuristics are part of the facts; the .tsv header 
   `.grad`); otherwise `Module.NAME` / `Optimizer.NAME` when torch.nn.Module / torch.optim.Optimizer has it
   (the receiver's name decides between the two when both have it: one containing `optim`, `trainer` or
   `updater` is an optimizer); `ctx.NAME` on a receiver named `ctx` is `FunctionCtx.NAME`; `next_functions`
-  is `Node.next_functions`; `X.apply(...)` on a class the file derives from Function is `Function.apply`.
+  is `Node.next_functions`, and a call of a tensor property such as `grad_fn.name()` is `Node.name`; `X.apply(...)` on a class the file derives from Function is `Function.apply`.
   Python's own methods that torch.Tensor also has (`.index`, `.count` on lists) are not told apart.
 - Objects made by other libraries are skipped: a name assigned from an expression that calls something
   imported from a non-torch module (micrograd's `Value`, numpy), or from another such name, is "foreign"
@@ -46,6 +46,7 @@ D2L_ZH_CHAPTERS = ("chapter_preliminaries", "chapter_linear-networks", "chapter_
 TORCH_DOC_MODULES = ("autograd/functional.py", "autograd/function.py", "autograd/grad_mode.py",
                      "autograd/graph.py")
 TORCHLIKE = ("torch", "d2l")
+NODE_METHODS = {"name", "register_prehook", "metadata"}
 OPTIMIZER_RECEIVER = re.compile(r"optim|trainer|updater", re.I)
 
 
@@ -123,6 +124,8 @@ class Counter(ast.NodeVisitor):
         self.foreign: set[str] = set()        # variables holding objects of other libraries
         self.function_classes: set[str] = set()
         self.sites: list[tuple[str, str]] = []
+        self.keywords: list[tuple[str, str]] = []  # (API name, keyword) per call site that passes it
+        self._called: str | None = None
         self.tensor_names, self.module_names = tensor_names, module_names
         self.optim_names, self.ctx_names = optim_names, ctx_names
 
@@ -160,9 +163,17 @@ class Counter(ast.NodeVisitor):
         return node.id if isinstance(node, ast.Name) else None
 
     def is_foreign(self, expr) -> bool:
-        for n in ast.walk(expr):
-            if isinstance(n, ast.Name) and (n.id in self.foreign or n.id in self.foreign_imports):
-                return True
+        """Does expr make an object of another library? Decided by what is called or operated on, not by
+        the arguments: `torch.linspace(0, 2 * math.pi)` is a tensor, `Value(2.0) * x` is not."""
+        if isinstance(expr, (ast.Call, ast.Attribute, ast.Subscript, ast.Name)):
+            root = self.root_name(expr)
+            return root is not None and (root in self.foreign or root in self.foreign_imports)
+        if isinstance(expr, ast.BinOp):
+            return self.is_foreign(expr.left) or self.is_foreign(expr.right)
+        if isinstance(expr, ast.UnaryOp):
+            return self.is_foreign(expr.operand)
+        if isinstance(expr, (ast.Tuple, ast.List)):
+            return any(self.is_foreign(e) for e in expr.elts)
         return False
 
     def visit_Assign(self, node):
@@ -183,9 +194,14 @@ class Counter(ast.NodeVisitor):
     def record(self, name: str, kind: str):
         if not name.startswith("d2l"):
             self.sites.append((name, kind))
+            if kind in ("call", "method"):
+                self._called = name
 
     def visit_Call(self, node):
+        self._called = None
         self._attr_or_name(node.func, called=True)
+        if self._called is not None:
+            self.keywords += [(self._called, k.arg) for k in node.keywords if k.arg]
         for a in node.args:
             self.visit(a)
         for k in node.keywords:
@@ -226,6 +242,10 @@ class Counter(ast.NodeVisitor):
             self.record("Function.apply", "method" if called else "ref")
         elif attr == "next_functions":
             self.record("Node.next_functions", "attribute")
+        elif called and self.tensor_names.get(attr) == "attribute":
+            # a call of what is a property on a tensor (`grad_fn.name()`): a graph node's method
+            if attr in NODE_METHODS:
+                self.record(f"Node.{attr}", "method")
         elif attr in self.tensor_names:
             kind = self.tensor_names[attr]
             if called or kind == "attribute":
@@ -271,8 +291,9 @@ def parse_units(units: list[str]) -> tuple[list[ast.AST], int]:
     return trees, dropped
 
 
-def count(sources) -> tuple[dict, dict, list]:
+def count(sources) -> tuple[dict, dict, list, collections.Counter]:
     tables = torch_member_tables()
+    keywords: collections.Counter = collections.Counter()
     sites: collections.Counter = collections.Counter()
     files: dict = collections.defaultdict(set)
     per_source = []
@@ -284,8 +305,9 @@ def count(sources) -> tuple[dict, dict, list]:
         for key in counter.sites:
             sites[key] += 1
             files[key].add(label)
+        keywords.update(counter.keywords)
         per_source.append((label, commit, len(counter.sites), dropped))
-    return sites, files, per_source
+    return sites, files, per_source, keywords
 
 
 def write_tsv(path: Path, sites, files, per_source) -> None:
@@ -315,8 +337,12 @@ def main(argv=None) -> int:
     ap.add_argument("--print", type=int, default=0, metavar="N", help="show the top N names")
     args = ap.parse_args(argv)
     sources = collect_sources()
-    sites, files, per_source = count(sources)
+    sites, files, per_source, keywords = count(sources)
     write_tsv(args.out, sites, files, per_source)
+    kw_lines = ["# Keyword arguments passed at the call sites counted in api_usage.tsv (same sources), by sites.",
+                "name\tkeyword\tcall_sites"]
+    kw_lines += [f"{n}\t{k}\t{c}" for (n, k), c in sorted(keywords.items(), key=lambda kv: (-kv[1], kv[0]))]
+    args.out.with_name("api_keywords.tsv").write_text("\n".join(kw_lines) + "\n", encoding="utf-8")
     print(f"{sum(sites.values())} sites, {len(sites)} names, {len(per_source)} files -> {args.out}")
     for (name, kind), n in sorted(sites.items(), key=lambda kv: -kv[1])[: args.print]:
         print(f"{n:6d}  {kind:9s} {name}")

@@ -54,8 +54,11 @@ def _samples() -> dict:
     out = Probe.apply(leaf)
     y = (leaf * 3).sum()
     lin = nn.Linear(2, 1)
+    # nodes that save their input, their result, and another input (for `_saved_X` attributes)
+    other = gradcli.tensor([3.0, 4.0], requires_grad=True)
+    saving = [leaf.pow(2).grad_fn, leaf.exp().grad_fn, (leaf * other).grad_fn]
     # the Tensor probe is a leaf (reading .grad of a non-leaf warns, as torch does)
-    return {"Tensor": leaf, "Module": lin, "Optimizer": optim.SGD(lin.parameters(), lr=0.1),
+    return {"SavingNodes": saving, "Tensor": leaf, "Module": lin, "Optimizer": optim.SGD(lin.parameters(), lr=0.1),
             "FunctionCtx": captured["ctx"], "Node": y.grad_fn, "Function": Probe, "_out": out}
 
 
@@ -113,6 +116,8 @@ def read_keywords(path: Path = HERE / "api_keywords.tsv") -> list[tuple[str, str
 
 def covered(name: str) -> bool:
     head, _, attr = name.partition(".")
+    if head == "Node" and attr.startswith(("_saved_", "_raw_saved_")):
+        return any(hasattr(node, attr) for node in _samples()["SavingNodes"])
     if head in ("Tensor", "Module", "Optimizer", "FunctionCtx", "Node", "Function"):
         return hasattr(_samples()[head], attr)
     return _resolve_module_path(name) is not None

@@ -8,9 +8,10 @@ tensor method from `list.append`), and is not run by the tests; the tests read t
 
 What is counted, and how (the heuristics are part of the facts; the .tsv header repeats them):
 - Python code only: d2l's markdown code blocks whose tab list names pytorch or `all` (IPython `%` and `!`
-  lines dropped), micrograd's test file, the code of the PyTorch tutorials (saved from the stored copy of
-  pytorch/tutorials, prose comments dropped; each file's first line names its commit), and the `>>>`
-  examples in the docstrings of installed torch's autograd modules.
+  lines dropped), micrograd's test file, the code of the PyTorch tutorials and of the autograd and
+  extending notes of PyTorch's docs (saved from the stored copies of pytorch/tutorials and pytorch/pytorch,
+  prose dropped; each file's first line names its commit), and the `>>>` examples in the docstrings of
+  installed torch's autograd modules (functional, function, grad_mode, graph).
 - A site is one occurrence in the syntax tree. Module-level names are resolved through the file's imports
   (`import torch.nn as nn`, `from torch.autograd import Function`, `import torch.nn.functional as F`) to
   their full dotted name, e.g. `F.relu(...)` -> `torch.nn.functional.relu` (kind `call`, or `ref` when the
@@ -20,8 +21,9 @@ What is counted, and how (the heuristics are part of the facts; the .tsv header 
   `.grad`); otherwise `Module.NAME` / `Optimizer.NAME` when torch.nn.Module / torch.optim.Optimizer has it
   (the receiver's name decides between the two when both have it: one containing `optim`, `trainer` or
   `updater` is an optimizer); `ctx.NAME` on a receiver named `ctx` is `FunctionCtx.NAME`; `next_functions`
-  is `Node.next_functions`, and a call of a tensor property such as `grad_fn.name()` is `Node.name`; `X.apply(...)` on a class the file derives from Function is `Function.apply`.
-  Python's own methods that torch.Tensor also has (`.index`, `.count` on lists) are not told apart.
+  and `_saved_X` / `_raw_saved_X` are Node attributes, and a call of a tensor property such as `grad_fn.name()` is `Node.name`; `X.apply(...)` on a class the file derives from Function is `Function.apply`.
+  Python's own methods that torch.Tensor also has (`.index`, `.count` on lists) are not told apart;
+  `.name` is never counted as a tensor attribute (named tensors do not occur; file objects' names do).
 - Objects made by other libraries are skipped: a name assigned from an expression that calls something
   imported from a non-torch module (micrograd's `Value`, numpy), or from another such name, is "foreign"
   until reassigned, and method calls on it are not counted. d2l counts as torch-like (in its pytorch tab,
@@ -39,7 +41,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 MIRRORS = Path("/work/.mirror")
-TUTORIALS_DIR = Path("/work/scratch/api_sources/pytorch+tutorials")
+# code saved from the stored copies of pytorch/tutorials and pytorch/pytorch (docs/source/notes), one file per
+# page, its first line `# source: REPO PATH @ COMMIT (...)`
+SAVED_DIRS = (Path("/work/scratch/api_sources/pytorch+tutorials"), Path("/work/scratch/api_sources/pytorch+pytorch"))
 D2L_EN_CHAPTERS = ("chapter_preliminaries", "chapter_linear-regression", "chapter_linear-classification",
                    "chapter_multilayer-perceptrons")
 D2L_ZH_CHAPTERS = ("chapter_preliminaries", "chapter_linear-networks", "chapter_multilayer-perceptrons")
@@ -101,7 +105,7 @@ def collect_sources() -> list[tuple[str, str, list[str]]]:
     repo = MIRRORS / "karpathy+micrograd" / "repo"
     found.append(("karpathy/micrograd:test/test_engine.py", _git(repo, "rev-parse", "HEAD").strip(),
                   [_git(repo, "show", "HEAD:test/test_engine.py")]))
-    for path in sorted(TUTORIALS_DIR.glob("*.py")):
+    for path in sorted(p for d in SAVED_DIRS for p in d.glob("*.py")):
         text = path.read_text(encoding="utf-8")
         m = re.match(r"# source: (\S+) (\S+) @ ([0-9a-f]{40})", text)
         found.append((f"{m.group(1)}:{m.group(2)}", m.group(3), [text]))
@@ -240,8 +244,8 @@ class Counter(ast.NodeVisitor):
             self.record(f"FunctionCtx.{attr}", "method" if called else "attribute")
         elif attr == "apply" and isinstance(recv, ast.Name) and recv.id in self.function_classes:
             self.record("Function.apply", "method" if called else "ref")
-        elif attr == "next_functions":
-            self.record("Node.next_functions", "attribute")
+        elif attr == "next_functions" or attr.startswith(("_saved_", "_raw_saved_")):
+            self.record(f"Node.{attr}", "attribute")
         elif called and self.tensor_names.get(attr) == "attribute":
             # a call of what is a property on a tensor (`grad_fn.name()`): a graph node's method
             if attr in NODE_METHODS:
@@ -267,6 +271,8 @@ def torch_member_tables():
         tensor[name] = "method" if callable(obj) else "attribute"
     for name in ("grad", "grad_fn", "requires_grad", "is_leaf", "data", "shape", "dtype", "device", "T"):
         tensor[name] = "attribute"
+    # named tensors' `.name`: in this material `.name` is a file's name or a grad_fn's name(), never that
+    del tensor["name"]
     module = {n for n in dir(torch.nn.Module) if not n.startswith("_")}
     optim = {n for n in dir(torch.optim.Optimizer) if not n.startswith("_")}
     ctx = {n for n in dir(torch.autograd.function.FunctionCtx) if not n.startswith("_")}

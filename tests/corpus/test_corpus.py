@@ -1,5 +1,6 @@
 """Every corpus program prints what torch 2.13 printed (its .out/.err), run both as a .grad script and as
 Python with `torch` resolved to gradcli; the known gaps are strict xfails listed in KNOWN_FAILURES.toml."""
+import re
 import tomllib
 from pathlib import Path
 
@@ -44,6 +45,9 @@ def test_corpus_is_complete():
         assert p.with_suffix(".out").exists(), f"{p.name}: no .out (run tests/corpus/make_expected.py)"
         head = p.read_text(encoding="utf-8").split("\n", 3)[:3]
         assert any(line.startswith("# mirrors:") for line in head), f"{p.name}: no `# mirrors:` header line"
+        compare = [ln for ln in head if ln.startswith("# compare:")]
+        assert all(re.match(r"# compare: numberwise [0-9.e-]+ \(.+\)$", ln) for ln in compare), \
+            f"{p.name}: `# compare: numberwise TOL (why)` needs its tolerance and its reason"
 
 
 def test_manifest_names_real_programs_and_modes():

@@ -3,6 +3,9 @@
     python tests/corpus/api_coverage.py             # the share, then the uncovered names by call sites
     python tests/corpus/api_coverage.py --rank F    # also write the ranked list with a covered mark to F
 
+A second figure: the share of call sites whose name a .grad script can reach (the sandbox allow-lists
+modules and attributes), each name probed with a two-line script.
+
 A name is covered when gradcli's Python API has it where torch has it: `torch.A.B` -> `gradcli.A.B`
 (submodules imported as needed), `Tensor.X` -> an attribute of a gradcli tensor that requires grad and has a
 grad_fn, `Module.X` / `Optimizer.X` -> of a `gradcli.nn.Linear` / `gradcli.optim.SGD`, `FunctionCtx.X` -> of
@@ -123,6 +126,50 @@ def covered(name: str) -> bool:
     return _resolve_module_path(name) is not None
 
 
+_GRAD_PROBES = {
+    "Tensor": "t = torch.tensor([1.0, 2.0], requires_grad=True)\nv = t.{attr}",
+    "Module": "m = torch.nn.Linear(2, 1)\nv = m.{attr}",
+    "Optimizer": "m = torch.nn.Linear(2, 1)\no = torch.optim.SGD(m.parameters(), lr=0.1)\nv = o.{attr}",
+    "Node": "t = torch.tensor([1.0, 2.0], requires_grad=True)\nfor n in [t.pow(2).grad_fn, t.exp().grad_fn, (t * t).grad_fn]:\n"
+            "    try:\n        v = n.{attr}\n        break\n    except AttributeError:\n        pass\nv = n.{attr}",
+    "FunctionCtx": ("class P(torch.autograd.Function):\n    @staticmethod\n    def forward(ctx, x):\n"
+                    "        ctx.save_for_backward(x)\n        v = ctx.{attr}\n        return x * 2\n"
+                    "    @staticmethod\n    def backward(ctx, g):\n        return g\n"
+                    "P.apply(torch.tensor([1.0], requires_grad=True))"),
+    "Function": "v = torch.autograd.Function.{attr}",
+}
+
+
+def grad_covered(name: str) -> bool:
+    """Can a .grad script reach the name, the way tutorials write it? (`from torch.a import b` for names in
+    submodules, `torch.x` otherwise; members through an object of the kind.)"""
+    import io
+
+    from gradcli.lang import run_source
+    from gradcli.lang.errors import GradError
+
+    head, _, attr = name.partition(".")
+    if head in _GRAD_PROBES:
+        body = _GRAD_PROBES[head].format(attr=attr)
+    else:
+        parts = name.split(".")
+        body = (f"from {'.'.join(parts[:-1])} import {parts[-1]}" if len(parts) > 2
+                else f"v = {name}")
+    try:
+        run_source("import torch\n" + body + "\n", "<probe>", stdout=io.StringIO(), stderr=io.StringIO())
+    except GradError:
+        return False
+    return True
+
+
+def grad_coverage(rows=None) -> tuple[float, list[tuple[str, int]]]:
+    """The share of call sites whose name a .grad script can reach, and the names it cannot."""
+    rows = read_usage() if rows is None else rows
+    total = sum(s for _, _, s, _ in rows)
+    missing = [(n, s) for n, _, s, _ in rows if not grad_covered(n)]
+    return 1 - sum(s for _, s in missing) / total, missing
+
+
 def coverage(rows=None) -> tuple[float, list[tuple[str, str, int, int, bool]]]:
     rows = read_usage() if rows is None else rows
     marked = [(n, k, s, f, covered(n)) for n, k, s, f in rows]
@@ -142,13 +189,18 @@ def main(argv=None) -> int:
     print("uncovered, by call sites:")
     for name, kind, sites, files, ok in [m for m in marked if not m[4]][: args.top]:
         print(f"{sites:6d}  {kind:9s} {name}")
+    gshare, gmissing = grad_coverage()
+    print(f"as .grad scripts: {gshare:.1%} of call sites reachable; not reachable (sites): "
+          + ", ".join(f"{n} {s}" for n, s in gmissing[: args.top]))
     kws = [(n, k, c, keyword_covered(n, k)) for n, k, c in read_keywords()]
     missing = [(n, k, c) for n, k, c, ok in kws if ok == "NO" and covered(n)]
     print("keywords gradcli's own functions refuse, by call sites:",
           ", ".join(f"{n}({k}=) {c}" for n, k, c in missing[: args.top]))
     if args.rank:
-        lines = ["rank\tname\tkind\tcall_sites\tsources\tcovered"]
-        lines += [f"{i}\t{n}\t{k}\t{s}\t{f}\t{'yes' if c else 'NO'}" for i, (n, k, s, f, c) in enumerate(marked, 1)]
+        unreachable = {n for n, _ in gmissing}
+        lines = ["rank\tname\tkind\tcall_sites\tsources\tcovered\tin_grad_scripts"]
+        lines += [f"{i}\t{n}\t{k}\t{s}\t{f}\t{'yes' if c else 'NO'}\t{'NO' if n in unreachable else 'yes'}"
+                  for i, (n, k, s, f, c) in enumerate(marked, 1)]
         lines += ["", "# keyword arguments at those call sites: does gradcli's callable take them?",
                   "name\tkeyword\tcall_sites\tcovered"]
         lines += [f"{n}\t{k}\t{c}\t{ok}" for n, k, c, ok in kws]

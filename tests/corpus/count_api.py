@@ -11,7 +11,8 @@ What is counted, and how (the heuristics are part of the facts; the .tsv header 
   lines dropped), micrograd's test file, the code of the PyTorch tutorials and of the autograd and
   extending notes of PyTorch's docs (saved from the stored copies of pytorch/tutorials and pytorch/pytorch,
   prose dropped; each file's first line names its commit), and the `>>>` examples in the docstrings of
-  installed torch's autograd modules (functional, function, grad_mode, graph).
+  installed torch's autograd modules (functional, function, grad_mode, graph), read as if the module's
+  `__all__` names were imported, as the examples assume.
 - A site is one occurrence in the syntax tree. Module-level names are resolved through the file's imports
   (`import torch.nn as nn`, `from torch.autograd import Function`, `import torch.nn.functional as F`) to
   their full dotted name, e.g. `F.relu(...)` -> `torch.nn.functional.relu` (kind `call`, or `ref` when the
@@ -111,8 +112,14 @@ def collect_sources() -> list[tuple[str, str, list[str]]]:
         found.append((f"{m.group(1)}:{m.group(2)}", m.group(3), [text]))
     import torch
     root = Path(torch.__file__).parent
+    import importlib
     for rel in TORCH_DOC_MODULES:
         units = docstring_examples((root / rel).read_text(encoding="utf-8"))
+        # the examples use the module's own names unimported (`class Func(Function)`, `@once_differentiable`)
+        modname = "torch." + rel[:-3].replace("/", ".")
+        public = getattr(importlib.import_module(modname), "__all__", [])
+        prelude = "import torch\n" + (f"from {modname} import {', '.join(public)}\n" if public else "")
+        units = [prelude] + units
         if units:
             found.append((f"torch {torch.__version__} docstrings:torch/{rel}", "installed", units))
     return found

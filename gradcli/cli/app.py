@@ -117,7 +117,17 @@ def _register() -> None:
 _register()
 
 
+def _die_quietly_on_closed_pipe() -> None:
+    """`gradcli ... | head -1`: when the reader goes away, end as `cat` does -- killed by SIGPIPE, no message
+    (status 141 in a shell) -- instead of Python's default of ignoring the signal and raising BrokenPipeError
+    at the next write, which a .grad script's print, the REPL or a progress bar would report as an error."""
+    import signal
+    if hasattr(signal, "SIGPIPE"):  # not on Windows
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+
+
 def main():
+    _die_quietly_on_closed_pipe()
     try:
         app()
     except KeyboardInterrupt:

@@ -58,7 +58,21 @@ def register(app: typer.Typer, boundary) -> None:
             emit("train", {"config": cfg.values}, render_config)
             return
         run_dir = Path(out) if out else Path("runs") / Path(config).stem
+        _check_run_dir(run_dir, "--out" if out else "the run directory")
         with Progress(enabled=not quiet) as progress:
-            result = run_training(cfg, run_dir, resume=resume, overwrite=overwrite, on_event=progress.event)
+            try:
+                result = run_training(cfg, run_dir, resume=resume, overwrite=overwrite, on_event=progress.event)
+            except OSError as e:  # the disk, not gradcli: full, read-only, permissions
+                from gradcli.lang.errors import GradError
+                raise GradError(f"cannot write the run directory {str(run_dir)!r}: {e.strerror or e}") from None
         summary = {k: v for k, v in vars(result).items() if k != "rows"}
         emit("train", summary, render)
+
+
+def _check_run_dir(run_dir, what: str) -> None:
+    """A file where the run directory or one of its parents should be is a bad --out, said before training."""
+    from gradcli.tools.errors import OptionError
+
+    for parent in reversed((run_dir, *run_dir.parents)):
+        if parent.exists() and not parent.is_dir():
+            raise OptionError(f"{what} {str(run_dir)!r}: {str(parent)!r} is a file, not a directory")

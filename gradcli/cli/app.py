@@ -87,10 +87,9 @@ def _check_color(value: str) -> None:
 
 _EXAMPLES = """Start here (the seed example y=(x+w)*(w+1) at x=2, w=1):
 
+\b
   gradcli grad "y=(x+w)*(w+1)" --at x=2 --at w=1 --formula
-
   gradcli graph "y=(x+w)*(w+1)" --at x=2 --at w=1
-
   gradcli explain "y=(x+w)*(w+1)" --at x=2 --at w=1
 
 Each command's --help has more examples (gradcli COMMAND --help)."""

@@ -8,23 +8,20 @@ import typer
 EVAL_EXAMPLES = """
 Examples:
 
+\b
   gradcli eval runs/logistic_regression
-
   gradcli eval runs/linear_regression --checkpoint last
-
   gradcli eval runs/linear_regression --data samples/train/houses.csv
-
   gradcli eval runs/moons_mlp --data 'moons = {n = 1000, noise = 0.3}'
 """
 
 PREDICT_EXAMPLES = """
 Examples:
 
+\b
   gradcli predict runs/linear_regression --data samples/train/houses.csv
-
-  gradcli predict runs/moons_mlp --data 'moons = {n = 20}' --output preds.csv
-
-  gradcli --json predict runs/logistic_regression --data 'blobs = {n_per_class = 3}'
+  gradcli predict runs/moons_mlp --data 'moons = {n = 20}' -o preds.csv
+  gradcli predict runs/logistic_regression --data 'blobs = {n_per_class = 3}'
 """
 
 _DATA_HELP = ("A CSV file (columns named as in training), or a data source in the config's syntax: "

@@ -8,12 +8,10 @@ import typer
 EXAMPLES = """
 Examples:
 
+\b
   gradcli plot runs/moons_mlp
-
   gradcli plot runs/moons_mlp --metric accuracy
-
-  gradcli --width 100 plot runs/logistic_regression --log
-
+  gradcli plot runs/logistic_regression --log --width 100
   gradcli plot runs/moons_mlp --png moons.png
 """
 

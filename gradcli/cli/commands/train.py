@@ -8,15 +8,13 @@ import typer
 EXAMPLES = """
 Examples:
 
+\b
   gradcli train samples/train/logistic_regression.toml
-
-  gradcli train samples/train/moons_mlp.toml --set optim.lr=0.05 --out runs/lr05
-
+  gradcli train samples/train/moons_mlp.toml --set optim.lr=0.05
+  gradcli train samples/train/moons_mlp.toml --out runs/lr05
   gradcli train samples/train/moons_mlp.toml --print-config
-
   gradcli train samples/train/moons_mlp.toml --resume
-
-  gradcli --json train samples/train/linear_regression.toml --quiet --overwrite
+  gradcli train samples/train/linear_regression.toml -q --overwrite --json
 """
 
 

@@ -12,7 +12,7 @@ Examples:
 
 \b
   gradcli check "y = x*x*w" --at x=2 --at w=3
-  gradcli check "sum(tanh(A@x)**2)" --at "A=randn(3,3)" --order 2
+  gradcli check "sum(tanh(A@x))" --at "A=randn(2,2)" --at "x=[1,2]" --order 2
   gradcli check samples/cli/square_functions.grad --order 2
   gradcli check samples/cli/square_functions.grad --fn SquareWrong.apply
 

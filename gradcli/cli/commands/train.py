@@ -43,7 +43,7 @@ def register(app: typer.Typer, boundary) -> None:
         """
         from pathlib import Path
 
-        from gradcli.train import load_config, train as run_training
+        from gradcli.train import train as run_training
 
         from ..render import emit
         from ..renderers.train import Progress, render, render_config
@@ -51,7 +51,7 @@ def register(app: typer.Typer, boundary) -> None:
         if resume and overwrite:
             from gradcli.tools.expression import OptionError
             raise OptionError("--resume and --overwrite contradict each other: pick one")
-        cfg = load_config(config, set_ or [])
+        cfg = _load(config, set_ or [])
         if print_config:
             emit("train", {"config": cfg.values}, render_config)
             return
@@ -74,3 +74,23 @@ def _check_run_dir(run_dir, what: str) -> None:
     for parent in reversed((run_dir, *run_dir.parents)):
         if parent.exists() and not parent.is_dir():
             raise OptionError(f"{what} {str(run_dir)!r}: {str(parent)!r} is a file, not a directory")
+
+
+def _load(config: str, overrides: list):
+    """The config with the --set overrides; when only the overrides make it wrong, that is a bad option
+    value (exit 2), while a wrong config file is bad input (exit 1)."""
+    from gradcli.lang.errors import GradError
+    from gradcli.tools.errors import OptionError
+    from gradcli.train import load_config
+
+    try:
+        return load_config(config, overrides)
+    except GradError as e:
+        if not overrides:
+            raise
+        try:
+            load_config(config, [])
+        except GradError:
+            raise e from None
+        message = e.message if e.message.startswith("--set") else f"--set: {e.message}"
+        raise OptionError(message, e.span, e.source, e.filename, e.kind) from None

@@ -10,6 +10,7 @@ from typer.core import TyperGroup
 from gradcli import __version__
 
 from .options import OPTIONS
+from . import render
 from .render import error_document
 
 
@@ -29,6 +30,7 @@ class _Group(TyperGroup):
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, False, **extra)
         argv = list(sys.argv[1:] if args is None else args)
+        render.reset()
         try:
             rv = super().main(argv, prog_name, complete_var, False, **extra)
         except typer.TyperException as e:  # typer's (vendored) click exceptions all derive from it
@@ -129,8 +131,6 @@ def boundary(fn):
     def wrapper(*args, **kwargs):
         from gradcli.lang.errors import GradError
         from gradcli.tools.errors import OptionError
-        from . import render
-        render._emitted[0] = False
         try:
             return fn(*args, **kwargs)
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
@@ -139,7 +139,7 @@ def boundary(fn):
             sys.stdout.flush()
             code = 2 if isinstance(e, OptionError) else 1
             if OPTIONS.json:
-                error_document(fn.__name__, error_kind(e), e.message, e, code)
+                error_document(fn.__name__.rstrip("_"), error_kind(e), e.message, e, code)
             typer.echo(e.format() if e.span else f"error: {e.message}", err=True)
             raise typer.Exit(code)
         except Exception as e:  # a bug in gradcli, not in the user's input
@@ -147,7 +147,7 @@ def boundary(fn):
                 raise
             sys.stdout.flush()
             if OPTIONS.json:
-                error_document(fn.__name__, "InternalError", f"{type(e).__name__}: {e}", None, 1)
+                error_document(fn.__name__.rstrip("_"), "InternalError", f"{type(e).__name__}: {e}", None, 1)
             typer.echo(f"internal error: {type(e).__name__}: {e}\nThis is a bug in gradcli; run again with --debug "
                        "for the traceback.", err=True)
             raise typer.Exit(1)

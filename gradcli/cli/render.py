@@ -34,6 +34,11 @@ def emit(command: str, result: Any, text: Callable[[Any, Any], None]) -> None:
 _emitted = [False]  # a document is on stdout already: a later failure (check's mismatch) adds none
 
 
+def reset() -> None:
+    """A new command line (the tests run many in one process): no document printed yet."""
+    _emitted[0] = False
+
+
 def _write(doc: dict) -> None:
     import sys
     sys.stdout.write(json.dumps(doc, sort_keys=True, allow_nan=False, ensure_ascii=False, indent=2) + "\n")

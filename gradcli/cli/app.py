@@ -9,8 +9,8 @@ from typer.core import TyperGroup
 
 from gradcli import __version__
 
-from .options import OPTIONS
 from . import render
+from .options import OPTIONS
 from .render import error_document
 
 
@@ -133,8 +133,12 @@ def boundary(fn):
         from gradcli.tools.errors import OptionError
         try:
             return fn(*args, **kwargs)
-        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+        except (typer.Exit, typer.Abort):
             raise
+        except KeyboardInterrupt:  # Ctrl-C: one word, exit 130 (the shell's code for SIGINT)
+            sys.stdout.flush()
+            typer.echo("interrupted", err=True)
+            raise typer.Exit(130) from None
         except GradError as e:
             sys.stdout.flush()
             code = 2 if isinstance(e, OptionError) else 1

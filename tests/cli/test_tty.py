@@ -157,3 +157,42 @@ def test_an_error_on_a_terminal_is_one_message():
     code, text = run_in_pty(["grad", "x*("], 80)
     assert_clean(code, text, expected_code=1)
     assert plain(text).startswith("<expr>:1:4: error:")
+
+
+def test_ctrl_c_during_training_shows_the_cursor_again(tmp_path):
+    """SIGINT while the bar is live: exit 130, one word, the cursor back, the run resumable."""
+    import signal
+
+    master, slave = pty.openpty()
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "80", "PYTHONPATH": str(ROOT)}
+    out_dir = tmp_path / "run"
+    proc = subprocess.Popen([sys.executable, "-m", "gradcli", "train", "samples/train/moons_mlp.toml", "--out",
+                             str(out_dir), "--set", "train.stop_when=''", "--set", "train.epochs=100000"],
+                            stdin=slave, stdout=slave, stderr=slave, cwd=ROOT, env=env, start_new_session=True)
+    os.close(slave)
+    out, sent = b"", False
+    deadline = time.monotonic() + 120
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.2)
+            if ready:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                out += chunk
+            if not sent and out.count(b"\x1b[2K") >= 3:  # the bar has redrawn a few times
+                proc.send_signal(signal.SIGINT)
+                sent = True
+        code = proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(master)
+    text = out.decode("utf-8", "replace")
+    assert sent and code == 130, (code, text[-1000:])
+    assert_clean(code, text, expected_code=130)
+    assert plain(text).rstrip().endswith("interrupted")
+    assert {"config.toml", "run.json"} <= {p.name for p in out_dir.iterdir()}

@@ -9,25 +9,40 @@ from typer.core import TyperGroup
 
 from gradcli import __version__
 
+from . import render
 from .options import OPTIONS
+from .render import error_document
 
 
 class _Group(TyperGroup):
     """Usage errors (a bad option value, a missing argument) in the house format: `error: ...` first, as
     every other error, then the usage line and where help is; exit 2 as click does."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # the global options are accepted after the command too (`gradcli grad EXPR --json`), as people type
+        shared = [p for p in self.params if p.name in GLOBAL_OPTIONS]
+        for name, command in self.commands.items():
+            if name != "version" and not any(p.name in GLOBAL_OPTIONS for p in command.params):
+                command.params.extend(_after_command(p) for p in shared)
+
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, False, **extra)
+        argv = list(sys.argv[1:] if args is None else args)
+        render.reset()
         try:
-            rv = super().main(args, prog_name, complete_var, False, **extra)
+            rv = super().main(argv, prog_name, complete_var, False, **extra)
         except typer.TyperException as e:  # typer's (vendored) click exceptions all derive from it
             if type(e).__name__ == "NoArgsIsHelpError" or not hasattr(e, "format_message"):
                 e.show()  # `gradcli` alone: the help, as before
                 sys.exit(getattr(e, "exit_code", 2))
             sys.stdout.flush()
-            lines = [f"error: {e.format_message()}"]
             ctx = getattr(e, "ctx", None)
+            if OPTIONS.json or _json_requested(argv):  # parsing may stop before --json is seen
+                command = ctx.info_name if ctx is not None and ctx.parent is not None else None
+                error_document(command, "UsageError", e.format_message(), None, e.exit_code)
+            lines = [f"error: {e.format_message()}"]
             if ctx is not None:
                 lines += [ctx.get_usage(), f"Try '{ctx.command_path} -h' for help."]
             sys.stderr.write("\n".join(lines) + "\n")
@@ -39,12 +54,44 @@ class _Group(TyperGroup):
         sys.exit(rv if isinstance(rv, int) else 0)
 
 
+GLOBAL_OPTIONS = ("json_", "width", "color", "debug")
+
+
+def _json_requested(argv: list) -> bool:
+    return "--json" in (argv[:argv.index("--")] if "--" in argv else argv)
+
+
+def _after_command(option):
+    """A copy of a root option for a command's own options: it sets OPTIONS only when given, so
+    `gradcli --json grad ...` and `gradcli grad ... --json` mean the same."""
+    import copy
+
+    clone = copy.copy(option)
+    clone.expose_value = False
+    clone.default = False if option.name in ("json_", "debug") else None
+
+    def given(ctx, param, value):
+        if value is None or value is False:
+            return value
+        if option.name == "color":
+            _check_color(value)
+        setattr(OPTIONS, option.name.rstrip("_"), value)
+        return value
+
+    clone.callback = given
+    return clone
+
+
+def _check_color(value: str) -> None:
+    if value not in ("auto", "always", "never"):
+        raise typer.BadParameter("expected auto, always or never", param_hint="--color")
+
+
 _EXAMPLES = """Start here (the seed example y=(x+w)*(w+1) at x=2, w=1):
 
+\b
   gradcli grad "y=(x+w)*(w+1)" --at x=2 --at w=1 --formula
-
   gradcli graph "y=(x+w)*(w+1)" --at x=2 --at w=1
-
   gradcli explain "y=(x+w)*(w+1)" --at x=2 --at w=1
 
 Each command's --help has more examples (gradcli COMMAND --help)."""
@@ -72,34 +119,52 @@ def root(
     debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks of internal errors."),
 ):
     """gradcli: see how a gradient is computed, and check derivatives from a shell or CI."""
-    if color not in ("auto", "always", "never"):
-        raise typer.BadParameter("expected auto, always or never", param_hint="--color")
+    _check_color(color)
     OPTIONS.json, OPTIONS.width, OPTIONS.color, OPTIONS.debug = json_, width, color, debug
 
 
 def boundary(fn):
     """The one place errors become messages: GradError -> its report (exit 1, or 2 for a bad option value);
-    anything else is a bug: one line, and the traceback only with --debug."""
+    anything else is a bug: one line, and the traceback only with --debug. Under --json, stdout gets one
+    error document as well."""
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         from gradcli.lang.errors import GradError
         from gradcli.tools.errors import OptionError
         try:
             return fn(*args, **kwargs)
-        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+        except (typer.Exit, typer.Abort):
             raise
+        except KeyboardInterrupt:  # Ctrl-C: one word, exit 130 (the shell's code for SIGINT)
+            sys.stdout.flush()
+            typer.echo("interrupted", err=True)
+            raise typer.Exit(130) from None
         except GradError as e:
             sys.stdout.flush()
+            code = 2 if isinstance(e, OptionError) else 1
+            if OPTIONS.json:
+                error_document(fn.__name__.rstrip("_"), error_kind(e), e.message, e, code)
             typer.echo(e.format() if e.span else f"error: {e.message}", err=True)
-            raise typer.Exit(2 if isinstance(e, OptionError) else 1)
+            raise typer.Exit(code)
         except Exception as e:  # a bug in gradcli, not in the user's input
             if OPTIONS.debug:
                 raise
             sys.stdout.flush()
+            if OPTIONS.json:
+                error_document(fn.__name__.rstrip("_"), "InternalError", f"{type(e).__name__}: {e}", None, 1)
             typer.echo(f"internal error: {type(e).__name__}: {e}\nThis is a bug in gradcli; run again with --debug "
                        "for the traceback.", err=True)
             raise typer.Exit(1)
     return wrapper
+
+
+def error_kind(e) -> str:
+    """`SyntaxError`, `NameError`, `RuntimeError`, `LimitError`, `OptionError`, ... for the JSON document."""
+    if e.kind:
+        return e.kind
+    name = type(e).__name__
+    return name[len("Grad"):] if name.startswith("Grad") and name != "GradError" else \
+        ("Error" if name == "GradError" else name)
 
 
 @app.command()
@@ -117,7 +182,17 @@ def _register() -> None:
 _register()
 
 
+def _die_quietly_on_closed_pipe() -> None:
+    """`gradcli ... | head -1`: when the reader goes away, end as `cat` does -- killed by SIGPIPE, no message
+    (status 141 in a shell) -- instead of Python's default of ignoring the signal and raising BrokenPipeError
+    at the next write, which a .grad script's print, the REPL or a progress bar would report as an error."""
+    import signal
+    if hasattr(signal, "SIGPIPE"):  # not on Windows
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+
+
 def main():
+    _die_quietly_on_closed_pipe()
     try:
         app()
     except KeyboardInterrupt:

@@ -3,7 +3,12 @@
 Each command returns a result object (a dataclass of gradcli.tools, or a dict) and calls `emit(result,
 text_renderer)`. With `--json` the result becomes one strict JSON document on stdout (sorted keys, no NaN
 or Infinity literals: non-finite numbers are the strings "nan", "inf", "-inf"; tensors are
-`{"shape": [...], "dtype": "float32", "values": nested lists}`), with `"schema": 1` and the command name.
+`{"shape": [...], "dtype": "float32", "values": nested lists}`), with `"schema": 1`, the command name and
+`"ok": true`. A failure under --json prints one error document instead (`error_document`), besides the
+human message on stderr:
+`{"schema": 1, "command": "grad", "ok": false, "exit_code": 1,
+  "error": {"kind": "SyntaxError", "message": "...", "file": "<expr>", "line": 1, "col": 4}}`
+(`file`, `line`, `col` are null when the error has no position).
 """
 from __future__ import annotations
 
@@ -20,12 +25,37 @@ SCHEMA_VERSION = 1
 def emit(command: str, result: Any, text: Callable[[Any, Any], None]) -> None:
     """Print result: `text(result, console)` normally, one JSON document with --json."""
     if OPTIONS.json:
-        import sys
-        doc = {"schema": SCHEMA_VERSION, "command": command, "result": to_jsonable(result)}
-        sys.stdout.write(json.dumps(doc, sort_keys=True, allow_nan=False, ensure_ascii=False, indent=2) + "\n")
+        _write({"schema": SCHEMA_VERSION, "command": command, "ok": True, "result": to_jsonable(result)})
         return
     from .console import make_console
     text(result, make_console())
+
+
+_emitted = [False]  # a document is on stdout already: a later failure (check's mismatch) adds none
+
+
+def reset() -> None:
+    """A new command line (the tests run many in one process): no document printed yet."""
+    _emitted[0] = False
+
+
+def _write(doc: dict) -> None:
+    import sys
+    sys.stdout.write(json.dumps(doc, sort_keys=True, allow_nan=False, ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.flush()
+    _emitted[0] = True
+
+
+def error_document(command: str | None, kind: str, message: str, error: Any, exit_code: int) -> None:
+    """The --json document of a failure; `error` (a GradError or None) gives the file, line and column."""
+    if _emitted[0]:
+        return
+    span = getattr(error, "span", None)
+    file = getattr(error, "filename", None) if error is not None else None
+    _write({"schema": SCHEMA_VERSION, "command": command, "ok": False, "exit_code": exit_code,
+            "error": {"kind": kind, "message": message, "file": file,
+                      "line": span.line if span is not None else None,
+                      "col": span.col if span is not None else None}})
 
 
 def number(x: float) -> Any:

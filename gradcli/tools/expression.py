@@ -163,8 +163,11 @@ def evaluate(expr: str, at: dict[str, str] | None = None, seed: int = 0, limits:
         raise GradValueError("the expression has no variables to differentiate: its free names become the "
                              "variables, as x and w in \"y=(x+w)*(w+1)\"", module.body[0].span, expr, filename)
     rng_state = gradcli.default_generator.get_state()
-    result = run_source(expr, filename, expr=True, limits=limits, variables={**namespace, **leaves},
-                        stdout=stdout)
+    try:
+        result = run_source(expr, filename, expr=True, limits=limits, variables={**namespace, **leaves},
+                            stdout=stdout)
+    except GradError as e:
+        raise _with_xor_hint(e, module)
     output_name, output = _output(module, result)
     if not isinstance(output, Tensor):
         if isinstance(output, (int, float)) and not isinstance(output, bool):
@@ -175,6 +178,14 @@ def evaluate(expr: str, at: dict[str, str] | None = None, seed: int = 0, limits:
     variables = {k: v for k, v in result.globals.items()
                  if isinstance(v, Tensor) and k not in namespace and not k.startswith("__")}
     return Evaluation(expr, leaves, drawn, output_name, output, variables, seed, rng_state)
+
+
+def _with_xor_hint(error: GradError, module: A.Module) -> GradError:
+    """`y = x^2` fails on floats as bitwise xor, in the engine's words; say what was meant."""
+    uses_xor = any(isinstance(n, (A.BinOp, A.AugAssign)) and n.op == "^" for n in A.walk(module))
+    if uses_xor and "xor" in error.message and "**" not in error.message:
+        error.message += " (`^` is bitwise xor, as in Python; a power is written **, e.g. x**2)"
+    return error
 
 
 def rerun(ev: Evaluation, leaves: dict[str, Tensor], limits: Limits | None = None) -> Tensor:
@@ -194,18 +205,19 @@ def _leaf(name: str, text: str, namespace: dict, limits: Limits) -> Tensor:
         # nan and inf are names here so that `--at x=nan` gets the message below, not "name 'nan' is not defined"
         value = run_source(text, f"--at {name}", expr=True, limits=limits,
                            variables={**namespace, "nan": math.nan, "inf": math.inf}).value
-    except GradError as e:
-        e.message = f"--at {name}={text}: {e.message}"
-        raise
+    except GradError as e:  # whatever is wrong with the value, it is a bad option value (exit 2)
+        error = OptionError(f"--at {name}={text}: {e.message}", e.span, e.source, e.filename, e.kind)
+        error.notes = e.notes
+        raise error from None
     if isinstance(value, Tensor):
         t = value.detach()
     elif isinstance(value, (int, float, list, tuple)) and not isinstance(value, bool):
         try:
             t = gradcli.tensor(value, dtype=gradcli.float32)
-        except (TypeError, ValueError) as e:
-            raise GradValueError(f"--at {name}={text}: not a number or a list of numbers ({e})") from None
+        except (TypeError, ValueError, OverflowError) as e:
+            raise OptionError(f"--at {name}={text}: not a number or a list of numbers ({e})") from None
     else:
-        raise GradValueError(f"--at {name}={text}: gives a {type(value).__name__}; give a number, a list "
+        raise OptionError(f"--at {name}={text}: gives a {type(value).__name__}; give a number, a list "
                              "or a tensor expression")
     if not t.is_floating_point():
         t = t.float()

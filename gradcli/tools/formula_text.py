@@ -113,8 +113,9 @@ def add(a: Expr, b: Expr) -> Expr:
         return a
     if _is(a, 0) and _same(b, shape):
         return b
-    if b.inner is not None:
-        return sub(a, b.inner)  # a + (-b) is a - b, bit for bit
+    minus = _minus(b)
+    if minus is not None:
+        return sub(a, minus)  # a + (-b) is a - b, bit for bit
     return _binary(a, b, " + ", ADD)
 
 
@@ -135,11 +136,27 @@ def accumulate(terms: list[Expr]) -> Expr:
             continue
         shape = tuple(np.broadcast_shapes(tuple(out.shape), tuple(t.shape)))
         left = _paren(out, out.prec < ADD or (out.prec == ADD and not out.grouped and out is terms[0]))
-        sign, t = (" - ", t.inner) if t.inner is not None else (" + ", t)  # a + (-b) is a - b, bit for bit
+        minus = _minus(t)
+        sign, t = (" - ", minus) if minus is not None else (" + ", t)  # a + (-b) is a - b, bit for bit
         right = _paren(t, t.prec <= ADD or t.prec == NEG)
         grouped = out.grouped or left.startswith("(") or right.startswith("(")
         out = Expr(f"{left}{sign}{right}", ADD, shape, None, False, out.evaluable and t.evaluable, grouped)
     return out
+
+
+def _minus(e: Expr) -> Expr | None:
+    """-e exactly, when e's text starts with a minus sign (so that no `--`, `+ -` or `- -` is written): the
+    operand of a negation, a negative constant, or a product or quotient whose first factor carries the
+    sign -- (-p)*q/r is -(p*q/r) bit for bit, IEEE multiplication and division being sign-symmetric."""
+    if e.inner is not None:
+        return e.inner
+    if not e.text.startswith("-"):
+        return None
+    if e.const:
+        return _fold(np.negative, e)
+    if e.prec == MUL:
+        return replace(e, text=e.text[1:], grouped=False)
+    return None
 
 
 def sub(a: Expr, b: Expr) -> Expr:
@@ -150,8 +167,9 @@ def sub(a: Expr, b: Expr) -> Expr:
         return a
     if _is(a, 0) and _same(b, shape):
         return neg(b)
-    if b.inner is not None:
-        return add(a, b.inner)
+    minus = _minus(b)
+    if minus is not None:
+        return add(a, minus)
     return _binary(a, b, " - ", ADD)
 
 
@@ -185,6 +203,8 @@ def div(a: Expr, b: Expr) -> Expr:
         return a
     if _negative(a):
         return neg(div(_fold(np.negative, a), b))
+    if a.inner is not None:  # (-a)/b is -(a/b), bit for bit
+        return neg(div(a.inner, b))
     return _binary(a, b, "/", MUL)
 
 
@@ -207,8 +227,9 @@ def power(a: Expr, b: Expr) -> Expr:
 def neg(a: Expr) -> Expr:
     if a.const:
         return _fold(np.negative, a)
-    if a.inner is not None:
-        return a.inner
+    minus = _minus(a)
+    if minus is not None:
+        return minus
     # -a*b reads as (-a)*b, which is -(a*b) bit for bit: only sums need parentheses
     return Expr(f"-{_paren(a, a.prec < MUL)}", NEG, a.shape, None, False, a.evaluable, inner=a)
 

@@ -199,11 +199,18 @@ def _error_line(name: str) -> re.Pattern:
     return re.compile(rf"^{re.escape(name)}(:\d+:\d+)?: [A-Za-z_][\w.]*(: |$)")
 
 
+def _golden_text(file: Path) -> str:
+    try:
+        return file.read_text(encoding="utf-8")
+    except UnicodeDecodeError:  # a failing test that says why, not a crash of the runner
+        raise GradError(f"{file.name}: not UTF-8 text") from None
+
+
 def expected_for(path: Path) -> Expected:
     """What a test should print and its exit code, from NAME.out/.err and the directives."""
     out_file, err_file = path.with_suffix(".out"), path.with_suffix(".err")
-    stdout = out_file.read_text(encoding="utf-8") if out_file.exists() else None
-    stderr = err_file.read_text(encoding="utf-8") if err_file.exists() else ""
+    stdout = _golden_text(out_file) if out_file.exists() else None
+    stderr = _golden_text(err_file) if err_file.exists() else ""
     if path.suffix == ".cmd":
         _, exit_ = read_cmd(path)
         skip = _directives(path.read_text(encoding="utf-8").splitlines()).get("skip")

@@ -45,11 +45,11 @@ ROWS = [
     ("grad", ["x*x", "--at", "x"], None, 2),
     ("grad", ["x*x", "--at", "x=1", "--at", "x=2"], None, 2),
     ("grad", ["x*x", "--at", "q=1"], None, 2),
-    ("grad", ["x*x", "--at", "x=abc"], None, 1),
-    ("grad", ["x*x", "--at", "x='s'"], None, 1),
-    ("grad", ["x*x", "--at", "x=[[1,2],[3]]"], None, 1),
-    ("grad", ["x*x", "--at", "x=__import__('os')"], None, 1),
-    ("grad", ["sum(A)", "--at", f"A={HUGE}"], None, 1),
+    ("grad", ["x*x", "--at", "x=abc"], None, 2),
+    ("grad", ["x*x", "--at", "x='s'"], None, 2),
+    ("grad", ["x*x", "--at", "x=[[1,2],[3]]"], None, 2),
+    ("grad", ["x*x", "--at", "x=__import__('os')"], None, 2),
+    ("grad", ["sum(A)", "--at", f"A={HUGE}"], None, 2),
     ("grad", [f"sum({HUGE})*x"], None, 1),
     ("grad", ["x*x", "--order", "99"], None, 2),
     ("grad", ["x*x", "--order", "0"], None, 2),
@@ -91,7 +91,7 @@ ROWS = [
     ("graph", ["{garbage}"], None, 1),
     ("explain", ["x*x", "--at", "x=nan"], None, 2),
     ("explain", ["x*x", "--at", "q=1"], None, 2),
-    ("explain", ["sum(A)", "--at", f"A={HUGE}"], None, 1),
+    ("explain", ["sum(A)", "--at", f"A={HUGE}"], None, 2),
     ("diff", ["x*w", "--wrt", "q"], None, 2),
     ("diff", ["", "--wrt", "w"], None, 2),
     ("check", ["{garbage}"], None, 1),
@@ -104,6 +104,30 @@ ROWS = [
     ("diff", ["x*x", "--at", "x=nan"], None, 2),
     ("check", ["{missing}"], None, 1),
     ("check", ["x*x", "--at", "q=1"], None, 2),
+    # ---- the exit-code rule (README, "Exit codes"): 2 the command line is wrong -- an unknown option, a
+    # missing argument, an option value of the wrong form or out of range; 1 the input it names is wrong
+    ("grad", ["x*x", "--order", "-1"], None, 2),
+    ("diff", ["x*x", "--order", "-1"], None, 2),
+    ("check", ["x*x", "--order", "-1"], None, 2),
+    ("explain", [], None, 2),
+    ("graph", ["x*x", "--format"], None, 2),
+    ("grad", ["x*x", "--width", "5"], None, 2),
+    ("grad", ["x*x", "--color", "pink"], None, 2),
+    ("run", ["-", "--nope"], "", 2),
+    ("test", ["{dir}", "--bogus"], None, 2),
+    ("grad", ["x*x", "--at", "x=10**400"], None, 2),  # too large for float32
+    ("grad", ["x*10**400"], None, 1),
+    ("grad", ["y = x^2", "--at", "x=1"], None, 1),  # ^ is xor: the message says to write **
+    ("train", ["{config}", "--out", "{garbage}/run"], None, 2),  # a file where a directory should be
+    ("train", ["{config}", "--set", "optim.lr=abc"], None, 2),
+    ("train", ["{config}", "--set", "nope.x=1"], None, 2),
+    ("train", ["{garbage}"], None, 1),
+    ("train", ["{dir}"], None, 1),
+    ("train", ["{missing}"], None, 1),
+    ("eval", ["{missing}"], None, 1),
+    ("plot", ["{dir}"], None, 1),
+    ("predict", ["{dir}"], None, 2),  # --data is required
+    ("graph", ["x*x", "--output", "{garbage}/g.dot"], None, 1),
 ]
 
 LOCATION_OR_ERROR = re.compile(r"^(error: |[^\n]+?:\d+:\d+: \S)")
@@ -118,7 +142,8 @@ def files(tmp_path):
     (tmp_path / "empty.grad").write_text("")
     return {"missing": str(tmp_path / "missing.grad"), "dir": str(tmp_path / "dir"),
             "garbage": str(tmp_path / "garbage.grad"), "nul": str(tmp_path / "nul.grad"),
-            "syntax": str(tmp_path / "syntax.grad"), "empty": str(tmp_path / "empty.grad")}
+            "syntax": str(tmp_path / "syntax.grad"), "empty": str(tmp_path / "empty.grad"),
+            "config": str(ROOT / "samples" / "train" / "logistic_regression.toml")}
 
 
 def _id(row):
@@ -140,7 +165,8 @@ def check_failure(code, stdout, stderr, expected):
 def test_bad_input(row, files):
     command, args, stdin, expected = row
     argv = [command, *(a.format(**files) if a.startswith("{") else a for a in args)]
-    r = runner.invoke(app, argv, input=stdin)
+    r = runner.invoke(app, argv + (["--out", files["dir"] + "/run"] if command == "train" and "--out" not in argv
+                                   else []), input=stdin)
     check_failure(r.exit_code, r.stdout, r.stderr, expected)
 
 
@@ -173,7 +199,8 @@ def test_error_messages_say_what_and_how_to_fix():
              ("",): "the expression is empty",
              ("x*x", "--order", "99"): "give an order from 1 to 6",
              ("y = 2*3",): "no variables to differentiate",
-             ("x*x", "--seed", "abc"): "Try '"}
+             ("x*x", "--seed", "abc"): "Try '",
+             ("y = x^2", "--at", "x=1"): "a power is written **"}
     for args, words in cases.items():
         r = runner.invoke(app, ["grad", *args])
         assert words in r.stderr, (args, r.stderr)
@@ -183,3 +210,22 @@ def test_error_messages_say_what_and_how_to_fix():
 def test_accepted_edge_inputs(argv, stdin, files):
     r = runner.invoke(app, [a.format(**files) for a in argv], input=stdin)
     assert (r.exit_code, r.stdout, r.stderr) == (0, "", "")
+
+
+def test_a_long_expression_is_not_taken_for_a_file_name():
+    expr = "*".join(["x"] * 5000)  # 10,000 characters: too long a name for the file system
+    r = runner.invoke(app, ["check", expr, "--at", "x=1"])
+    assert r.exit_code == 0 and "1 of 1 Jacobians match" in r.stdout, r.output
+
+
+def test_an_existing_file_wins_over_an_expression(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "x").write_text("import torch\nx = torch.tensor(2., requires_grad=True, dtype=torch.float64)\n"
+                                "f = lambda x: x * x\ninputs = (x,)\n")
+    r = runner.invoke(app, ["check", "x"])
+    assert r.exit_code == 0 and "match" in r.stdout, r.output
+
+
+def test_train_into_a_path_under_a_file_says_so(files):
+    r = runner.invoke(app, ["train", files["config"], "--out", files["garbage"] + "/run"])
+    assert r.exit_code == 2 and "is a file, not a directory" in r.stderr

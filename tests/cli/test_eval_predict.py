@@ -50,7 +50,8 @@ def test_predict_table_json_and_output(tmp_path):
     (["eval", "nowhere"], 1, "error: run directory 'nowhere' does not exist"),
     (["eval", RUNS / "logistic_regression", "--checkpoint", "first"], 2, "error: --checkpoint: expected best or last"),
     (["predict", RUNS / "logistic_regression"], 2, "error: Missing option '--data'"),
-    (["predict", RUNS / "logistic_regression", "--data", "blobs = {features = 3}"], 1,
+    # a data source written in the option is an option value: wrong, it is a usage error (2), as --at x=abc
+    (["predict", RUNS / "logistic_regression", "--data", "blobs = {features = 3}"], 2,
      "error: --data: model.layers: the first layer linear(2,1) takes 2 features but the data has 3"),
     (["predict", RUNS / "logistic_regression", "--data", "blobs = {n_per_class = 2}", "--output", "/nonexistent/p.csv"],
      1, "error: --output: directory '/nonexistent' does not exist"),

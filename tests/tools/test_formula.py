@@ -7,7 +7,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gradcli.lang.errors import GradLimitError
-from gradcli.tools.expression import OptionError
+from gradcli.lang.runner import run_source
+from gradcli.tools.expression import OptionError, _namespace
 from gradcli.tools.formula import check_formula, formula_report
 from gradcli.tools.formula_text import number_text
 
@@ -145,3 +146,49 @@ def test_the_recorder_restores_the_profiler_even_on_errors():
         assert sys.getprofile() is mine
     finally:
         sys.setprofile(None)
+
+
+# ---- the property: a printed derivative line reads cleanly, and its value is the formula's -------------
+@st.composite
+def signed_expressions(draw, depth=3):
+    """expressions() plus negative constants and negations in every position: where `--` could appear."""
+    if depth == 0 or draw(st.integers(0, 3)) == 0:
+        return draw(st.sampled_from(["x", "w", "-x", "2", "-2", "-0.5", "3"]))
+    kind = draw(st.sampled_from(["+", "-", "*", "/", "neg", "fn", "-*"]))
+    a = draw(signed_expressions(depth=depth - 1))
+    if kind == "fn":
+        return f"{draw(st.sampled_from(['exp', 'tanh', 'sin']))}({a})"
+    if kind == "neg":
+        return f"-({a})"
+    b = draw(signed_expressions(depth=depth - 1))
+    if kind == "/":
+        return f"({a})/{_positive(b)}"
+    if kind == "-*":
+        return f"-2*({a})*({b})"
+    return f"({a}){kind}({b})"
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(signed_expressions(), st.floats(0.2, 2.0), st.floats(-2.0, -0.2), st.integers(1, 3))
+def test_printed_derivatives_have_no_double_signs_and_show_their_value(expr, x, w, order):
+    from gradcli.cli.renderers.diff import formula_line
+    from gradcli.lang.parser import parse_expr
+
+    try:
+        r = formula_report(f"y = {expr} + 0*x + 0*w", {"x": repr(x), "w": repr(w)}, order=order)
+    except GradLimitError:
+        return
+    for d in [*r.derivatives, None]:
+        text = r.formula if d is None else d.formula
+        for bad in ("--", "+-", "+ -", "- -"):
+            assert bad not in text, (expr, text)
+        parse_expr(text, "<formula>")  # reads back as a one-liner
+        if d is None or not math.isfinite(d.value.item()):
+            continue
+        line = formula_line("y", d)
+        assert "--" not in line and "+ -" not in line and "- -" not in line, line
+        printed = float(line.split(" = ")[-1].split("   ")[0])
+        got = float(run_source(d.formula, "<formula>", expr=True,
+                               variables={**_namespace(), **{n: t.detach() for n, t in r.leaves.items()}}).value)
+        # torch's print format: 4 decimals, or 4 after the point of the mantissa in scientific notation
+        assert abs(printed - got) <= 5e-5 + 1e-4 * abs(got), (expr, line, got)

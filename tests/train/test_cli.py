@@ -24,7 +24,7 @@ def invoke(*args):
     (LOGREG.replace("lr = 0.01", "lr = 'fast'"), [], 1, "c.toml:18:1: error: optim.lr: expected a number, got a "
                                                         "string \"fast\""),
     ("[data\n", [], 1, "c.toml:1:6: error: invalid TOML: Expected ']' at the end of a table declaration"),
-    (LOGREG, ["--set", "optim.lr=-2"], 1, "error: --set optim.lr=-2: optim.lr: must be > 0.0, got a number -2.0"),
+    (LOGREG, ["--set", "optim.lr=-2"], 2, "error: --set optim.lr=-2: optim.lr: must be > 0.0, got a number -2.0"),
     (LOGREG, ["--set", "lr"], 2, "error: --set 'lr': expected section.key=value, e.g. optim.lr=0.05"),
     (LOGREG, ["--resume", "--overwrite"], 2, "error: --resume and --overwrite contradict each other: pick one"),
     (LOGREG, ["--resume"], 1, "error: cannot resume: "),

@@ -8,13 +8,11 @@ import typer
 EXAMPLES = """
 Examples:
 
+\b
   gradcli diff "y=(x+w)*(w+1)" --at x=2 --at w=1 --wrt w
-
   gradcli diff "y=tanh(x*w)" --at x=0.5 --at w=2 --order 2
-
   gradcli diff "y=sum(x*w)" --at "x=[1,2,3]" --at w=2
-
-  gradcli --json diff "y=exp(x)*sin(x)" --at x=1
+  gradcli diff "y=exp(x)*sin(x)" --at x=1 --json
 """
 
 

@@ -1,6 +1,8 @@
 """`gradcli eval RUN` and `gradcli predict RUN --data ...`: a trained run's checkpoint, evaluated or applied."""
 from __future__ import annotations
 
+import contextlib
+import os
 from typing import Optional
 
 import typer
@@ -8,23 +10,20 @@ import typer
 EVAL_EXAMPLES = """
 Examples:
 
+\b
   gradcli eval runs/logistic_regression
-
   gradcli eval runs/linear_regression --checkpoint last
-
   gradcli eval runs/linear_regression --data samples/train/houses.csv
-
   gradcli eval runs/moons_mlp --data 'moons = {n = 1000, noise = 0.3}'
 """
 
 PREDICT_EXAMPLES = """
 Examples:
 
+\b
   gradcli predict runs/linear_regression --data samples/train/houses.csv
-
-  gradcli predict runs/moons_mlp --data 'moons = {n = 20}' --output preds.csv
-
-  gradcli --json predict runs/logistic_regression --data 'blobs = {n_per_class = 3}'
+  gradcli predict runs/moons_mlp --data 'moons = {n = 20}' -o preds.csv
+  gradcli predict runs/logistic_regression --data 'blobs = {n_per_class = 3}'
 """
 
 _DATA_HELP = ("A CSV file (columns named as in training), or a data source in the config's syntax: "
@@ -47,7 +46,9 @@ def register(app: typer.Typer, boundary) -> None:
         from ..render import emit
         from ..renderers.evaluate import render_eval
 
-        emit("eval", evaluate(run, data, checkpoint), render_eval)
+        with _inline_data_is_an_option(data):
+            result = evaluate(run, data, checkpoint)
+        emit("eval", result, render_eval)
 
     @app.command(epilog=PREDICT_EXAMPLES)
     @boundary
@@ -65,4 +66,27 @@ def register(app: typer.Typer, boundary) -> None:
         from ..render import emit
         from ..renderers.evaluate import render_predict
 
-        emit("predict", run_predict(run, data, checkpoint, output), render_predict)
+        if output is not None and os.path.isdir(output):
+            from gradcli.lang.errors import GradError
+            raise GradError(f"--output: cannot write {output}: it is a directory; give a file name such as "
+                            f"{output}/predictions.csv")
+        with _inline_data_is_an_option(data):
+            result = run_predict(run, data, checkpoint, output)
+        emit("predict", result, render_predict)
+
+
+@contextlib.contextmanager
+def _inline_data_is_an_option(data):
+    """A data source written in the option itself (`--data 'moons = {n = -5}'`) that is wrong is a bad option
+    value (exit 2); a CSV file that is missing or wrong is bad input (exit 1), as a script file is."""
+    from gradcli.lang.errors import GradError
+    from gradcli.tools.errors import OptionError
+
+    try:
+        yield
+    except OptionError:
+        raise
+    except GradError as e:
+        if data is None or "=" not in data or os.path.exists(data) or not e.message.startswith("--data"):
+            raise
+        raise OptionError(e.message, e.span, e.source, e.filename, e.kind) from None

@@ -8,13 +8,11 @@ import typer
 EXAMPLES = """
 Examples:
 
+\b
   gradcli explain "y=(x+w)*(w+1)" --at x=2 --at w=1
-
   gradcli explain "a=x*w; y=tanh(a)+a" --at x=0.5 --at w=2 --wrt w
-
   gradcli explain "y=sum(x*w)" --at "x=[1,2,3]" --at w=2
-
-  gradcli --json explain "y=x**2*w" --at x=3 --at w=2
+  gradcli explain "y=x**2*w" --at x=3 --at w=2 --json
 """
 
 

@@ -10,14 +10,11 @@ from .. import limits as L
 EXAMPLES = """
 Examples:
 
+\b
   gradcli grad "y=(x+w)*(w+1)" --at x=2 --at w=1
-
   gradcli grad "y = x**3" --at x=3 --order 3
-
-  gradcli grad "sum(tanh(A@x)**2)" --at "A=randn(3,3)" --at "x=[1,2,3]" --wrt x
-
-  gradcli --json grad "a=x*y; b=a+y; c=b**2" --at x=1 --at y=2 --order 2
-
+  gradcli grad "sum(tanh(A@x)**2)" --at "A=randn(2,2)" --at "x=[1,2]" --wrt x
+  gradcli grad "a=x*y; b=a+y; c=b**2" --at x=1 --at y=2 --order 2 --json
   gradcli grad "y=(x+w)*(w+1)" --at x=2 --at w=1 --formula
 """
 

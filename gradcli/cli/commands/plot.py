@@ -3,17 +3,17 @@ from __future__ import annotations
 
 from typing import Optional
 
+import os
+
 import typer
 
 EXAMPLES = """
 Examples:
 
+\b
   gradcli plot runs/moons_mlp
-
   gradcli plot runs/moons_mlp --metric accuracy
-
-  gradcli --width 100 plot runs/logistic_regression --log
-
+  gradcli plot runs/logistic_regression --log --width 100
   gradcli plot runs/moons_mlp --png moons.png
 """
 
@@ -42,4 +42,7 @@ def register(app: typer.Typer, boundary) -> None:
         if checkpoint not in ("best", "last"):
             from gradcli.tools.errors import OptionError
             raise OptionError(f"--checkpoint: expected best or last, got {checkpoint!r}")
+        if png is not None and os.path.isdir(png):
+            from gradcli.lang.errors import GradError
+            raise GradError(f"--png: cannot write {png}: it is a directory; give a file name such as {png}/curves.png")
         emit("plot", plot_run(run, metric, png, log, checkpoint), render)

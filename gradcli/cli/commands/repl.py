@@ -12,9 +12,9 @@ from .. import limits as L
 EXAMPLES = """
 Examples:
 
+\b
   gradcli repl
-
-  printf 'x = torch.tensor(2., requires_grad=True)\\ny = x*x\\ny.backward()\\nprint(x.grad)\\n' | gradcli repl
+  printf 'x = torch.ones(2)\\nprint(x * 3)\\n' | gradcli repl
 """
 
 BANNER = ("gradcli {version} — the .grad language, line by line. torch, nn and F are predefined.\n"

@@ -10,10 +10,9 @@ from .. import limits as L
 EXAMPLES = """
 Examples:
 
+\b
   gradcli run samples/tutorials/seed001_1_computational_graph.grad
-
-  echo 'import torch; x = torch.tensor(3., requires_grad=True); (x * x).backward(); print(x.grad)' | gradcli run -
-
+  echo 'import torch; print(torch.ones(2) * 3)' | gradcli run -
   gradcli run train.grad --max-steps 100000000 --detect-anomaly
 """
 

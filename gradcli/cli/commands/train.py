@@ -8,15 +8,13 @@ import typer
 EXAMPLES = """
 Examples:
 
+\b
   gradcli train samples/train/logistic_regression.toml
-
-  gradcli train samples/train/moons_mlp.toml --set optim.lr=0.05 --out runs/lr05
-
+  gradcli train samples/train/moons_mlp.toml --set optim.lr=0.05
+  gradcli train samples/train/moons_mlp.toml --out runs/lr05
   gradcli train samples/train/moons_mlp.toml --print-config
-
   gradcli train samples/train/moons_mlp.toml --resume
-
-  gradcli --json train samples/train/linear_regression.toml --quiet --overwrite
+  gradcli train samples/train/linear_regression.toml -q --overwrite --json
 """
 
 
@@ -45,7 +43,7 @@ def register(app: typer.Typer, boundary) -> None:
         """
         from pathlib import Path
 
-        from gradcli.train import load_config, train as run_training
+        from gradcli.train import train as run_training
 
         from ..render import emit
         from ..renderers.train import Progress, render, render_config
@@ -53,12 +51,46 @@ def register(app: typer.Typer, boundary) -> None:
         if resume and overwrite:
             from gradcli.tools.expression import OptionError
             raise OptionError("--resume and --overwrite contradict each other: pick one")
-        cfg = load_config(config, set_ or [])
+        cfg = _load(config, set_ or [])
         if print_config:
             emit("train", {"config": cfg.values}, render_config)
             return
         run_dir = Path(out) if out else Path("runs") / Path(config).stem
+        _check_run_dir(run_dir, "--out" if out else "the run directory")
         with Progress(enabled=not quiet) as progress:
-            result = run_training(cfg, run_dir, resume=resume, overwrite=overwrite, on_event=progress.event)
+            try:
+                result = run_training(cfg, run_dir, resume=resume, overwrite=overwrite, on_event=progress.event)
+            except OSError as e:  # the disk, not gradcli: full, read-only, permissions
+                from gradcli.lang.errors import GradError
+                raise GradError(f"cannot write the run directory {str(run_dir)!r}: {e.strerror or e}") from None
         summary = {k: v for k, v in vars(result).items() if k != "rows"}
         emit("train", summary, render)
+
+
+def _check_run_dir(run_dir, what: str) -> None:
+    """A file where the run directory or one of its parents should be is a bad --out, said before training."""
+    from gradcli.tools.errors import OptionError
+
+    for parent in reversed((run_dir, *run_dir.parents)):
+        if parent.exists() and not parent.is_dir():
+            raise OptionError(f"{what} {str(run_dir)!r}: {str(parent)!r} is a file, not a directory")
+
+
+def _load(config: str, overrides: list):
+    """The config with the --set overrides; when only the overrides make it wrong, that is a bad option
+    value (exit 2), while a wrong config file is bad input (exit 1)."""
+    from gradcli.lang.errors import GradError
+    from gradcli.tools.errors import OptionError
+    from gradcli.train import load_config
+
+    try:
+        return load_config(config, overrides)
+    except GradError as e:
+        if not overrides:
+            raise
+        try:
+            load_config(config, [])
+        except GradError:
+            raise e from None
+        message = e.message if e.message.startswith("--set") else f"--set: {e.message}"
+        raise OptionError(message, e.span, e.source, e.filename, e.kind) from None

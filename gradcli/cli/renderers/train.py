@@ -49,7 +49,7 @@ class Progress:
                     TimeElapsedColumn
                 self.bar = Bar(TextColumn(self.unit), BarColumn(bar_width=20), MofNCompleteColumn(),
                                TimeElapsedColumn(), TextColumn("{task.fields[metrics]}"),
-                               console=self.console, transient=False)
+                               console=self.console.rich, transient=False)
                 self.task = self.bar.add_task("train", total=self.total, completed=payload["start"], metrics="")
                 self.bar.start()
         elif kind == "row":

@@ -23,7 +23,7 @@ from gradcli.optim import lr_scheduler as _lr_scheduler
 
 from .errors import GradLimitError, GradTypeError
 from .guards import guard_iterable
-from .sandbox import Namespace, get_attr
+from .sandbox import Namespace, get_attr, script_type
 
 __all__ = ["make_builtins", "make_modules", "checked_creation", "SIZED_CREATION"]
 
@@ -145,7 +145,7 @@ def make_builtins(vm, out) -> dict:
     def type_(obj, *rest):
         if rest:
             raise GradTypeError("type() takes 1 argument in .grad scripts (classes are made with 'class')")
-        return _py.type(obj)
+        return script_type(obj)
 
     def getattr_(obj, name, *default):
         try:

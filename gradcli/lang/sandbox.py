@@ -82,7 +82,7 @@ def _policy(t: type) -> str:
     p = _policy_cache.get(t)
     if p is None:
         p = _policy_cache[t] = _classify(t)
-        if p is _PUBLIC and not any(
+        if p is _PUBLIC and not issubclass(t, BaseException) and not any(
                 isinstance(getattr(t, n, None), types.ModuleType) for n in dir(t)):
             OPEN_ATTRS.add(t)
     return p
@@ -169,6 +169,8 @@ def get_attr(obj, name: str):
         if name == "format_map":
             raise _denied(obj, name, "use str.format")
         value = getattr(obj, name)
+        if name in _STR_GROWERS:
+            return _sized_str_method(obj, name, value)
     elif p is _ARRAY:
         if name not in _ARRAY_ATTRS:
             raise _denied(obj, name, "numpy arrays are read-only values here; use torch.tensor(...) on them")
@@ -181,6 +183,9 @@ def get_attr(obj, name: str):
         raise _denied(obj, name, "objects of this type expose no attributes")
     if type(value) is types.ModuleType:
         raise _denied(obj, name, "Python modules are not available")
+    if type(value) is tuple:  # Exception(t).args is one level deeper than t
+        from .guards import check_nesting
+        check_nesting(value)
     return value
 
 
@@ -188,6 +193,26 @@ def _may_call_dunder(obj) -> bool:
     """`__init__`/`__call__` are for class code: `nn.Module.__init__(self)`, `super().__init__()`, a script
     object's own; not a bound method of gradcli's internals (`y.grad_fn.__init__`)."""
     return isinstance(obj, (type, super)) or bool(getattr(type(obj), SCRIPT_CLASS_FLAG, False))
+
+
+_STR_GROWERS = frozenset({"ljust", "rjust", "center", "zfill", "expandtabs", "replace"})
+_MAX_STR = 100_000_000  # characters a str method may be asked to make (the element limit applies after)
+
+
+def _sized_str_method(s: str, name: str, method):
+    """str methods whose result can be far larger than their inputs, refused before they allocate it."""
+    def call(*args, **kwargs):
+        if name == "replace" and len(args) >= 2 and isinstance(args[0], str) and isinstance(args[1], str):
+            count = s.count(args[0]) if args[0] else len(s) + 1
+            n = len(s) + count * (len(args[1]) - len(args[0]))
+        else:
+            n = max((a for a in (*args, *kwargs.values()) if type(a) is int), default=0) * \
+                (max(len(s), 1) if name == "expandtabs" else 1)
+        if n > _MAX_STR:
+            from .errors import GradLimitError
+            raise GradLimitError(f"str.{name} would make a string of {n:,} characters")
+        return method(*args, **kwargs)
+    return call
 
 
 def _writable(obj) -> bool:

@@ -215,7 +215,25 @@ def make_builtins(vm, out) -> dict:
 
     b.update(print=print_, range=range_, type=type_, getattr=getattr_, hasattr=hasattr_, pow=pow_,
              reversed=reversed_, iter=iter_, format=format_)
+    for name, fn in b.items():
+        if type(fn) is types.FunctionType:  # our wrappers look like the builtins they stand for
+            b[name] = Builtin(name, fn)
     return b
+
+
+class Builtin:
+    """A builtin that gradcli implements: prints as `<built-in function NAME>`, shows nothing of its insides."""
+
+    __slots__ = ("_fn", "__name__")
+
+    def __init__(self, name: str, fn):
+        self._fn, self.__name__ = fn, name
+
+    def __call__(self, *args, **kwargs):
+        return self._fn(*args, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"<built-in function {self.__name__}>"
 
 
 def _shown(value) -> str:

@@ -146,8 +146,7 @@ def _describe(obj) -> str:
         return f"module '{obj._name}'"
     if isinstance(obj, (type, ClassName)):
         return f"class '{obj.__name__}'"
-    kind = type(obj).__name__
-    return f"'{'function' if kind == 'ScriptFunction' else kind}' object"
+    return f"'{script_type(obj).__name__}' object"
 
 
 def get_attr(obj, name: str):
@@ -293,6 +292,8 @@ def script_type(obj):
     t = type(obj)
     if _visible(t):
         return t
+    if t.__name__ == "Builtin" and t.__module__ == "gradcli.lang.builtins":
+        t = types.BuiltinFunctionType  # print is a builtin like len, though gradcli implements it
     name = _names.get(t)
     if name is None:
         name = _names[t] = ClassName(t)

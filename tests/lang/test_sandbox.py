@@ -88,7 +88,7 @@ ALLOWED = {
                       "        return x * self.v\nprint(A()(3), A.__init__ is not None, A().__call__(1))", "6 True 2\n"),
     "class_name": ("import torch\nprint(type(torch.ones(1)).__name__)", "Tensor\n"),
     "type_is_a_name_for_internals": ("print(type(print), type(type(1)), type(len).__name__, type(1))",
-                                     "<class 'function'> <class 'type'> builtin_function_or_method <class 'int'>\n"),
+                                     "<class 'builtin_function_or_method'> <class 'type'> builtin_function_or_method <class 'int'>\n"),
     "dunder_class_agrees_with_type": ("import torch\nt = torch.ones(1)\nprint(t.__class__ == type(t), "
                                       "(1.5).__class__.__name__, isinstance(t, type(t)), type(print) == type(print))",
                                       "True float True True\n"),

@@ -41,6 +41,8 @@ def apply_process_limits(limits, cpu: bool = True) -> None:
             except (ValueError, OSError):
                 pass
 
+    import faulthandler
+    faulthandler.disable()  # a crash is reported by the parent, in one line, not as a Python stack dump
     budget = limits.max_memory * _MB
     lower(resource.RLIMIT_AS, _address_space() + budget)
     lower(resource.RLIMIT_FSIZE, budget)

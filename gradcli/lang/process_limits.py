@@ -94,7 +94,7 @@ def supervise(limits, wall_clock: bool = True) -> None:
         return
     sys.stdout.flush()
     sys.stderr.flush()
-    start = time.monotonic()
+    start = time.monotonic() - _age()  # the limit counts from the command's start, imports included
     pid = os.fork()
     if pid == 0:
         apply_process_limits(limits, cpu=wall_clock)
@@ -110,6 +110,17 @@ def supervise(limits, wall_clock: bool = True) -> None:
         sig = os.WTERMSIG(status)
         _exit_with(_signal_message(sig, limits))
     os._exit(os.waitstatus_to_exitcode(status))
+
+
+def _age() -> float:
+    """Seconds since this process started (0 if the system does not say)."""
+    try:
+        with open("/proc/self/stat") as f:
+            started = int(f.read().rsplit(")", 1)[1].split()[19]) / os.sysconf("SC_CLK_TCK")
+        with open("/proc/uptime") as f:
+            return max(float(f.read().split()[0]) - started, 0.0)
+    except (OSError, ValueError, IndexError):
+        return 0.0
 
 
 def _wait(pid: int, deadline):

@@ -118,6 +118,8 @@ _register()
 
 
 def main():
+    from gradcli.lang.process_limits import enable
+    enable()  # run/repl may fork a supervised child (SECURITY.md); never when the app is invoked in-process
     try:
         app()
     except KeyboardInterrupt:

@@ -19,7 +19,7 @@ import time
 
 from .errors import GradLimitError
 
-__all__ = ["apply_process_limits", "supervise"]
+__all__ = ["apply_process_limits", "supervise", "enable"]
 
 _MB = 1 << 20
 _GRACE = 0.9  # seconds past --max-seconds before the parent kills a child that the timer could not stop
@@ -85,19 +85,34 @@ def _real_fd(stream) -> bool:
     return True
 
 
+_enabled = False
+
+
+def enable() -> None:
+    """Called by the command line's entry point only: a command invoked in-process (a test runner, a .cmd
+    golden) must never fork its host, whose caller would then run twice."""
+    global _enabled
+    _enabled = True
+
+
 def supervise(limits, wall_clock: bool = True) -> None:
     """Fork; the child returns (with its process limits set) and runs the command, the parent never returns.
 
-    Without fork, or when output does not go to real files (a command run in-process by a test runner),
-    the limits are set on this process only if it is a child already; nothing else changes."""
-    if not hasattr(os, "fork") or not (_real_fd(sys.stdout) and _real_fd(sys.stderr)):
+    Only in the `gradcli` process itself (see enable), with fork, and with output going to real files;
+    otherwise nothing happens and the interpreter's own budgets are the limits."""
+    global _enabled
+    if not _enabled or not hasattr(os, "fork") or not (_real_fd(sys.stdout) and _real_fd(sys.stderr)):
         return
     sys.stdout.flush()
     sys.stderr.flush()
     start = time.monotonic() - _age()  # the limit counts from the command's start, imports included
     pid = os.fork()
     if pid == 0:
+        _enabled = False  # one supervisor is enough
         apply_process_limits(limits, cpu=wall_clock)
+        if wall_clock:
+            from .watchdog import set_deadline
+            set_deadline(start + limits.max_seconds)  # the in-process timer fires before the parent's
         return
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the child's to report
     deadline = start + limits.max_seconds + _GRACE if wall_clock else None

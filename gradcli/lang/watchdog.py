@@ -16,9 +16,16 @@ import time
 from .errors import GradLimitError
 from .guards import check_nesting, guard_iterable, loop_error
 
-__all__ = ["Watchdog", "metered", "call_iter", "time_error"]
+__all__ = ["Watchdog", "metered", "call_iter", "time_error", "set_deadline"]
 
 _REPEAT = 0.25  # after the first alarm, again every quarter second (in case library code swallowed it)
+_deadline: float | None = None  # time.monotonic() by which a run must end, whatever its own budget says
+
+
+def set_deadline(at: float | None) -> None:
+    """The command line's clock: its limit counts from the process's start, start-up included."""
+    global _deadline
+    _deadline = at
 
 
 def time_error(limits) -> GradLimitError:
@@ -36,8 +43,11 @@ class Watchdog:
     def __enter__(self):
         if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
             return self
+        seconds = self.limits.max_seconds
+        if _deadline is not None:
+            seconds = min(seconds, max(_deadline - time.monotonic(), 0.01))
         self.old_handler = signal.signal(signal.SIGALRM, self._fire)
-        self.old_timer = signal.setitimer(signal.ITIMER_REAL, self.limits.max_seconds, _REPEAT)
+        self.old_timer = signal.setitimer(signal.ITIMER_REAL, seconds, _REPEAT)
         self.start = time.monotonic()
         self.armed = True
         return self

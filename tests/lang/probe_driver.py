@@ -21,6 +21,9 @@ _HARD_CAP = 30.0  # seconds: a probe still running then is killed and reported a
 
 def _child(probe: dict, cwd: str, io_dir: str) -> None:
     from gradcli.cli.app import app
+    from gradcli.lang.process_limits import enable
+
+    enable()  # as the `gradcli` entry point does
 
     script = os.path.join(cwd, "probe.grad")
     stdin = os.path.join(io_dir, "stdin")

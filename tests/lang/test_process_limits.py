@@ -24,7 +24,8 @@ def _supervised(body: str, tmp_path, seconds=0.5, memory=256):
     """Run `body` in the child of supervise(); (exit code, stderr, wall seconds)."""
     code = ("import os, signal, sys, time\n"
             "from gradcli.lang import Limits\n"
-            "from gradcli.lang.process_limits import supervise\n"
+            "from gradcli.lang.process_limits import enable, supervise\n"
+            "enable()\n"
             f"supervise(Limits(max_seconds={seconds}, max_memory={memory}))\n" + body)
     start = time.monotonic()
     r = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env={"PYTHONPATH": str(ROOT)},

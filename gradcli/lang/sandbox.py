@@ -5,6 +5,8 @@ names a class definition needs, `__init__` and `__call__`, and torch's public `_
 reachable only as gradcli's torch-shaped namespaces; a class shows its `__name__` (tutorials print
 `type(t.grad_fn).__name__`); numpy arrays (from `.numpy()`) show a handful of
 read-only attributes; objects of any type not listed here have no attributes at all.
+`type(x)` and `x.__class__` (script_type) never hand over a class that makes classes: what a script may
+not hold comes back as a ClassName, a name that prints, compares and works in isinstance (SECURITY.md).
 """
 from __future__ import annotations
 

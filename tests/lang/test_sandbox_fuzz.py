@@ -76,7 +76,8 @@ def _forbidden(value) -> str | None:
             "ScriptFunction", "Builtin", "ClassName", "Namespace") and not issubclass(t, BaseException):
         return f"interpreter object {t.__name__}"
     name = getattr(value, "__name__", "")
-    if callable(value) and name in ("tofile", "dump", "save", "load", "eval", "exec", "open", "compile",
+    own = (getattr(value, "__module__", None) or "").startswith("gradcli.")  # Module.eval is not eval
+    if callable(value) and not own and name in ("tofile", "dump", "save", "load", "eval", "exec", "open", "compile",
                                     "__import__", "globals", "vars", "setattr", "delattr"):
         return f"function {name}"
     if isinstance(value, types.MethodType) and type(value.__self__).__module__.startswith("gradcli.lang"):

@@ -115,6 +115,13 @@ def supervise(limits, wall_clock: bool = True) -> None:
             set_deadline(start + limits.max_seconds)  # the in-process timer fires before the parent's
         return
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the child's to report
+    forwarded = []
+
+    def forward(signum, frame):  # `kill` of the command (a CI timeout) must end the script too
+        forwarded.append(signum)
+        os.kill(pid, signum)
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, forward)
     deadline = start + limits.max_seconds + _GRACE if wall_clock else None
     status = _wait(pid, deadline)
     if status is None:
@@ -123,6 +130,8 @@ def supervise(limits, wall_clock: bool = True) -> None:
         _exit_with(f"the script ran longer than {limits.max_seconds:g} s (raise the limit with --max-seconds)")
     if os.WIFSIGNALED(status):
         sig = os.WTERMSIG(status)
+        if sig in forwarded:
+            os._exit(128 + sig)
         _exit_with(_signal_message(sig, limits))
     os._exit(os.waitstatus_to_exitcode(status))
 

@@ -47,6 +47,18 @@ def test_a_crash_of_the_interpreter_is_a_clean_error_without_a_core_file(tmp_pat
     assert os.listdir(tmp_path) == []
 
 
+def test_terminating_the_command_terminates_the_script(tmp_path):
+    code = ("import time\nfrom gradcli.lang import Limits\n"
+            "from gradcli.lang.process_limits import enable, supervise\n"
+            "enable()\nsupervise(Limits(max_seconds=30))\nprint('child', flush=True)\ntime.sleep(30)\n")
+    p = subprocess.Popen([sys.executable, "-c", code], cwd=tmp_path, env={"PYTHONPATH": str(ROOT)},
+                         stdout=subprocess.PIPE, text=True)
+    assert p.stdout.readline() == "child\n"
+    start = time.monotonic()
+    p.terminate()
+    assert p.wait(timeout=10) == 128 + signal.SIGTERM and time.monotonic() - start < 5
+
+
 def test_the_child_exit_code_is_the_commands(tmp_path):
     code, err, _ = _supervised("sys.stderr.write('x\\n')\nsys.exit(3)\n", tmp_path)
     assert (code, err) == (3, "x\n")

@@ -9,7 +9,7 @@ import numpy as np
 from ..autograd.tensor import TENSOR_TYPES
 from .errors import GradLimitError, GradNameError
 
-SIZED = frozenset({list, tuple, str})
+SIZED = frozenset({list, tuple, str, bytes})
 
 def unbound(name: str) -> Exception:
     if name.startswith("$") or name == ".0":
@@ -141,7 +141,7 @@ def guard_iterable(vm, obj):
 # ---------------------------------------------------------------- results, whatever made them
 MAX_INT_BITS = 1_000_000  # `x = x * x` forty times would compute for hours
 MAX_NESTING = 1000  # tuples in tuples: hashing one recurses in C, one level per level, with no stack check
-RESULT_CHECKED = frozenset(TENSOR_TYPES) | {int, str, list, tuple, dict, set, frozenset}
+RESULT_CHECKED = frozenset(TENSOR_TYPES) | {int, str, bytes, list, tuple, dict, set, frozenset}
 
 
 def int_too_large(n: int):

@@ -196,7 +196,7 @@ def _may_call_dunder(obj) -> bool:
     return isinstance(obj, (type, super)) or bool(getattr(type(obj), SCRIPT_CLASS_FLAG, False))
 
 
-_STR_GROWERS = frozenset({"ljust", "rjust", "center", "zfill", "expandtabs", "replace"})
+_STR_GROWERS = frozenset({"ljust", "rjust", "center", "zfill", "expandtabs", "replace", "join"})
 _MAX_STR = 100_000_000  # characters a str method may be asked to make (the element limit applies after)
 
 
@@ -206,6 +206,9 @@ def _sized_str_method(s: str, name: str, method):
         if name == "replace" and len(args) >= 2 and isinstance(args[0], str) and isinstance(args[1], str):
             count = s.count(args[0]) if args[0] else len(s) + 1
             n = len(s) + count * (len(args[1]) - len(args[0]))
+        elif name == "join":
+            parts = args[0] if args and type(args[0]) in (list, tuple) else ()
+            n = len(s) * max(len(parts) - 1, 0) + sum(len(p) for p in parts if type(p) is str)
         else:
             n = max((a for a in (*args, *kwargs.values()) if type(a) is int), default=0) * \
                 (max(len(s), 1) if name == "expandtabs" else 1)

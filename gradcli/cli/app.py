@@ -193,6 +193,8 @@ def _die_quietly_on_closed_pipe() -> None:
 
 def main():
     _die_quietly_on_closed_pipe()
+    from gradcli.lang.process_limits import enable
+    enable()  # run/repl may fork a supervised child (SECURITY.md); never when the app is invoked in-process
     try:
         app()
     except KeyboardInterrupt:

@@ -22,16 +22,23 @@ from gradcli.nn import init as _init
 from gradcli.optim import lr_scheduler as _lr_scheduler
 
 from .errors import GradLimitError, GradTypeError
-from .guards import guard_iterable
-from .sandbox import Namespace, get_attr
+from .guards import check_format_spec, guard_iterable
+from .watchdog import call_iter, metered
+from .sandbox import Namespace, get_attr, script_type
 
 __all__ = ["make_builtins", "make_modules", "checked_creation", "SIZED_CREATION"]
 
 _EXCEPTIONS = ("Exception BaseException RuntimeError ValueError TypeError KeyError IndexError AttributeError "
                "NameError ZeroDivisionError AssertionError NotImplementedError StopIteration ArithmeticError "
                "LookupError OverflowError UnboundLocalError").split()
-_PLAIN = ("len abs round float int bool str dict set frozenset isinstance issubclass id super object staticmethod "
-          "classmethod property repr format hash divmod chr ord callable slice iter next").split()
+_PLAIN = ("len abs round float int bool str list tuple dict set frozenset isinstance issubclass id super object staticmethod "
+          "classmethod property repr hash divmod chr ord callable slice next").split()
+# Builtins that walk an iterable in C get it as a metered generator (watchdog.py); the lazy ones give
+# their items through one. The classes (list, dict, ...) stay classes: what they can walk is finite and
+# bounded by the element limit, and the one endless source, iter(f, sentinel), is a generator itself.
+_CONSUMERS = "sum any all sorted min max".split()
+_LAZY = "enumerate zip map filter".split()
+_MAX_PRINT_PRECISION, _MAX_PRINT_EDGEITEMS = 100, 10_000
 _MATH = ("pi e inf nan tau sqrt exp log log2 log10 log1p expm1 sin cos tan asin acos atan atan2 sinh cosh tanh "
          "floor ceil trunc fabs isclose isnan isinf isfinite erf erfc gamma lgamma hypot degrees radians copysign "
          "fmod").split()
@@ -63,6 +70,7 @@ def make_modules(limits) -> dict[str, Namespace]:
     for name in SIZED_CREATION:
         if name in torch:
             torch[name] = checked_creation(name, torch[name], limits)
+    torch["set_printoptions"] = _bounded_printoptions(torch["set_printoptions"])
     torch.update(autograd=autograd, nn=nn, optim=optim, Tensor=Tensor)
     ns("torch", torch)
     ns("math", {n: getattr(math, n) for n in _MATH})
@@ -78,6 +86,20 @@ def checked_creation(name, fn, limits):
                                  f"{limits.max_tensor_elements:,} (raise it with --max-tensor-elements)")
         return fn(*args, **kwargs)
     return create
+
+
+def _bounded_printoptions(fn):
+    """torch.set_printoptions with a precision and edge count that keep one print a bounded size."""
+    @functools.wraps(fn)
+    def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=None, profile=None,
+                         sci_mode=None):
+        for name, value, most in (("precision", precision, _MAX_PRINT_PRECISION),
+                                  ("edgeitems", edgeitems, _MAX_PRINT_EDGEITEMS)):
+            if isinstance(value, (int, float)) and value > most:
+                raise GradLimitError(f"set_printoptions({name}={value:,}) is over the limit of {most:,} in .grad "
+                                     "scripts (a print would write that much per number)")
+        return fn(precision, threshold, edgeitems, linewidth, profile, sci_mode)
+    return set_printoptions
 
 
 def _prod(size) -> int | None:
@@ -121,17 +143,42 @@ def make_builtins(vm, out) -> dict:
     """The builtin names of one run; print writes to `out`."""
     b = {name: getattr(_py, name) for name in _PLAIN + _EXCEPTIONS}
 
-    def guarded(fn):
+    def consumer(fn):
         @functools.wraps(fn)
         def call(*args, **kwargs):
-            for a in args[:2]:
-                guard_iterable(vm, a)
+            if len(args) == 1 or (args and fn not in (_py.min, _py.max)):  # not min(a, b)
+                args = (metered(vm, args[0]), *args[1:])
             return fn(*args, **kwargs)
         return call
 
-    for name in ("list", "tuple", "sorted", "sum", "min", "max", "any", "all", "enumerate", "zip", "reversed",
-                 "map", "filter"):
-        b[name] = guarded(getattr(_py, name))
+    def lazy(fn):
+        @functools.wraps(fn)
+        def call(*args, **kwargs):
+            for a in args:
+                guard_iterable(vm, a)
+            return metered(vm, fn(*args, **kwargs))
+        return call
+
+    for name in _CONSUMERS:
+        b[name] = consumer(getattr(_py, name))
+    for name in _LAZY:
+        b[name] = lazy(getattr(_py, name))
+
+    def reversed_(seq):
+        return _py.reversed(guard_iterable(vm, seq))
+
+    def iter_(obj, *sentinel):
+        if sentinel:
+            if len(sentinel) > 1:
+                raise TypeError(f"iter expected at most 2 arguments, got {1 + len(sentinel)}")
+            if not callable(obj):
+                raise TypeError("iter(v, w): v must be callable")
+            return call_iter(vm, obj, sentinel[0])
+        return _py.iter(obj)
+
+    def format_(value, spec=""):
+        check_format_spec(spec)
+        return _py.format(value, spec)
 
     def print_(*args, sep=" ", end="\n", file=None, flush=False):
         if file is not None:
@@ -145,7 +192,7 @@ def make_builtins(vm, out) -> dict:
     def type_(obj, *rest):
         if rest:
             raise GradTypeError("type() takes 1 argument in .grad scripts (classes are made with 'class')")
-        return _py.type(obj)
+        return script_type(obj)
 
     def getattr_(obj, name, *default):
         try:
@@ -166,8 +213,27 @@ def make_builtins(vm, out) -> dict:
         from .compiler import _pow
         return _pow(base, exp) if mod is None else _py.pow(base, exp, mod)
 
-    b.update(print=print_, range=range_, type=type_, getattr=getattr_, hasattr=hasattr_, pow=pow_)
+    b.update(print=print_, range=range_, type=type_, getattr=getattr_, hasattr=hasattr_, pow=pow_,
+             reversed=reversed_, iter=iter_, format=format_)
+    for name, fn in b.items():
+        if type(fn) is types.FunctionType:  # our wrappers look like the builtins they stand for
+            b[name] = Builtin(name, fn)
     return b
+
+
+class Builtin:
+    """A builtin that gradcli implements: prints as `<built-in function NAME>`, shows nothing of its insides."""
+
+    __slots__ = ("_fn", "__name__")
+
+    def __init__(self, name: str, fn):
+        self._fn, self.__name__ = fn, name
+
+    def __call__(self, *args, **kwargs):
+        return self._fn(*args, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"<built-in function {self.__name__}>"
 
 
 def _shown(value) -> str:

@@ -9,7 +9,8 @@ from ..autograd.tensor import TENSOR_TYPES
 from ..nn.module import Module as _Module
 from . import opcodes as C
 from .errors import GradImportError, GradNameError, GradTypeError
-from .guards import check_binop, check_format_spec, guard_iterable, load_builtin, too_many_elements
+from .guards import (MAX_INT_BITS, check_binop, check_format_spec, check_nesting, guard_iterable, int_too_large,
+                     load_builtin, too_many_elements)
 from .runtime import handler, invoke
 from .sandbox import SCRIPT_CLASS_FLAG, del_attr, get_attr, set_attr, trusted_class
 
@@ -83,7 +84,10 @@ def _delete_attr(vm, frame, arg):
 @handler(C.SUBSCR)
 def _subscr(vm, frame, arg):
     index = frame.stack.pop()
-    frame.stack[-1] = frame.stack[-1][index]
+    r = frame.stack[-1][index]
+    if type(r) is tuple:  # list({0: t}.items())[0] is one level deeper than t
+        check_nesting(r)
+    frame.stack[-1] = r
 
 
 @handler(C.STORE_SUBSCR)
@@ -104,7 +108,10 @@ def _inplace(vm, frame, arg):
     b = frame.stack.pop()
     a = frame.stack[-1]
     check_binop(vm.limits, arg, a, b)
-    frame.stack[-1] = arg(a, b)
+    r = arg(a, b)
+    if type(r) is int and r.bit_length() > MAX_INT_BITS:
+        int_too_large(r)
+    frame.stack[-1] = r
 
 
 @handler(C.COMPARE)
@@ -186,7 +193,9 @@ def _take(stack, n):
 
 @handler(C.BUILD_TUPLE)
 def _build_tuple(vm, frame, arg):
-    frame.stack.append(tuple(_take(frame.stack, arg)))
+    t = tuple(_take(frame.stack, arg))
+    check_nesting(t)
+    frame.stack.append(t)
 
 
 @handler(C.BUILD_LIST)
@@ -271,6 +280,9 @@ def _unpack(vm, frame, arg):
         if len(items) > arg:
             raise ValueError(f"too many values to unpack (expected {arg})")
         raise ValueError(f"not enough values to unpack (expected {arg}, got {len(items)})")
+    for item in items:
+        if type(item) is tuple:
+            check_nesting(item)
     frame.stack.extend(reversed(items))
 
 

@@ -116,9 +116,10 @@ class Interpreter:
         ops, args, stack, local, pc = code.ops, code.args, frame.stack, frame.locals, frame.pc
         dispatch = _ops.HANDLERS
         limits = self.limits
-        max_elements = limits.max_tensor_elements
+        result_checked = _g.RESULT_CHECKED
+        max_int_bits = _g.MAX_INT_BITS
+        check_nesting = _g.check_nesting
         checked = self.checked_operands
-        tensor_types = TENSOR_TYPES
         open_attrs = _OPEN_ATTRS
         module_forward = self.module_forward
         script_callables = {ScriptFunction: 1, types.MethodType: 2}
@@ -204,8 +205,8 @@ class Interpreter:
                             a = stack[len(stack) - n:]
                             del stack[len(stack) - n - 1:]
                             r = f(*a)
-                        if type(r) in tensor_types and r._data.size > max_elements:
-                            _g.too_many_elements(limits, r._data.size)
+                        if type(r) in result_checked:  # whatever made it: the size budget
+                            _g.check_result(limits, r)
                         stack.append(r)
                         continue
                     del stack[len(stack) - n - 1:]
@@ -235,7 +236,10 @@ class Interpreter:
                     a = stack[-1]
                     if type(a) in checked or type(b) in checked:
                         _g.check_binop(limits, arg, a, b)
-                    stack[-1] = arg(a, b)
+                    r = arg(a, b)
+                    if type(r) is int and r.bit_length() > max_int_bits:  # `x = x * x` over and over
+                        _g.int_too_large(r)
+                    stack[-1] = r
                 elif op == _POP_JUMP_IF_FALSE:
                     if not stack.pop():
                         pc = arg
@@ -246,16 +250,24 @@ class Interpreter:
                     pc = arg
                 elif op == _FOR_ITER_STORE:
                     try:
-                        local[arg[1]] = next(stack[-1])
+                        v = next(stack[-1])
                     except StopIteration:
                         stack.pop()
                         pc = arg[0]
+                        continue
+                    if type(v) is tuple:  # `for t in {0: t}.items()` nests one level deeper each time
+                        check_nesting(v)
+                    local[arg[1]] = v
                 elif op == _FOR_ITER:
                     try:
-                        stack.append(next(stack[-1]))
+                        v = next(stack[-1])
                     except StopIteration:
                         stack.pop()
                         pc = arg
+                        continue
+                    if type(v) is tuple:
+                        check_nesting(v)
+                    stack.append(v)
                 elif op == _JUMP:
                     pc = arg
                 elif op == _RETURN:

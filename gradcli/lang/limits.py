@@ -17,3 +17,5 @@ class Limits:
     max_call_depth: int = 200  # script function calls active at once
     max_tensor_elements: int = 50_000_000  # elements of one tensor (or list, string), checked up front
     max_graph_nodes: int = 10_000_000  # autograd nodes created during the run
+    max_seconds: float = 60.0  # wall-clock time of one run (each REPL input), loops inside builtins included
+    max_memory: int = 4096  # MB of address space the run may add to the process (set by the command line)

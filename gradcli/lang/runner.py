@@ -14,8 +14,10 @@ from gradcli.autograd.anomaly import STATE as _STATE
 from .builtins import make_builtins, make_modules
 from .compiler import compile_module
 from .errors import GradError, GradLimitError, GradRuntimeError
+from .guards import forget_depths
 from .interpreter import Interpreter, Limits
 from .parser import parse_expr, parse_file
+from .watchdog import Watchdog
 
 __all__ = ["run_source", "run_file", "RunResult", "Limits", "Session"]
 
@@ -93,7 +95,7 @@ class Session:
         # a script call that comes back through native code (Module.__call__ -> forward) costs Python frames
         sys.setrecursionlimit(max(old_limit, limits.max_call_depth * 40 + 1000))
         try:
-            with warnings.catch_warnings():
+            with warnings.catch_warnings(), Watchdog(limits):  # the timer is off again before `except`
                 warnings.simplefilter("always")
                 warnings.showwarning = _Warnings(vm, text, filename, self.err).show
                 return vm.run_module(code, self.globals)
@@ -103,6 +105,7 @@ class Session:
             raise _to_grad_error(exc, text, filename) from None
         finally:
             sys.setrecursionlimit(old_limit)
+            forget_depths()
 
     def close(self) -> None:
         """Put back the process-wide settings the inputs changed."""
@@ -155,7 +158,8 @@ def _to_grad_error(exc: BaseException, text: str, filename: str) -> GradError:
         error = GradLimitError("calls nest too deeply for the interpreter's stack (lower the nesting, or "
                                "--max-call-depth)")
     elif isinstance(exc, MemoryError):
-        error = GradLimitError("out of memory (make tensors smaller, or lower --max-tensor-elements)")
+        error = GradLimitError("out of memory: the run reached its memory limit (make tensors smaller, or "
+                               "raise the limit with --max-memory)")
     else:
         error = GradRuntimeError(str(exc), kind=type(exc).__name__)
     if error.span is None and trace:

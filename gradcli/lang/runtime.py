@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import types
 
-from ..autograd.tensor import TENSOR_TYPES
 from . import opcodes as C
 from .errors import GradError
-from .guards import depth_error, too_many_elements
+from .guards import RESULT_CHECKED, check_nesting, check_result, depth_error
 
 _EXCEPT, _FINALLY, _WITH = 0, 1, 2
 HANDLERS: list = [None] * len(C.OPS)
@@ -68,7 +67,9 @@ def bind(func, args, kwargs) -> dict:
             else:
                 raise TypeError(f"{name}() got an unexpected keyword argument '{key}'")
     if code.varargs is not None:
-        local[code.varargs] = tuple(args[n:])
+        rest = tuple(args[n:])
+        check_nesting(rest)  # `def f(*a): return a` called on its own result
+        local[code.varargs] = rest
     defaults = func.defaults
     first_default = n - len(defaults)
     missing = []
@@ -106,8 +107,8 @@ def invoke(vm, frame, f, args, kwargs) -> None:
         vm.frames.append(Frame(callee.code, bind(callee, args, kwargs), callee.env, callee.globals, callee))
         return
     r = f(*args, **kwargs)
-    if type(r) in TENSOR_TYPES and r._data.size > vm.limits.max_tensor_elements:
-        too_many_elements(vm.limits, r._data.size)
+    if type(r) in RESULT_CHECKED:
+        check_result(vm.limits, r)
     frame.stack.append(r)
 
 

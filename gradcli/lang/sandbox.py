@@ -5,18 +5,22 @@ names a class definition needs, `__init__` and `__call__`, and torch's public `_
 reachable only as gradcli's torch-shaped namespaces; a class shows its `__name__` (tutorials print
 `type(t.grad_fn).__name__`); numpy arrays (from `.numpy()`) show a handful of
 read-only attributes; objects of any type not listed here have no attributes at all.
+`type(x)` and `x.__class__` (script_type) never hand over a class that makes classes: what a script may
+not hold comes back as a ClassName, a name that prints, compares and works in isinstance (SECURITY.md).
 """
 from __future__ import annotations
 
 import functools
 import string
+import sys
 import types
 
 import numpy as np
 
 from .errors import GradNameError
 
-__all__ = ["get_attr", "set_attr", "del_attr", "Namespace", "safe_format", "SCRIPT_CLASS_FLAG"]
+__all__ = ["get_attr", "set_attr", "del_attr", "Namespace", "safe_format", "SCRIPT_CLASS_FLAG", "script_type",
+           "ClassName", "trusted_class"]
 
 _DUNDERS = frozenset({"__init__", "__call__", "_version"})
 _ARRAY_ATTRS = frozenset({"shape", "dtype", "ndim", "size", "tolist", "item", "T"})
@@ -80,20 +84,43 @@ def _policy(t: type) -> str:
     p = _policy_cache.get(t)
     if p is None:
         p = _policy_cache[t] = _classify(t)
-        if p is _PUBLIC and not any(
+        if p is _PUBLIC and not issubclass(t, BaseException) and not any(
                 isinstance(getattr(t, n, None), types.ModuleType) for n in dir(t)):
             OPEN_ATTRS.add(t)
     return p
 
 
 def trusted_class(c: type) -> bool:
-    """gradcli's own classes (not the interpreter's), and classes a script defined."""
-    module = getattr(c, "__module__", "") or ""
-    if c.__dict__.get(SCRIPT_CLASS_FLAG) or any(b.__dict__.get(SCRIPT_CLASS_FLAG) for b in c.__mro__):
+    """gradcli's own classes (not the interpreter's), and classes a script defined.
+
+    Trust comes from identity, never from a name a class could claim: a script class carries the flag
+    (only MAKE_CLASS sets it, and a script has no other way to make a class: `type` is never in reach);
+    a gradcli class is the object its module holds under its name, or a node class the engine made."""
+    if any(b.__dict__.get(SCRIPT_CLASS_FLAG) for b in getattr(c, "__mro__", ())):
         return True
-    if module.startswith(("gradcli.lang", "gradcli.cli")):
+    known = _gradcli_classes.get(c)
+    if known is None:
+        known = _gradcli_classes[c] = _is_gradcli_class(c)
+    return known
+
+
+_gradcli_classes: dict[type, bool] = {}
+
+
+def _is_gradcli_class(c: type) -> bool:
+    from ..autograd.graph import Node
+    module = sys.modules.get(getattr(c, "__module__", None) or "")
+    name = getattr(module, "__name__", "")
+    if name.startswith(("gradcli.lang", "gradcli.cli")):
         return False
-    return module == "gradcli" or module.startswith(("gradcli.", "torch."))
+    if name == "gradcli" or name.startswith("gradcli."):
+        held = module
+        for part in c.__qualname__.split("."):
+            held = getattr(held, part, None)
+        if held is c:
+            return True
+    # node classes made at run time (MulBackward0, a custom Function's backward) derive from Node
+    return isinstance(c, type) and issubclass(c, Node) and c.__module__ != "__main__"
 
 
 def _classify(t: type) -> str:
@@ -119,18 +146,20 @@ def _denied(obj, name: str, why: str) -> GradNameError:
 def _describe(obj) -> str:
     if isinstance(obj, Namespace):
         return f"module '{obj._name}'"
-    if isinstance(obj, type):
+    if isinstance(obj, (type, ClassName)):
         return f"class '{obj.__name__}'"
-    kind = type(obj).__name__
-    return f"'{'function' if kind == 'ScriptFunction' else kind}' object"
+    return f"'{script_type(obj).__name__}' object"
 
 
 def get_attr(obj, name: str):
     """`obj.name` as a script may read it."""
-    if name[0] == "_" and name not in _DUNDERS:
-        if name == "__name__" and isinstance(obj, type):  # `type(t.grad_fn).__name__`, read-only text
-            return obj.__name__
-        raise _denied(obj, name, "names starting with '_' are private")
+    if name[0] == "_":
+        if name == "__class__":  # the same answer as type(obj)
+            return script_type(obj)
+        if name in ("__name__", "__qualname__") and isinstance(obj, (type, ClassName)):
+            return getattr(obj, name) if isinstance(obj, type) else obj.__name__  # read-only text
+        if name not in _DUNDERS or (name != "_version" and not _may_call_dunder(obj)):
+            raise _denied(obj, name, "names starting with '_' are private")
     t = type(obj)
     p = _policy_cache.get(t) or _policy(t)
     if p is _PUBLIC:
@@ -141,6 +170,8 @@ def get_attr(obj, name: str):
         if name == "format_map":
             raise _denied(obj, name, "use str.format")
         value = getattr(obj, name)
+        if name in _STR_GROWERS:
+            return _sized_str_method(obj, name, value)
     elif p is _ARRAY:
         if name not in _ARRAY_ATTRS:
             raise _denied(obj, name, "numpy arrays are read-only values here; use torch.tensor(...) on them")
@@ -153,7 +184,39 @@ def get_attr(obj, name: str):
         raise _denied(obj, name, "objects of this type expose no attributes")
     if type(value) is types.ModuleType:
         raise _denied(obj, name, "Python modules are not available")
+    if type(value) is tuple:  # Exception(t).args is one level deeper than t
+        from .guards import check_nesting
+        check_nesting(value)
     return value
+
+
+def _may_call_dunder(obj) -> bool:
+    """`__init__`/`__call__` are for class code: `nn.Module.__init__(self)`, `super().__init__()`, a script
+    object's own; not a bound method of gradcli's internals (`y.grad_fn.__init__`)."""
+    return isinstance(obj, (type, super)) or bool(getattr(type(obj), SCRIPT_CLASS_FLAG, False))
+
+
+_STR_GROWERS = frozenset({"ljust", "rjust", "center", "zfill", "expandtabs", "replace", "join"})
+_MAX_STR = 100_000_000  # characters a str method may be asked to make (the element limit applies after)
+
+
+def _sized_str_method(s: str, name: str, method):
+    """str methods whose result can be far larger than their inputs, refused before they allocate it."""
+    def call(*args, **kwargs):
+        if name == "replace" and len(args) >= 2 and isinstance(args[0], str) and isinstance(args[1], str):
+            count = s.count(args[0]) if args[0] else len(s) + 1
+            n = len(s) + count * (len(args[1]) - len(args[0]))
+        elif name == "join":
+            parts = args[0] if args and type(args[0]) in (list, tuple) else ()
+            n = len(s) * max(len(parts) - 1, 0) + sum(len(p) for p in parts if type(p) is str)
+        else:
+            n = max((a for a in (*args, *kwargs.values()) if type(a) is int), default=0) * \
+                (max(len(s), 1) if name == "expandtabs" else 1)
+        if n > _MAX_STR:
+            from .errors import GradLimitError
+            raise GradLimitError(f"str.{name} would make a string of {n:,} characters")
+        return method(*args, **kwargs)
+    return call
 
 
 def _writable(obj) -> bool:
@@ -176,3 +239,77 @@ def del_attr(obj, name: str) -> None:
     if name[0] == "_" or not _writable(obj):
         raise GradNameError(f"cannot delete attribute '{name}' of {_describe(obj)} in .grad scripts")
     delattr(obj, name)
+
+
+# ---------------------------------------------------------------- type(x) as a script sees it
+# The classes `type(x)` may hand over as themselves: the builtins a script names anyway, and (below)
+# gradcli's and the script's own. Every other class (a metaclass above all: `type`, FunctionMeta, whose
+# instances are classes) comes back as a ClassName, which can be printed, compared and used in
+# isinstance, but not called, subclassed or looked into.
+_PLAIN_CLASSES = frozenset({int, float, bool, complex, str, list, tuple, dict, set, frozenset, range, slice,
+                            object, property, staticmethod, classmethod, super})
+_SHOWN_AS = {"ScriptFunction": "function", "MethodType": "method"}
+
+
+class ClassName:
+    """A class a script may know by name only (what `type(print)` or `type(type(1))` gives)."""
+
+    __slots__ = ("_cls", "__name__")
+
+    def __init__(self, cls: type):
+        object.__setattr__(self, "_cls", cls)
+        object.__setattr__(self, "__name__", _SHOWN_AS.get(cls.__name__, cls.__name__))
+
+    def __repr__(self) -> str:
+        module = getattr(self._cls, "__module__", "builtins")
+        if module in ("builtins", "gradcli.lang.interpreter") or module.startswith("gradcli."):
+            return f"<class '{self.__name__}'>"
+        return f"<class '{module}.{self.__name__}'>"
+
+    def __eq__(self, other):
+        return isinstance(other, ClassName) and other._cls is self._cls
+
+    def __hash__(self):
+        return hash(self._cls)
+
+    def __instancecheck__(self, obj) -> bool:
+        return isinstance(obj, self._cls)
+
+    def __subclasscheck__(self, cls) -> bool:
+        return isinstance(cls, type) and issubclass(cls, self._cls)
+
+    def __setattr__(self, name, value):
+        raise GradNameError(f"cannot set attribute '{name}' of class '{self.__name__}' in .grad scripts")
+
+    def __call__(self, *args, **kwargs):
+        from .errors import GradTypeError
+        raise GradTypeError(f"cannot create '{self.__name__}' objects in .grad scripts")
+
+    def __reduce__(self):  # no pickling path back to the class
+        raise TypeError("cannot pickle a class name")
+
+
+_names: dict[type, ClassName] = {}
+
+
+def script_type(obj):
+    """`type(obj)` (and `obj.__class__`) in a script: the class itself if the script may hold it, else its name."""
+    t = type(obj)
+    if _visible(t):
+        return t
+    if t.__name__ == "Builtin" and t.__module__ == "gradcli.lang.builtins":
+        t = types.BuiltinFunctionType  # print is a builtin like len, though gradcli implements it
+    name = _names.get(t)
+    if name is None:
+        name = _names[t] = ClassName(t)
+    return name
+
+
+def _visible(t: type) -> bool:
+    if issubclass(t, type):  # a metaclass makes classes: never
+        return False
+    if t in _PLAIN_CLASSES:
+        return True
+    if issubclass(t, BaseException):
+        return t.__module__ == "builtins" or trusted_class(t)
+    return trusted_class(t)

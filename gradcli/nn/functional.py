@@ -22,7 +22,14 @@ def _maybe_inplace(out, input, inplace):
     return input.copy_(out) if inplace else out
 
 
+def _input_tensor(fn: str, input) -> None:
+    """torch's argument parser on a non-tensor input (these functions are C++ bindings there)."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{fn}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+
+
 def relu(input, inplace=False):
+    _input_tensor("relu", input)
     return input.relu_() if inplace else ops.relu(input)
 
 
@@ -53,10 +60,12 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
+    _input_tensor("leaky_relu", input)
     return _maybe_inplace(ops.leaky_relu(input, negative_slope), input, inplace)
 
 
 def gelu(input, approximate="none"):
+    _input_tensor("gelu", input)
     if approximate not in ("none", "tanh"):
         raise RuntimeError(f"approximate argument must be either none or tanh.")
     return ops.gelu(input, approximate)
@@ -70,6 +79,7 @@ def _mm_error(rows, k1, k2, n):
 def linear(input, weight, bias=None):
     """y = x W^T + b with the graph torch builds: addmm for 2-D input (a view-fold around it for other
     ranks), matmul (+ add if the input cannot be viewed) otherwise."""
+    _input_tensor("linear", input)
     if input.ndim == 0 or weight.ndim == 0:
         raise RuntimeError(f"both arguments to linear need to be at least 1D, but they are {input.ndim}D "
                            f"and {weight.ndim}D")
@@ -100,6 +110,7 @@ def _c_name(dtype):
 
 
 def dropout(input, p=0.5, training=True, inplace=False):
+    _input_tensor("dropout", input)
     if p < 0.0 or p > 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0.0:

@@ -125,7 +125,7 @@ def find_tests(paths: Iterable[str], pattern: str | None = None) -> list[tuple[s
 
 
 # ---------------------------------------------------------------- running
-def run_grad(path: Path) -> Actual:
+def run_grad(path: Path, limits=None) -> Actual:
     """Run a .grad as `gradcli run` would, in a fresh-process state; output normalised as the goldens hold it."""
     from gradcli.lang import run_file
 
@@ -133,7 +133,7 @@ def run_grad(path: Path) -> Actual:
     code, crash = 0, None
     with _fresh_state():
         try:
-            run_file(path, stdout=out, stderr=err, name=path.name)
+            run_file(path, stdout=out, stderr=err, name=path.name, limits=limits)
         except GradError as e:
             out.write(e.format().split("\n", 1)[0] + "\n")
             code = 1
@@ -223,7 +223,7 @@ def expected_for(path: Path) -> Expected:
 
 
 def run_test(name: str, path: Path, cli: CliInvoker | None = None, update: bool = False,
-             force: bool = False) -> TestResult:
+             force: bool = False, limits=None) -> TestResult:
     """Run one test and compare; with update, rewrite the goldens that differ (never after a crash)."""
     kind = path.suffix[1:]
     try:
@@ -233,7 +233,7 @@ def run_test(name: str, path: Path, cli: CliInvoker | None = None, update: bool 
     if expected.skip is not None:
         return TestResult(name, kind, "skipped", message=expected.skip, _path=path)
     if kind == "grad":
-        actual = run_grad(path)
+        actual = run_grad(path, limits)
     elif cli is None:
         return TestResult(name, kind, "failed", message="no command-line runner was given for .cmd tests")
     else:
@@ -305,11 +305,23 @@ def _update(r: TestResult, path: Path, expected: Expected, actual: Actual, force
 
 def run_tests(paths: Iterable[str], pattern: str | None = None, cli: CliInvoker | None = None,
               update: bool = False, force: bool = False,
-              progress: Callable[[TestResult], None] | None = None) -> list[TestResult]:
-    """Find and run the tests; `progress` is called after each one."""
+              progress: Callable[[TestResult], None] | None = None, limits=None,
+              isolate: bool = True) -> list[TestResult]:
+    """Find and run the tests; `progress` is called after each one. With isolate (where fork exists) they
+    run in worker processes under the process limits, so that one test cannot end or hang the run."""
+    from gradcli.lang.limits import Limits
+
+    from . import golden_pool
+
+    tests = find_tests(paths, pattern)
+    limits = limits or Limits()
+    if isolate and tests and golden_pool.available():
+        def one(name, path):
+            return run_test(name, path, cli, update, force, limits)
+        return golden_pool.run_isolated(tests, one, limits, progress=progress)
     results = []
-    for name, path in find_tests(paths, pattern):
-        results.append(run_test(name, path, cli, update, force))
+    for name, path in tests:
+        results.append(run_test(name, path, cli, update, force, limits))
         if progress:
             progress(results[-1])
     return results

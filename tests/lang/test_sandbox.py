@@ -13,7 +13,13 @@ def run(src):
 
 
 ESCAPES = {
-    "class_of_tuple": "().__class__",
+    "class_of_tuple": "().__class__.__bases__",
+    "metaclass_via_type": "type(type(1))('A', (), {})",
+    "metaclass_via_class_attr": "(1).__class__.__class__('A', (), {'__del__': print})",
+    "metaclass_of_module": "import torch\ntype(torch.nn.Module)('A', (torch.nn.Module,), {})",
+    "metaclass_of_function": "import torch\ntype(torch.autograd.Function)('A', (), {'__module__': 'torch.x'})",
+    "class_name_as_base": "class A(type(print)):\n    pass",
+    "bound_init_of_internal": "import torch\ny = torch.ones(1, requires_grad=True) * 2\n'{0.grad_fn.__init__}'.format(y)",
     "bases_via_format": "'{0.__class__.__bases__}'.format(1)",
     "format_map": "'{x}'.format_map({'x': 1})",
     "subclasses": "type(1).__subclasses__()",
@@ -25,8 +31,8 @@ ESCAPES = {
     "private_tensor_data": "import torch\ntorch.ones(1)._data",
     "numpy_tofile": "import torch\ntorch.ones(2).numpy().tofile('x')",
     "numpy_ctypes": "import torch\ntorch.ones(2).numpy().ctypes",
-    "getattr_builtin": "getattr(1, '__class__')",
-    "hasattr_does_not_leak": "hasattr(1, '__class__')",
+    "getattr_builtin": "getattr(1, '__dict__')",
+    "hasattr_does_not_leak": "hasattr(1, '__dict__')",
     "open": "open('/etc/passwd')",
     "eval": "eval('1')",
     "exec": "exec('x = 1')",
@@ -55,10 +61,10 @@ def test_escape_attempts_end_in_a_positioned_grad_error(src):
 
 def test_denied_private_attribute_message():
     with pytest.raises(GradNameError) as info:
-        run("x = 1\nx.__class__\n")
+        run("x = 1\nx.__dict__\n")
     assert info.value.format() == (
-        "s.grad:2:1: error: attribute '__class__' of 'int' object is not accessible in .grad scripts "
-        "(names starting with '_' are private)\nx.__class__\n^~~~~~~~~~~")
+        "s.grad:2:1: error: attribute '__dict__' of 'int' object is not accessible in .grad scripts "
+        "(names starting with '_' are private)\nx.__dict__\n^~~~~~~~~~")
 
 
 def test_open_names_the_reason():
@@ -68,7 +74,7 @@ def test_open_names_the_reason():
 
 def test_denied_access_cannot_be_caught_by_the_script():
     with pytest.raises(GradNameError):
-        run("try:\n    x = ().__class__\nexcept Exception:\n    print('caught')\n")
+        run("try:\n    x = ().__dict__\nexcept Exception:\n    print('caught')\n")
 
 
 def test_import_of_python_modules_is_refused():
@@ -81,6 +87,11 @@ ALLOWED = {
     "init_and_call": ("class A:\n    def __init__(self):\n        self.v = 2\n    def __call__(self, x):\n"
                       "        return x * self.v\nprint(A()(3), A.__init__ is not None, A().__call__(1))", "6 True 2\n"),
     "class_name": ("import torch\nprint(type(torch.ones(1)).__name__)", "Tensor\n"),
+    "type_is_a_name_for_internals": ("print(type(print), type(type(1)), type(len).__name__, type(1))",
+                                     "<class 'builtin_function_or_method'> <class 'type'> builtin_function_or_method <class 'int'>\n"),
+    "dunder_class_agrees_with_type": ("import torch\nt = torch.ones(1)\nprint(t.__class__ == type(t), "
+                                      "(1.5).__class__.__name__, isinstance(t, type(t)), type(print) == type(print))",
+                                      "True float True True\n"),
     "numpy_values": ("import torch\na = torch.ones(2).numpy()\nprint(a.shape, a.tolist())", "(2,) [1.0, 1.0]\n"),
     "str_format_fields": ("print('{0[1]} {k.real}'.format([1, 2], k=3))", "2 3\n"),
     "optimizer_state": ("import torch\nw = torch.ones(1, requires_grad=True)\nopt = torch.optim.SGD([w], lr=0.5)\n"

@@ -39,6 +39,7 @@ def register(app: typer.Typer, boundary) -> None:
         max_call_depth: int = L.MAX_CALL_DEPTH,
         max_tensor_elements: int = L.MAX_TENSOR_ELEMENTS,
         max_graph_nodes: int = L.MAX_GRAPH_NODES,
+        max_seconds: float = L.MAX_SECONDS,
     ):
         """The value of EXPR and its derivatives with respect to its variables.
 
@@ -51,7 +52,8 @@ def register(app: typer.Typer, boundary) -> None:
         from ..render import emit
         from ..renderers.grad import render
 
-        limits = L.limits(max_steps, max_loop_iterations, max_call_depth, max_tensor_elements, max_graph_nodes)
+        limits = L.limits(max_steps, max_loop_iterations, max_call_depth, max_tensor_elements, max_graph_nodes,
+                          max_seconds=max_seconds)
         names = parse_wrt(wrt)
         # print() in EXPR goes to stderr: stdout is the report (one JSON document with --json)
         report = grad_report(expr, parse_at(at), names, order, seed, limits, stdout=sys.stderr)

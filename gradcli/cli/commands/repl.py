@@ -30,6 +30,8 @@ def register(app: typer.Typer, boundary) -> None:
         max_call_depth: int = L.MAX_CALL_DEPTH,
         max_tensor_elements: int = L.MAX_TENSOR_ELEMENTS,
         max_graph_nodes: int = L.MAX_GRAPH_NODES,
+        max_seconds: float = L.MAX_SECONDS,
+        max_memory: int = L.MAX_MEMORY,
     ):
         """Read-eval-print loop: run .grad statements as you type them; a bare expression shows its value.
 
@@ -44,7 +46,11 @@ def register(app: typer.Typer, boundary) -> None:
         from gradcli.tools.repl import Repl, run_loop
 
         interactive = sys.stdin.isatty()
-        limits = L.limits(max_steps, max_loop_iterations, max_call_depth, max_tensor_elements, max_graph_nodes)
+        from gradcli.lang.process_limits import supervise
+
+        limits = L.limits(max_steps, max_loop_iterations, max_call_depth, max_tensor_elements, max_graph_nodes,
+                          max_seconds=max_seconds, max_memory=max_memory)
+        supervise(limits, wall_clock=False)  # each input has its own time budget; the memory one is the session's
         session = Repl(sys.stdout, sys.stderr, limits)
         if not interactive:
             run_loop(session, _piped_reader(sys.stdin.buffer), show_prompts=False)

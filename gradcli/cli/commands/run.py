@@ -31,6 +31,8 @@ def register(app: typer.Typer, boundary) -> None:
         max_tensor_elements: int = L.MAX_TENSOR_ELEMENTS,
         max_graph_nodes: int = L.MAX_GRAPH_NODES,
         max_source_bytes: int = L.MAX_SOURCE_BYTES,
+        max_seconds: float = L.MAX_SECONDS,
+        max_memory: int = L.MAX_MEMORY,
     ):
         """Run a .grad script: PyTorch tutorial code, printing exactly what PyTorch prints.
 
@@ -39,9 +41,11 @@ def register(app: typer.Typer, boundary) -> None:
         A mistake in the script is reported as FILE:LINE:COL with the source line, and the exit code is 1.
         """
         from gradcli.lang import run_file, run_source
+        from gradcli.lang.process_limits import supervise
 
         limits = L.limits(max_steps, max_loop_iterations, max_call_depth, max_tensor_elements, max_graph_nodes,
-                          max_source_bytes)
+                          max_source_bytes, max_seconds, max_memory)
+        supervise(limits)  # from here on, a child process under the limits (SECURITY.md)
         with _anomaly(detect_anomaly):
             if file == "-":
                 run_source(sys.stdin.buffer.read(limits.max_source_bytes + 1), "<stdin>", limits=limits)

@@ -8,6 +8,8 @@ from typing import List, Optional
 
 import typer
 
+from .. import limits as L
+
 EXAMPLES = """
 Examples:
 
@@ -66,16 +68,21 @@ def register(app: typer.Typer, boundary) -> None:
                                                           "by torch (under a GOLDENS_FROM_TORCH file)."),
         k: Optional[str] = typer.Option(None, "-k", help="Only tests whose name contains PATTERN (a glob if "
                                                          "it has * ? or [)."),
+        max_seconds: float = L.MAX_SECONDS,
+        max_memory: int = L.MAX_MEMORY,
     ):
         """Run golden tests: each .grad script and .cmd command line against its NAME.out / NAME.err.
 
-        A failing test shows a unified diff; the last line is `N passed, N failed`.
+        A failing test shows a unified diff; the last line is `N passed, N failed`. Tests run in worker
+        processes under the limits: one that crashes or hangs fails with the reason, the others still run.
         """
+        from gradcli.lang.limits import Limits
         from gradcli.tools.golden import counts, exit_code, run_tests, summary
 
         from ..render import emit
         from ..renderers.test import render
 
-        results = run_tests(paths or ["."], k, cli=invoke_cli, update=update, force=force)
+        limits = Limits(max_seconds=max_seconds, max_memory=max_memory)
+        results = run_tests(paths or ["."], k, cli=invoke_cli, update=update, force=force, limits=limits)
         emit("test", {"tests": results, **counts(results), "summary": summary(results)}, render)
         raise typer.Exit(exit_code(results))

@@ -23,7 +23,7 @@ from typing import Any, Iterator, Optional
 __all__ = [
     "Span", "NO_SPAN", "Node", "Stmt", "Expr",
     "Module", "ExprStmt", "Assign", "AugAssign", "If", "While", "For", "Break", "Continue", "Pass",
-    "Return", "FunctionDef", "ClassDef", "With", "Try", "Raise", "Assert", "Import", "ImportFrom",
+    "Return", "Yield", "FunctionDef", "ClassDef", "With", "Try", "Raise", "Assert", "Import", "ImportFrom",
     "Global", "Nonlocal", "Delete",
     "Param", "Keyword", "WithItem", "ExceptHandler", "Alias", "Comprehension",
     "Name", "Constant", "FString", "FormattedValue", "Tuple", "List", "Dict", "ListComp",
@@ -157,6 +157,13 @@ class Pass(Stmt):
 class Return(Stmt):
     """`return [value]`."""
     value: Optional[Expr] = None
+
+
+@_node
+class Yield(Stmt):
+    """`yield [value]`, or `yield from value` (is_from); a statement here (its value is never sent)."""
+    value: Optional[Expr] = None
+    is_from: bool = False
 
 
 PARAM_KINDS = ("positional", "var_positional", "keyword_only", "var_keyword")

@@ -173,6 +173,12 @@ class _Handlers:
     def return_stmt(self, s, c):
         return A.Return(c[0], span=s)
 
+    def yield_stmt(self, s, c):
+        return A.Yield(c[0], span=s)
+
+    def yield_from(self, s, c):
+        return A.Yield(c[0], True, span=s)
+
     def raise_stmt(self, s, c):
         return A.Raise(c[0], c[1], span=s)
 

@@ -79,12 +79,14 @@ def check_params(items, lambda_: bool) -> tuple[A.Param, ...]:
 
 
 def check_context(module: A.Module) -> None:
-    """What Python checks at compile time: return/break/continue/nonlocal only where they mean something."""
+    """What Python checks at compile time: return/yield/break/continue/nonlocal only where they mean something."""
     stack = [(s, False, False) for s in module.body]  # (statement, in a function, in a loop)
     while stack:
         s, in_func, in_loop = stack.pop()
         if isinstance(s, A.Return) and not in_func:
             raise GradSyntaxError("'return' outside function", s.span)
+        if isinstance(s, A.Yield) and not in_func:
+            raise GradSyntaxError("'yield' outside function", s.span)
         if isinstance(s, A.Break) and not in_loop:
             raise GradSyntaxError("'break' outside loop", s.span)
         if isinstance(s, A.Continue) and not in_loop:

@@ -19,7 +19,8 @@ from .opcodes import (BINOP, BREAK, BUILD_DICT, BUILD_LIST, BUILD_SLICE, BUILD_S
                       LIST_APPEND, LIST_EXTEND, LOAD_ATTR, LOAD_FAST, LOAD_GLOBAL, LOAD_SUPER, MAKE_CLASS,
                       MAKE_FUNCTION, POP, POP_BLOCK, POP_JUMP_IF_FALSE, POP_JUMP_IF_TRUE, RAISE,
                       RAISE_ASSERT, RERAISE, RETURN, ROT2, ROT3, SETUP_EXCEPT, SETUP_FINALLY, SETUP_WITH,
-                      STMT, STORE_ATTR, STORE_FAST, STORE_SUBSCR, SUBSCR, TO_ITER, UNARY, UNPACK, WITH_EXIT)
+                      STMT, STORE_ATTR, STORE_FAST, STORE_SUBSCR, SUBSCR, UNARY, UNPACK, WITH_EXIT,
+                      YIELD, GEN_RETURN)
 from .opcodes import FOR_ITER_STORE, LOAD_FAST_ATTR, LOAD_GLOBAL_ATTR, OPS  # noqa: F401  (OPS: names)
 from .scope import Scope
 
@@ -53,7 +54,7 @@ class Code:
     """A compiled body: parallel lists of opcodes, arguments and source spans, plus its signature."""
 
     __slots__ = ("name", "kind", "ops", "args", "spans", "params", "first_arg", "filename", "positional",
-                 "varargs", "kwonly", "varkw", "simple")
+                 "varargs", "kwonly", "varkw", "simple", "generator")
 
     def __init__(self, name: str, kind: str, filename: str, params: tuple[A.Param, ...] = ()):
         self.name, self.kind, self.filename = name, kind, filename  # kind: module, function, class
@@ -67,6 +68,7 @@ class Code:
         self.varkw = next((p.name for p in params if p.kind == "var_keyword"), None)
         self.simple = len(self.positional) == len(params)  # the fast path of argument binding
         self.first_arg = self.positional[0] if self.positional else None  # `self` for zero-argument super()
+        self.generator = False  # a body with `yield`: calling it makes a generator (generators.py)
 
     def __repr__(self) -> str:
         return f"<code {self.name}>"
@@ -118,6 +120,8 @@ class _Compiler:
             if stmts:  # the statement budget is charged per body and per loop iteration, not per statement
                 items = [E(STMT, count_statements(stmts), stmts[0].span)] + list(items)
             self._emit_all(items)
+            if code.generator:  # a generator's return ends its iteration instead of returning a value
+                code.ops = [GEN_RETURN if op == RETURN else op for op in code.ops]
             _resolve(code)
         return top
 
@@ -158,6 +162,7 @@ class _Compiler:
         qual = name if self.code.kind == "module" else f"{self.code.name}.{name}"
         code = Code(qual, kind, self.filename, params)
         body = node.body if isinstance(node, (A.FunctionDef, A.ClassDef)) else ()
+        code.generator = kind == "function" and _has_yield(body)
         scope = Scope(kind, self.scope, body, params)
         self.jobs.append((code, list(items), scope, self.depth + 1))
         return code
@@ -240,6 +245,13 @@ class _Compiler:
     def c_Return(self, s):
         value = s.value if s.value is not None else E(CONST)
         return [value, E(RETURN, None, s.span)]
+
+    def c_Yield(self, s):
+        if not s.is_from:
+            return [s.value if s.value is not None else E(CONST), E(YIELD, None, s.span)]
+        top, end = Label(), Label()  # `yield from it`: a loop that yields what it gets
+        return [s.value, E(GET_ITER, None, s.value.span), top, E(FOR_ITER, end, s.span), E(YIELD, None, s.span),
+                E(JUMP_BACK, top, s.span), end]
 
     def c_Raise(self, s):
         if s.exc is None:
@@ -438,11 +450,13 @@ class _Compiler:
         return self._comprehension(e, "<listcomp>", [])
 
     def c_GeneratorExp(self, e):
-        return self._comprehension(e, "<genexpr>", [E(TO_ITER)])
+        return self._comprehension(e, "<genexpr>", [])
 
     def _comprehension(self, e, name, after):
-        """`[elt for t in it if c ...]` is a function of the first iterator, called at once (as in Python)."""
-        items = [E(BUILD_LIST, 0), E(LOAD_FAST, ".0")]
+        """`[elt for t in it if c ...]` is a function of the first iterator, called at once (as in Python);
+        `(elt for ...)` is the same function yielding each elt: calling it makes a (lazy) generator."""
+        lazy = isinstance(e, A.GeneratorExp)
+        items = [E(LOAD_FAST, ".0")] if lazy else [E(BUILD_LIST, 0), E(LOAD_FAST, ".0")]
         closing = []
         for depth, gen in enumerate(e.generators):
             top, end = Label(), Label()
@@ -452,10 +466,14 @@ class _Compiler:
             for cond in gen.ifs:
                 items += [cond, E(POP_JUMP_IF_FALSE, top)]
             closing = [E(JUMP_BACK, top, gen.span), end] + closing
-        items += [e.elt, E(LIST_APPEND, len(e.generators) + 1)] + closing + [E(RETURN)]
+        if lazy:
+            items += [e.elt, E(YIELD, None, e.elt.span)] + closing + [E(CONST), E(RETURN)]
+        else:
+            items += [e.elt, E(LIST_APPEND, len(e.generators) + 1)] + closing + [E(RETURN)]
         params = (A.Param(".0"),)
         targets = [A.Assign((g.target,), A.Constant(None)) for g in e.generators]
         code = self._nested(name, "function", A.FunctionDef(name, params, tuple(targets)), params, items)
+        code.generator = lazy
         first = e.generators[0].iter
         return [E(MAKE_FUNCTION, (code, 0, ()), e.span), first, E(GET_ITER, None, first.span),
                 E(CALL, 1, e.span), *after]
@@ -463,6 +481,19 @@ class _Compiler:
 
 _FUSE = {(LOAD_FAST, LOAD_ATTR): LOAD_FAST_ATTR, (LOAD_GLOBAL, LOAD_ATTR): LOAD_GLOBAL_ATTR,
          (FOR_ITER, STORE_FAST): FOR_ITER_STORE}
+
+
+def _has_yield(body) -> bool:
+    """Whether a function body yields (in any block of its own, not in nested defs and classes)."""
+    stack = list(body)
+    while stack:
+        st = stack.pop()
+        if isinstance(st, A.Yield):
+            return True
+        if isinstance(st, (A.If, A.For, A.While, A.With, A.Try)):
+            stack.extend(getattr(st, "body", ()) + getattr(st, "orelse", ()) + getattr(st, "finalbody", ()))
+            stack.extend(b for h in getattr(st, "handlers", ()) for b in h.body)
+    return False
 
 
 def count_statements(body) -> int:

@@ -274,11 +274,6 @@ def _unpack(vm, frame, arg):
     frame.stack.extend(reversed(items))
 
 
-@handler(C.GET_ITER)
-def _get_iter(vm, frame, arg):
-    frame.stack.append(iter(frame.stack.pop()))
-
-
 @handler(C.TO_ITER)
 def _to_iter(vm, frame, arg):
     frame.stack[-1] = iter(frame.stack[-1])
@@ -304,11 +299,13 @@ def _load_super(vm, frame, arg):
 
 @handler(C.MAKE_FUNCTION)
 def _make_function(vm, frame, arg):
+    from .generators import GeneratorFunction
     from .interpreter import ScriptFunction
     code, ndefaults, kwnames = arg
     kwvalues = _take(frame.stack, len(kwnames))
     defaults = tuple(_take(frame.stack, ndefaults))
-    frame.stack.append(ScriptFunction(code, defaults, dict(zip(kwnames, kwvalues)), _closure_env(frame),
+    kind = GeneratorFunction if code.generator else ScriptFunction
+    frame.stack.append(kind(code, defaults, dict(zip(kwnames, kwvalues)), _closure_env(frame),
                                       frame.globals, vm))
 
 

@@ -15,6 +15,11 @@ from .errors import GradError
 from .guards import depth_error, too_many_elements
 
 _EXCEPT, _FINALLY, _WITH = 0, 1, 2
+
+
+class GeneratorSwitch(StopIteration):
+    """Raised by a script `for` loop's iterator when it pushed a generator's frame to run (generators.py);
+    a StopIteration so that the loop's FOR_ITER sees it only on its exhausted-iterator path."""
 HANDLERS: list = [None] * len(C.OPS)
 
 
@@ -145,6 +150,15 @@ def handle_exception(vm, exc: BaseException, base: int):
                 frame.pc = target
                 return None
         frames.pop()
+        gen = getattr(frame, "gen", None)
+        if gen is not None:  # an exception ends a generator; StopIteration may not leave one (PEP 479)
+            gen.finish()
+            if isinstance(exc, StopIteration):
+                new = RuntimeError("generator raised StopIteration")
+                new.__cause__ = exc
+                if trace is not None:
+                    new._grad_trace = trace
+                exc, catchable = new, True
     return exc
 
 

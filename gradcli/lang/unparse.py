@@ -96,6 +96,8 @@ def _simple(s: A.Stmt) -> str:
         return f"{_expr(s.target)} {s.op}= {_expr(s.value)}"
     if isinstance(s, A.Return):
         return "return" + (f" {_expr(s.value)}" if s.value is not None else "")
+    if isinstance(s, A.Yield):
+        return ("yield from" if s.is_from else "yield") + (f" {_expr(s.value)}" if s.value is not None else "")
     if isinstance(s, A.Raise):
         text = "raise" + (f" {_expr(s.exc)}" if s.exc is not None else "")
         return text + (f" from {_expr(s.cause)}" if s.cause is not None else "")

@@ -25,7 +25,7 @@ from .errors import GradLimitError, GradTypeError
 from .guards import guard_iterable
 from .sandbox import Namespace, get_attr
 
-__all__ = ["make_builtins", "make_modules", "checked_creation", "SIZED_CREATION"]
+__all__ = ["make_builtins", "make_modules", "checked_creation", "script_type", "SIZED_CREATION"]
 
 _EXCEPTIONS = ("Exception BaseException RuntimeError ValueError TypeError KeyError IndexError AttributeError "
                "NameError ZeroDivisionError AssertionError NotImplementedError StopIteration ArithmeticError "
@@ -145,7 +145,7 @@ def make_builtins(vm, out) -> dict:
     def type_(obj, *rest):
         if rest:
             raise GradTypeError("type() takes 1 argument in .grad scripts (classes are made with 'class')")
-        return _py.type(obj)
+        return script_type(obj)
 
     def getattr_(obj, name, *default):
         try:
@@ -168,6 +168,11 @@ def make_builtins(vm, out) -> dict:
 
     b.update(print=print_, range=range_, type=type_, getattr=getattr_, hasattr=hasattr_, pow=pow_)
     return b
+
+
+def script_type(obj):
+    """What `type(obj)` gives a script; `obj.__class__` reads the same (sandbox.get_attr calls this)."""
+    return _py.type(obj)
 
 
 def _shown(value) -> str:

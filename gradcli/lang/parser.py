@@ -62,7 +62,7 @@ class _Postlexer(Indenter):
         self.prev: Token | None = None  # the one before it
         self.line_first: Token | None = None  # first token of the current logical line
         self.header: Token | None = None  # first token of the previous logical line
-        self.indent_char: str | None = None
+        self.alt_level = [0]  # the indentation stack again, counting a tab as one column (see _measure)
         return self._process(stream)
 
     def _process(self, stream):
@@ -109,28 +109,48 @@ class _Postlexer(Indenter):
         yield tok
         # Reached only when the parser accepted the newline: the next logical line begins.
         self.header, self.line_first = self.line_first, None
-        indent_str = tok.value.rsplit("\n", 1)[1]
-        if indent_str:
-            chars = set(indent_str)
-            if len(chars) > 1:
-                raise GradSyntaxError("indentation mixes tabs and spaces", Span(line, 1, line, col))
-            if self.indent_char is None:
-                self.indent_char = indent_str[0]
-            elif indent_str[0] != self.indent_char:
-                raise GradSyntaxError("inconsistent use of tabs and spaces in indentation",
-                                      Span(line, 1, line, col))
-        indent = len(indent_str)
-        if indent > self.indent_level[-1]:
-            self.indent_level.append(indent)
+        indent, alt = _measure(tok.value.rsplit("\n", 1)[1])
+        levels, alts = self.indent_level, self.alt_level
+        if indent > levels[-1]:
+            if alt <= alts[-1]:
+                raise _tab_error(line, col)
+            levels.append(indent)
+            alts.append(alt)
             yield _layout_token(self.INDENT_type, line, col)
             return
-        end = self.last  # a dedent ends the block where its last token ends
-        while indent < self.indent_level[-1]:
-            self.indent_level.pop()
-            yield _layout_token(self.DEDENT_type, end.end_line, end.end_column)
-        if indent != self.indent_level[-1]:  # lark's DedentError has no position; ours does
+        closed = 0  # blocks this line closes; checked before any is closed, as Python's tokenizer does
+        while indent < levels[-1 - closed]:
+            closed += 1
+        if indent != levels[-1 - closed]:  # lark's DedentError has no position; ours does
             raise GradSyntaxError("unindent does not match any outer indentation level",
                                   Span(line, col, line, col + 1))
+        if alt != alts[-1 - closed]:
+            raise _tab_error(line, col)
+        end = self.last  # a dedent ends the block where its last token ends
+        for _ in range(closed):
+            levels.pop()
+            alts.pop()
+            yield _layout_token(self.DEDENT_type, end.end_line, end.end_column)
+
+
+def _measure(indent: str) -> tuple[int, int]:
+    """An indentation's width as Python measures it twice: tabs to the next multiple of 8, and tabs as 1
+    column. Where the two orders of lines disagree, the meaning depends on the tab width: a TabError."""
+    if "\t" not in indent and "\f" not in indent:
+        return len(indent), len(indent)
+    col = alt = 0
+    for ch in indent:
+        if ch == "\t":
+            col, alt = (col // 8 + 1) * 8, alt + 1
+        elif ch == "\f":  # a form feed starts the count again, as in Python
+            col = alt = 0
+        else:
+            col, alt = col + 1, alt + 1
+    return col, alt
+
+
+def _tab_error(line: int, col: int) -> GradSyntaxError:
+    return GradSyntaxError("inconsistent use of tabs and spaces in indentation", Span(line, 1, line, col))
 
 
 def _layout_token(kind: str, line: int, col: int) -> Token:
@@ -220,7 +240,7 @@ def parse_file(source: str | bytes, filename: str = "<input>", *, max_bytes: int
     text = _prepare(source, max_bytes, filename)
     try:
         m = _FIRST_LINE_INDENT.match(text)
-        if m:
+        if m and _measure(m.group(1))[0]:
             line = text.count("\n", 0, m.start(1)) + 1
             col = m.end(1) - m.start(1) + 1
             raise GradSyntaxError("unexpected indent", Span(line, col, line, col + 1))

@@ -130,6 +130,9 @@ def get_attr(obj, name: str):
     if name[0] == "_" and name not in _DUNDERS:
         if name == "__name__" and isinstance(obj, type):  # `type(t.grad_fn).__name__`, read-only text
             return obj.__name__
+        if name == "__class__":  # `model.__class__.__name__`: exactly what type(obj) gives the script
+            from .builtins import script_type
+            return script_type(obj)
         raise _denied(obj, name, "names starting with '_' are private")
     t = type(obj)
     p = _policy_cache.get(t) or _policy(t)

@@ -13,7 +13,10 @@ def run(src):
 
 
 ESCAPES = {
-    "class_of_tuple": "().__class__",
+    "class_then_bases": "().__class__.__bases__",
+    "class_then_mro": "(1).__class__.__mro__",
+    "class_then_subclasses": "[].__class__.__class__.__subclasses__(int)",
+    "class_init_globals": "torch.ones(1).__class__.__init__.__globals__",
     "bases_via_format": "'{0.__class__.__bases__}'.format(1)",
     "format_map": "'{x}'.format_map({'x': 1})",
     "subclasses": "type(1).__subclasses__()",
@@ -25,8 +28,8 @@ ESCAPES = {
     "private_tensor_data": "import torch\ntorch.ones(1)._data",
     "numpy_tofile": "import torch\ntorch.ones(2).numpy().tofile('x')",
     "numpy_ctypes": "import torch\ntorch.ones(2).numpy().ctypes",
-    "getattr_builtin": "getattr(1, '__class__')",
-    "hasattr_does_not_leak": "hasattr(1, '__class__')",
+    "getattr_builtin": "getattr(getattr(1, '__class__'), '__base__')",
+    "hasattr_does_not_leak": "hasattr(1, '__dict__')",
     "open": "open('/etc/passwd')",
     "eval": "eval('1')",
     "exec": "exec('x = 1')",
@@ -55,10 +58,10 @@ def test_escape_attempts_end_in_a_positioned_grad_error(src):
 
 def test_denied_private_attribute_message():
     with pytest.raises(GradNameError) as info:
-        run("x = 1\nx.__class__\n")
+        run("x = 1\nx.__dict__\n")
     assert info.value.format() == (
-        "s.grad:2:1: error: attribute '__class__' of 'int' object is not accessible in .grad scripts "
-        "(names starting with '_' are private)\nx.__class__\n^~~~~~~~~~~")
+        "s.grad:2:1: error: attribute '__dict__' of 'int' object is not accessible in .grad scripts "
+        "(names starting with '_' are private)\nx.__dict__\n^~~~~~~~~~")
 
 
 def test_open_names_the_reason():
@@ -68,7 +71,7 @@ def test_open_names_the_reason():
 
 def test_denied_access_cannot_be_caught_by_the_script():
     with pytest.raises(GradNameError):
-        run("try:\n    x = ().__class__\nexcept Exception:\n    print('caught')\n")
+        run("try:\n    x = ().__class__.__base__\nexcept Exception:\n    print('caught')\n")
 
 
 def test_import_of_python_modules_is_refused():

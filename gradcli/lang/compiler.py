@@ -20,7 +20,7 @@ from .opcodes import (BINOP, BREAK, BUILD_DICT, BUILD_LIST, BUILD_SLICE, BUILD_S
                       MAKE_FUNCTION, POP, POP_BLOCK, POP_JUMP_IF_FALSE, POP_JUMP_IF_TRUE, RAISE,
                       RAISE_ASSERT, RERAISE, RETURN, ROT2, ROT3, SETUP_EXCEPT, SETUP_FINALLY, SETUP_WITH,
                       STMT, STORE_ATTR, STORE_FAST, STORE_SUBSCR, SUBSCR, UNARY, UNPACK, WITH_EXIT,
-                      YIELD, GEN_RETURN)
+                      YIELD, GEN_RETURN, PRINT_EXPR)
 from .opcodes import FOR_ITER_STORE, LOAD_FAST_ATTR, LOAD_GLOBAL_ATTR, OPS  # noqa: F401  (OPS: names)
 from .scope import Scope
 
@@ -93,14 +93,15 @@ def E(op, arg=None, span=A.NO_SPAN):
     return _Emit((op, arg, span))
 
 
-def compile_module(module: A.Module, filename: str, keep_last: bool = False) -> Code:
-    """Compile a parsed program; with keep_last, a trailing expression statement is the result."""
-    return _Compiler(filename).run(module, keep_last)
+def compile_module(module: A.Module, filename: str, keep_last: bool = False, echo: bool = False) -> Code:
+    """Compile a parsed program; with keep_last, a trailing expression statement is the result; with echo
+    (a pasted interactive session), each expression statement outside defs and classes shows its value."""
+    return _Compiler(filename, echo).run(module, keep_last and not echo)
 
 
 class _Compiler:
-    def __init__(self, filename: str):
-        self.filename = filename
+    def __init__(self, filename: str, echo: bool = False):
+        self.filename, self.echo = filename, echo
 
     def run(self, module: A.Module, keep_last: bool) -> Code:
         top = Code("<module>", "module", self.filename)
@@ -177,6 +178,8 @@ class _Compiler:
         return list(body)
 
     def c_ExprStmt(self, s):
+        if self.echo and self.code.kind == "module":
+            return [s.value, E(PRINT_EXPR, None, s.span)]
         return [s.value, E(POP)]
 
     def c_Assign(self, s):

@@ -225,6 +225,15 @@ def _format(vm, frame, arg):
     frame.stack.append(format(value, spec))
 
 
+@handler(C.PRINT_EXPR)
+def _print_expr(vm, frame, arg):
+    """A bare expression of an interactive session (transcript.py): shown with repr() and kept as `_`."""
+    value = frame.stack.pop()
+    if value is not None:
+        frame.globals["_"] = value
+        vm.builtins["print"](repr(value))
+
+
 @handler(C.LIST_APPEND)
 def _list_append(vm, frame, arg):
     v = frame.stack.pop()

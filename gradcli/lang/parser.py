@@ -36,6 +36,7 @@ from .checks import check_context
 from .errors import GradError, GradLimitError, GradSyntaxError
 from .reductions import make_callbacks
 from .syntax_errors import CLOSE, KEYWORDS, OPEN, Vocabulary, syntax_error
+from .transcript import PROMPT_WIDTH, is_transcript, strip_prompts
 
 __all__ = ["parse_file", "parse_expr", "get_parser", "DEFAULT_MAX_BYTES", "MAX_NESTING"]
 
@@ -55,14 +56,16 @@ class _Postlexer(Indenter):
     DEDENT_type = "_DEDENT"
     tab_len = 8
 
+    base_indent = 0  # the indentation of top-level statements (a transcript's prompts are 4 columns)
+
     def process(self, stream):
-        self.indent_level = [0]
+        self.indent_level = [self.base_indent]
         self.brackets: list[Token] = []  # open bracket tokens, innermost last
         self.last: Token | None = None  # last token yielded that is not layout
         self.prev: Token | None = None  # the one before it
         self.line_first: Token | None = None  # first token of the current logical line
         self.header: Token | None = None  # first token of the previous logical line
-        self.alt_level = [0]  # the indentation stack again, counting a tab as one column (see _measure)
+        self.alt_level = [self.base_indent]  # the indentation stack again, counting a tab as one column (see _measure)
         return self._process(stream)
 
     def _process(self, stream):
@@ -110,6 +113,8 @@ class _Postlexer(Indenter):
         # Reached only when the parser accepted the newline: the next logical line begins.
         self.header, self.line_first = self.line_first, None
         indent, alt = _measure(tok.value.rsplit("\n", 1)[1])
+        if indent < self.base_indent:  # only the end of a transcript (its kept lines start at the base)
+            indent = alt = self.base_indent
         levels, alts = self.indent_level, self.alt_level
         if indent > levels[-1]:
             if alt <= alts[-1]:
@@ -239,6 +244,8 @@ def parse_file(source: str | bytes, filename: str = "<input>", *, max_bytes: int
     """Parse a whole script; raises GradError (with source and filename attached) on any bad input."""
     text = _prepare(source, max_bytes, filename)
     try:
+        if is_transcript(text):  # a pasted `>>> ` session: its program sits at the prompts' width
+            return _parse(strip_prompts(text), "file", PROMPT_WIDTH)
         m = _FIRST_LINE_INDENT.match(text)
         if m and _measure(m.group(1))[0]:
             line = text.count("\n", 0, m.start(1)) + 1
@@ -285,22 +292,23 @@ def _prepare(source: str | bytes, max_bytes: int, filename: str) -> str:
     return text
 
 
-def _parse(text: str, start: str) -> A.Module:
+def _parse(text: str, start: str, base_indent: int = 0) -> A.Module:
     # Parsing allocates tens of thousands of short-lived, acyclic objects (tokens, stack entries,
     # nodes); the cyclic garbage collector would scan them over and over for nothing (~15% of the
     # time), so it is paused for the duration and restored after, as it was.
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _parse_unpaused(text, start)
+        return _parse_unpaused(text, start, base_indent)
     finally:
         if paused:
             gc.enable()
 
 
-def _parse_unpaused(text: str, start: str) -> A.Module:
+def _parse_unpaused(text: str, start: str, base_indent: int) -> A.Module:
     parser = get_parser()
     with _lock:
+        _postlexer.base_indent = base_indent
         try:
             module = parser.parse(text + "\n", start=start)[0]  # the AST, built as lark reduces
         except LarkError as e:

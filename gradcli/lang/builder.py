@@ -235,12 +235,12 @@ class _Handlers:
     finally_clause = else_clause
 
     def while_stmt(self, s, c):
-        return A.While(c[0], c[1], span=s)
+        return A.While(c[0], c[1], c[2].body if c[2] is not None else (), span=s)
 
     def for_stmt(self, s, c):
         target = self._target(c[0])
         check_target(target)
-        return A.For(target, c[1], c[2], span=s)
+        return A.For(target, c[1], c[2], c[3].body if c[3] is not None else (), span=s)
 
     def try_stmt(self, s, c):
         body, *handlers, orelse, final = c
@@ -370,6 +370,23 @@ class _Handlers:
 
     def dict_item(self, s, c):
         return (c[0], c[1])
+
+    def dict_unpack(self, s, c):
+        return (None, c[0])
+
+    def dictcomp(self, s, c):
+        return A.DictComp(c[0], c[1], tuple(c[2:]), span=s)
+
+    def set(self, s, c):
+        return A.Set(tuple(c), span=s)
+
+    def setcomp(self, s, c):
+        return A.SetComp(c[0], tuple(c[1:]), span=s)
+
+    def star_expr(self, s, c):
+        return A.Starred(c[0], span=s)
+
+    star_target = star_expr
 
     def comp_for(self, s, c):
         target = self._target(c[0])

@@ -20,7 +20,7 @@ from .opcodes import (BINOP, BREAK, BUILD_DICT, BUILD_LIST, BUILD_SLICE, BUILD_S
                       MAKE_FUNCTION, POP, POP_BLOCK, POP_JUMP_IF_FALSE, POP_JUMP_IF_TRUE, RAISE,
                       RAISE_ASSERT, RERAISE, RETURN, ROT2, ROT3, SETUP_EXCEPT, SETUP_FINALLY, SETUP_WITH,
                       STMT, STORE_ATTR, STORE_FAST, STORE_SUBSCR, SUBSCR, UNARY, UNPACK, WITH_EXIT,
-                      YIELD, GEN_RETURN, PRINT_EXPR)
+                      YIELD, GEN_RETURN, PRINT_EXPR, UNPACK_EX)
 from .opcodes import FOR_ITER_STORE, LOAD_FAST_ATTR, LOAD_GLOBAL_ATTR, OPS  # noqa: F401  (OPS: names)
 from .scope import Scope
 
@@ -225,17 +225,22 @@ class _Compiler:
         return push, pop
 
     def c_While(self, s):
-        top, end = Label(), Label()
+        top, orelse, end = Label(), Label(), Label()  # the else clause runs when the test fails, not on break
         push, pop = self._loop(end, top)
-        return [top, E(STMT, 1 + count_statements(s.body), s.span), s.test, E(POP_JUMP_IF_FALSE, end, s.test.span),
-                push, *s.body, pop, E(JUMP_BACK, top, s.span), end]
+        return [top, E(STMT, 1 + count_statements(s.body), s.span), s.test,
+                E(POP_JUMP_IF_FALSE, orelse, s.test.span), push, *s.body, pop, E(JUMP_BACK, top, s.span),
+                orelse, *s.orelse, end]
 
     def c_For(self, s):
         top, brk, end = Label(), Label(), Label()
         push, pop = self._loop(brk, top)
-        return [s.iter, E(GET_ITER, None, s.iter.span), top, E(STMT, 1 + count_statements(s.body), s.span),
-                E(FOR_ITER, end, s.span), _Store((s.target, "store")), push, *s.body, pop,
-                E(JUMP_BACK, top, s.span), brk, E(POP), end]
+        out = [s.iter, E(GET_ITER, None, s.iter.span), top, E(STMT, 1 + count_statements(s.body), s.span),
+               E(FOR_ITER, end, s.span), _Store((s.target, "store")), push, *s.body, pop,
+               E(JUMP_BACK, top, s.span), brk, E(POP)]
+        if not s.orelse:
+            return out + [end]
+        done = Label()  # a break skips the else clause; the exhausted iterator runs it
+        return out + [E(JUMP, done), end, *s.orelse, done]
 
     def c_Break(self, s):
         brk, _, blocks = self.loops[-1]
@@ -357,6 +362,10 @@ class _Compiler:
         if isinstance(t, (A.Tuple, A.List)):
             if delete:
                 return [_Store((e, mode)) for e in t.elts]
+            star = next((i for i, e in enumerate(t.elts) if isinstance(e, A.Starred)), None)
+            if star is not None:  # `a, *rest = seq`
+                return [E(UNPACK_EX, (star, len(t.elts) - star - 1), t.span)] + \
+                    [_Store((e.value if isinstance(e, A.Starred) else e, mode)) for e in t.elts]
             return [E(UNPACK, len(t.elts), t.span)] + [_Store((e, mode)) for e in t.elts]
         raise GradSyntaxError("cannot assign to this expression", t.span)
 
@@ -376,12 +385,33 @@ class _Compiler:
         return [e.value, *spec, E(FORMAT, (e.conversion, bool(spec)), e.span)]
 
     def c_Tuple(self, e):
+        if any(isinstance(x, A.Starred) for x in e.elts):
+            return self._display(e.elts, tuple, e.span)
         return [*e.elts, E(BUILD_TUPLE, len(e.elts), e.span)]
 
     def c_List(self, e):
+        if any(isinstance(x, A.Starred) for x in e.elts):
+            return self._display(e.elts, None, e.span)
         return [*e.elts, E(BUILD_LIST, len(e.elts), e.span)]
 
+    def c_Set(self, e):
+        return self._display(e.elts, set, e.span)
+
+    def _display(self, elts, kind, span):
+        """`[*a, b]`, `(*a, b)`, `{a, *b}`: a list built item by item, then made a tuple or set by kind."""
+        out = [E(CONST, kind)] if kind is not None else []
+        out.append(E(BUILD_LIST, 0))
+        for x in elts:
+            out += [x.value, E(LIST_EXTEND, None, x.span)] if isinstance(x, A.Starred) else [x, E(LIST_APPEND, 1)]
+        return out + ([E(CALL, 1, span)] if kind is not None else [])
+
     def c_Dict(self, e):
+        if any(k is None for k in e.keys):  # `{**a, 'k': v}`: (key, value) and (mapping,) parts, merged in order
+            out = [E(CONST, _dict_display), E(BUILD_LIST, 0)]
+            for k, v in zip(e.keys, e.values):
+                out += [v, E(BUILD_TUPLE, 1)] if k is None else [k, v, E(BUILD_TUPLE, 2)]
+                out.append(E(LIST_APPEND, 1))
+            return out + [E(CALL, 1, e.span)]
         items = [x for kv in zip(e.keys, e.values) for x in kv]
         return [*items, E(BUILD_DICT, len(e.keys), e.span)]
 
@@ -441,7 +471,7 @@ class _Compiler:
         return out + [E(CALL_EX, None, e.span)]
 
     def c_Starred(self, e):
-        raise GradSyntaxError("'*' is only allowed in call arguments here", e.span)
+        raise GradSyntaxError("can't use starred expression here", e.span)
 
     def c_Attribute(self, e):
         return [e.value, E(LOAD_ATTR, e.attr, e.span)]
@@ -454,6 +484,12 @@ class _Compiler:
 
     def c_GeneratorExp(self, e):
         return self._comprehension(e, "<genexpr>", [])
+
+    def c_SetComp(self, e):
+        return [E(CONST, set), *self._comprehension(e, "<setcomp>", []), E(CALL, 1, e.span)]
+
+    def c_DictComp(self, e):
+        return [E(CONST, dict), *self._comprehension(e, "<dictcomp>", []), E(CALL, 1, e.span)]
 
     def _comprehension(self, e, name, after):
         """`[elt for t in it if c ...]` is a function of the first iterator, called at once (as in Python);
@@ -471,6 +507,9 @@ class _Compiler:
             closing = [E(JUMP_BACK, top, gen.span), end] + closing
         if lazy:
             items += [e.elt, E(YIELD, None, e.elt.span)] + closing + [E(CONST), E(RETURN)]
+        elif isinstance(e, A.DictComp):  # (key, value) pairs, which dict() takes in order
+            items += [e.key, e.value, E(BUILD_TUPLE, 2), E(LIST_APPEND, len(e.generators) + 1)] + closing + \
+                [E(RETURN)]
         else:
             items += [e.elt, E(LIST_APPEND, len(e.generators) + 1)] + closing + [E(RETURN)]
         params = (A.Param(".0"),)
@@ -484,6 +523,18 @@ class _Compiler:
 
 _FUSE = {(LOAD_FAST, LOAD_ATTR): LOAD_FAST_ATTR, (LOAD_GLOBAL, LOAD_ATTR): LOAD_GLOBAL_ATTR,
          (FOR_ITER, STORE_FAST): FOR_ITER_STORE}
+
+
+def _dict_display(parts: list) -> dict:
+    d: dict = {}
+    for part in parts:
+        if len(part) == 2:
+            d[part[0]] = part[1]
+        elif hasattr(part[0], "keys"):
+            d.update(part[0])
+        else:
+            raise TypeError(f"'{type(part[0]).__name__}' object is not a mapping")
+    return d
 
 
 def _has_yield(body) -> bool:
@@ -514,6 +565,8 @@ def count_statements(body) -> int:
                 stack.extend(h.body)
         elif isinstance(st, A.With):
             stack.extend(st.body)
+        elif isinstance(st, (A.For, A.While)):
+            stack.extend(st.orelse)  # once per pass, like the statements around the loop
     return n
 
 

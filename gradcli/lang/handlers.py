@@ -283,6 +283,17 @@ def _unpack(vm, frame, arg):
     frame.stack.extend(reversed(items))
 
 
+@handler(C.UNPACK_EX)
+def _unpack_ex(vm, frame, arg):
+    """`a, *rest, z = seq`: arg is (targets before the starred one, targets after it)."""
+    before, after = arg
+    items = list(guard_iterable(vm, frame.stack.pop()))
+    if len(items) < before + after:
+        raise ValueError(f"not enough values to unpack (expected at least {before + after}, got {len(items)})")
+    split = len(items) - after
+    frame.stack.extend(reversed(items[:before] + [items[before:split]] + items[split:]))
+
+
 @handler(C.TO_ITER)
 def _to_iter(vm, frame, arg):
     frame.stack[-1] = iter(frame.stack[-1])

@@ -149,7 +149,7 @@ def _translate(e: UnexpectedToken | UnexpectedCharacters, text: str, state, voca
             and kind in vocab.expr_starts:
         return GradSyntaxError("missing parentheses in call to 'print'", span)
     if state.brackets and state.brackets[-1].value == "{" and kind == "COMMA" and "COLON" in expected:
-        return GradSyntaxError("set literals are not supported (a dict needs 'key: value')", span)
+        return GradSyntaxError("':' expected after dictionary key", span)
     if "_INDENT" in expected:
         header = state.header
         what = {"def": "function definition", "class": "class definition"}.get(

@@ -161,6 +161,13 @@ class _Handlers:
         check_target(c[0], nested=False)
         return A.AugAssign(c[0], c[1].value[:-1], c[2], span=s)
 
+    def ann_assign(self, s, c):
+        check_target(c[0], "annotate", nested=False)
+        if isinstance(c[0], A.Tuple):
+            raise GradSyntaxError("only single target (not tuple) can be annotated", c[0].span)
+        # The annotation is evaluated by Python but has no effect a script can see: not kept.
+        return A.Assign((c[0],), c[2], span=s) if c[2] is not None else A.Pass(span=s)
+
     def pass_stmt(self, s, c):
         return A.Pass(span=s)
 

@@ -109,6 +109,8 @@ ACCEPT = [
     ("starred_target", "a, *rest = x", "(a, *rest) = x"),
     ("for_else", "for i in x:\n    break\nelse:\n    y = 1", "for i in x:\n    break\nelse:\n    y = 1"),
     ("while_else", "while x:\n    pass\nelse:\n    y = 1", "while x:\n    pass\nelse:\n    y = 1"),
+    ("annotated_assign", "self.w: Tensor = torch.zeros(3)", "self.w = torch.zeros(3)"),
+    ("annotation_only", "class A:\n    n: int", "class A:\n    pass"),
     ("fstring_self_documenting", "r = f'{x=} {y = :.2f}'", 'r = f"x={x!r} y = {y:.2f}"'),
     ("numbers", "r = [1, 1.5, 1e-3, .5, 1_000, 0xff, 0o17, 0b101, 1., 2E+3]",
      "r = [1, 1.5, 0.001, 0.5, 1000, 255, 15, 5, 1.0, 2000.0]"),

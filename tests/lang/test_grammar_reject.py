@@ -88,6 +88,7 @@ REJECT = [
     ("too_many_slice_parts", "x[1:2:3:4]", "expected ']' to close '['"),
     ("empty_subscript", "x[]", "expected an expression"),
     ("dict_then_set_item", "x = {1: 2, 3, 4}", "':' expected after dictionary key"),
+    ("annotate_call", "f(): int = 1", "cannot annotate a function call"),
     ("two_starred_targets", "a, *b, *c = x", "multiple starred expressions in assignment"),
     ("dict_missing_value", "x = {1: }", "expected an expression"),
     ("ternary_missing_else", "x = a if b", "invalid syntax"),

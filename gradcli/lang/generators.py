@@ -19,7 +19,7 @@ from __future__ import annotations
 from . import opcodes as C
 from .guards import depth_error
 from .interpreter import Frame, ScriptFunction
-from .runtime import GeneratorSwitch, handle_exception, handler, unwind_return
+from .runtime import GeneratorSwitch, bind, handle_exception, handler, unwind_return
 
 __all__ = ["Generator", "GeneratorFunction", "GenFrame"]
 
@@ -47,7 +47,6 @@ class GeneratorFunction(ScriptFunction):
     __slots__ = ()
 
     def __call__(self, *args, **kwargs):
-        from .runtime import bind
         frame = GenFrame(self.code, bind(self, args, kwargs), self.env, self.globals, self)
         gen = Generator(frame, self.vm, self.__qualname__)
         frame.gen = gen
@@ -106,7 +105,9 @@ class Generator:
                     raise escaped from exc
 
 
-Generator.__name__ = Generator.__qualname__ = "generator"  # what type(g).__name__ and messages say, as in Python
+# what type(g).__name__, print(type(g)) and messages say, as in Python
+Generator.__name__ = Generator.__qualname__ = "generator"
+Generator.__module__ = "builtins"
 
 
 class _Inline:

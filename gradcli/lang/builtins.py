@@ -7,10 +7,12 @@ functions check the number of elements they are asked for before anything is all
 from __future__ import annotations
 
 import builtins as _py
+import collections
 import functools
 import math
 import random as _py_random
 import types
+import typing
 
 import gradcli
 from gradcli import autograd as _autograd
@@ -37,6 +39,7 @@ _MATH = ("pi e inf nan tau sqrt exp log log2 log10 log1p expm1 sin cos tan asin 
          "floor ceil trunc fabs isclose isnan isinf isfinite erf erfc gamma lgamma hypot degrees radians copysign "
          "fmod").split()
 _AUTOGRAD_FUNCTION = ("Function", "FunctionCtx", "once_differentiable")  # torch.autograd.function's public names
+_TYPING = "Any Callable Dict Iterable Iterator List Optional Sequence Tuple Union".split()
 SIZED_CREATION = "zeros ones empty rand randn full randint normal arange linspace eye randperm".split()
 
 
@@ -71,6 +74,10 @@ def make_modules(limits) -> dict[str, Namespace]:
     ns("torch", torch)
     ns("math", {n: getattr(math, n) for n in _MATH})
     ns("random", _random_module(limits))
+    # dict subclasses (their attributes are a dict's) and names only annotations use
+    ns("collections", {"OrderedDict": collections.OrderedDict, "defaultdict": collections.defaultdict,
+                       "Counter": collections.Counter})
+    ns("typing", {n: getattr(typing, n) for n in _TYPING})
     return modules
 
 

@@ -130,6 +130,10 @@ def get_attr(obj, name: str):
     if name[0] == "_" and name not in _DUNDERS:
         if name == "__name__" and isinstance(obj, type):  # `type(t.grad_fn).__name__`, read-only text
             return obj.__name__
+        if name == "__name__":  # a decorator printing `fn.__name__` of a script function: its name, a str
+            from .interpreter import ScriptFunction
+            if isinstance(obj, ScriptFunction):
+                return obj.__name__
         if name == "__class__":  # `model.__class__.__name__`: exactly what type(obj) gives the script
             from .builtins import script_type
             return script_type(obj)

@@ -1,6 +1,6 @@
 """Tutorial idioms against CPython (with `torch` bound to gradcli): class names through `__class__` and
 `type()`, displays with `*`/`**`, set and dict comprehensions, starred targets, loop `else`, `{x=}`,
-the importable modules (`torch.autograd.function`, `math`, `random`)."""
+the importable modules (`torch.autograd.function`, `math`, `random`, `collections`, `typing`)."""
 import textwrap
 
 import pytest
@@ -137,6 +137,24 @@ PROGRAMS = {
         x = torch.tensor([-1., 2.], requires_grad=True)
         MyReLU.apply(x).sum().backward()
         print(x.grad, nn.Linear(1, 1).__class__.__name__, optim.SGD.__name__)
+    """,
+    "stdlib_subsets_and_decorators": """
+        from collections import OrderedDict, defaultdict, Counter
+        from typing import List, Optional
+        def timer(fn):
+            def wrap(*a, **k):
+                print("calling", fn.__name__)
+                return fn(*a, **k)
+            return wrap
+        @timer
+        def add(a: int, b: Optional[int] = 1) -> List[int]:
+            return [a + b]
+        print(add(2, b=3))
+        d = defaultdict(list)
+        d['a'].append(1)
+        o = OrderedDict(a=1)
+        o['b'] = 2
+        print(dict(d), Counter('abca').most_common(1), list(o.items()), o)
     """,
 }
 

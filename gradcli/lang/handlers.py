@@ -354,7 +354,7 @@ def _make_class(vm, frame, arg):
     cls = types.new_class(name, bases, {}, lambda ns: ns.update(namespace))
     for value in namespace.values():
         inner = value.__func__ if isinstance(value, (staticmethod, classmethod)) else value
-        if type(inner) is ScriptFunction:
+        if isinstance(inner, ScriptFunction):  # generator functions too (super() in them)
             inner.owner = cls
     if issubclass(cls, _Module) and cls.__call__ is _Module.__call__ and type(cls.forward) is ScriptFunction:
         vm.module_forward[cls] = cls.forward  # calls go straight to forward (no hooks: see the loop)

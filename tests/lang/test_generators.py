@@ -137,6 +137,11 @@ PROGRAMS = {
                 yield from zip(self, self)
         b = Batches(3)
         print(list(b), [x for x in b], list(b.pairs()), sum(b))
+        class More(Batches):
+            def __iter__(self):
+                yield from super().__iter__()
+                yield -1
+        print(list(More(2)))
     """,
 }
 

@@ -138,10 +138,10 @@ PROGRAMS = {
         b = Batches(3)
         print(list(b), [x for x in b], list(b.pairs()), sum(b))
         class More(Batches):
-            def __iter__(self):
-                yield from super().__iter__()
+            def pairs(self):
+                yield from super().pairs()
                 yield -1
-        print(list(More(2)))
+        print(list(More(2).pairs()))
     """,
 }
 

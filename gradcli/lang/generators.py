@@ -16,6 +16,8 @@ and a StopIteration leaving it becomes RuntimeError, as in Python (PEP 479).
 """
 from __future__ import annotations
 
+import weakref
+
 from . import opcodes as C
 from .guards import depth_error
 from .interpreter import Frame, ScriptFunction
@@ -36,7 +38,8 @@ class _Returned(_Yielded):
 
 
 class GenFrame(Frame):
-    """The frame of a generator: knows its generator, so yields and unwinding can reach it."""
+    """The frame of a generator: knows its generator (weakly: no cycle, so an abandoned generator is
+    collected, and closed, as soon as the loop that ran it lets go of it), so yields and unwinding reach it."""
 
     __slots__ = ("gen",)
 
@@ -49,7 +52,7 @@ class GeneratorFunction(ScriptFunction):
     def __call__(self, *args, **kwargs):
         frame = GenFrame(self.code, bind(self, args, kwargs), self.env, self.globals, self)
         gen = Generator(frame, self.vm, self.__qualname__)
-        frame.gen = gen
+        frame.gen = weakref.ref(gen)
         return gen
 
 
@@ -83,6 +86,25 @@ class Generator:
 
     def finish(self) -> None:
         self.frame, self.running = None, False
+
+    def __del__(self):
+        # Python closes a suspended generator when it is dropped (a `break` out of `for b in batches()`):
+        # the `with` blocks it is inside exit, so `with torch.no_grad(): ... yield` restores grad mode.
+        # (Its `finally` bodies are not run here.) Only during the run: afterwards its state is not ours.
+        frame = self.frame
+        if frame is None or not frame.blocks or self.running or not self.vm.frames:
+            return
+        frames = self.vm.frames
+        base = len(frames)
+        frames.append(frame)
+        self.running = True
+        try:
+            handle_exception(self.vm, GeneratorExit(), base)  # GeneratorExit: only with-exits take part
+        except BaseException:  # noqa: B036,S110  (an error while closing is dropped, as Python drops it)
+            pass
+        finally:
+            del frames[base:]
+            self.finish()
 
     def __next__(self):
         vm = self.vm
@@ -142,7 +164,7 @@ def _caller_loop(vm):
 def _yield(vm, frame, arg):
     value = frame.stack.pop()
     vm.frames.pop()
-    gen = frame.gen
+    gen = frame.gen()
     gen.running = False
     if gen.native:
         raise _Yielded(value)
@@ -159,7 +181,7 @@ def _gen_return(vm, frame, arg):
         return  # a finally body runs first; it comes back here
     value = frame.stack.pop()
     vm.frames.pop()
-    gen = frame.gen
+    gen = frame.gen()
     gen.finish()
     if gen.native:
         raise _Returned(value)

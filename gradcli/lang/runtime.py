@@ -150,7 +150,8 @@ def handle_exception(vm, exc: BaseException, base: int):
                 frame.pc = target
                 return None
         frames.pop()
-        gen = getattr(frame, "gen", None)
+        gen = getattr(frame, "gen", None)  # a generator's frame: a weak reference to it
+        gen = gen() if gen is not None else None
         if gen is not None:  # an exception ends a generator; StopIteration may not leave one (PEP 479)
             gen.finish()
             if isinstance(exc, StopIteration):

@@ -126,6 +126,30 @@ PROGRAMS = {
             print(e)
         print(next(me, "finished after an error"))
     """,
+    "abandoned_generator_leaves_its_with_blocks": """
+        import torch
+        class Ctx:
+            def __enter__(self):
+                print("enter")
+                return self
+            def __exit__(self, kind, value, tb):
+                print("exit", kind.__name__ if kind else None)
+                return False
+        def batches():
+            with torch.no_grad():
+                with Ctx():
+                    for i in range(3):
+                        yield i
+        for b in batches():
+            print(torch.is_grad_enabled())
+            break
+        print(torch.is_grad_enabled())
+        g = batches()
+        next(g)
+        print(torch.is_grad_enabled())
+        g = None
+        print(torch.is_grad_enabled())
+    """,
     "generator_methods_and_iter": """
         class Batches:
             def __init__(self, n):

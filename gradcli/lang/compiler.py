@@ -12,7 +12,7 @@ import operator
 
 from . import ast as A
 from .errors import GradLimitError, GradSyntaxError
-from .opcodes import (BINOP, BREAK, BUILD_DICT, BUILD_LIST, BUILD_SLICE, BUILD_STRING, BUILD_TUPLE, CALL,
+from .opcodes import (BINOP, BREAK, BUILD_DICT, BUILD_LIST, BUILD_SLICE, BUILD_STRING, CALL,
                       CALL_EX, CALL_KW, COMPARE, CONST, DELETE_ATTR, DELETE_SUBSCR, DICT_SET, DICT_UPDATE,
                       DUP, DUP2, DUP_ROT3, END_FINALLY, EXC_MATCH, FORMAT, FOR_ITER, GET_ITER, IMPORT,
                       IMPORT_FROM, INPLACE, JUMP, JUMP_BACK, JUMP_IF_FALSE_OR_POP, JUMP_IF_TRUE_OR_POP,
@@ -21,6 +21,7 @@ from .opcodes import (BINOP, BREAK, BUILD_DICT, BUILD_LIST, BUILD_SLICE, BUILD_S
                       RAISE_ASSERT, RERAISE, RETURN, ROT2, ROT3, SETUP_EXCEPT, SETUP_FINALLY, SETUP_WITH,
                       STMT, STORE_ATTR, STORE_FAST, STORE_SUBSCR, SUBSCR, UNARY, UNPACK, WITH_EXIT,
                       YIELD, GEN_RETURN, PRINT_EXPR, UNPACK_EX)
+from .displays import Displays, E, Label, _Emit, _Store
 from .opcodes import FOR_ITER_STORE, LOAD_FAST_ATTR, LOAD_GLOBAL_ATTR, OPS  # noqa: F401  (OPS: names)
 from .scope import Scope
 
@@ -74,32 +75,13 @@ class Code:
         return f"<code {self.name}>"
 
 
-class Label:
-    __slots__ = ("pos",)
-
-    def __init__(self):
-        self.pos = -1
-
-
-class _Emit(tuple):
-    """A work-list item: emit (op, arg, span)."""
-
-
-class _Store(tuple):
-    """A work-list item: (target node, 'store' | 'delete')."""
-
-
-def E(op, arg=None, span=A.NO_SPAN):
-    return _Emit((op, arg, span))
-
-
 def compile_module(module: A.Module, filename: str, keep_last: bool = False, echo: bool = False) -> Code:
     """Compile a parsed program; with keep_last, a trailing expression statement is the result; with echo
     (a pasted interactive session), each expression statement outside defs and classes shows its value."""
     return _Compiler(filename, echo).run(module, keep_last and not echo)
 
 
-class _Compiler:
+class _Compiler(Displays):
     def __init__(self, filename: str, echo: bool = False):
         self.filename, self.echo = filename, echo
 
@@ -384,37 +366,6 @@ class _Compiler:
         spec = [e.format_spec] if e.format_spec is not None else []
         return [e.value, *spec, E(FORMAT, (e.conversion, bool(spec)), e.span)]
 
-    def c_Tuple(self, e):
-        if any(isinstance(x, A.Starred) for x in e.elts):
-            return self._display(e.elts, tuple, e.span)
-        return [*e.elts, E(BUILD_TUPLE, len(e.elts), e.span)]
-
-    def c_List(self, e):
-        if any(isinstance(x, A.Starred) for x in e.elts):
-            return self._display(e.elts, None, e.span)
-        return [*e.elts, E(BUILD_LIST, len(e.elts), e.span)]
-
-    def c_Set(self, e):
-        return self._display(e.elts, set, e.span)
-
-    def _display(self, elts, kind, span):
-        """`[*a, b]`, `(*a, b)`, `{a, *b}`: a list built item by item, then made a tuple or set by kind."""
-        out = [E(CONST, kind)] if kind is not None else []
-        out.append(E(BUILD_LIST, 0))
-        for x in elts:
-            out += [x.value, E(LIST_EXTEND, None, x.span)] if isinstance(x, A.Starred) else [x, E(LIST_APPEND, 1)]
-        return out + ([E(CALL, 1, span)] if kind is not None else [])
-
-    def c_Dict(self, e):
-        if any(k is None for k in e.keys):  # `{**a, 'k': v}`: (key, value) and (mapping,) parts, merged in order
-            out = [E(CONST, _dict_display), E(BUILD_LIST, 0)]
-            for k, v in zip(e.keys, e.values):
-                out += [v, E(BUILD_TUPLE, 1)] if k is None else [k, v, E(BUILD_TUPLE, 2)]
-                out.append(E(LIST_APPEND, 1))
-            return out + [E(CALL, 1, e.span)]
-        items = [x for kv in zip(e.keys, e.values) for x in kv]
-        return [*items, E(BUILD_DICT, len(e.keys), e.span)]
-
     def c_Slice(self, e):
         parts = [p if p is not None else E(CONST) for p in (e.lower, e.upper, e.step)]
         return [*parts, E(BUILD_SLICE, None, e.span)]
@@ -479,62 +430,8 @@ class _Compiler:
     def c_Subscript(self, e):
         return [e.value, e.index, E(SUBSCR, None, e.span)]
 
-    def c_ListComp(self, e):
-        return self._comprehension(e, "<listcomp>", [])
-
-    def c_GeneratorExp(self, e):
-        return self._comprehension(e, "<genexpr>", [])
-
-    def c_SetComp(self, e):
-        return [E(CONST, set), *self._comprehension(e, "<setcomp>", []), E(CALL, 1, e.span)]
-
-    def c_DictComp(self, e):
-        return [E(CONST, dict), *self._comprehension(e, "<dictcomp>", []), E(CALL, 1, e.span)]
-
-    def _comprehension(self, e, name, after):
-        """`[elt for t in it if c ...]` is a function of the first iterator, called at once (as in Python);
-        `(elt for ...)` is the same function yielding each elt: calling it makes a (lazy) generator."""
-        lazy = isinstance(e, A.GeneratorExp)
-        items = [E(LOAD_FAST, ".0")] if lazy else [E(BUILD_LIST, 0), E(LOAD_FAST, ".0")]
-        closing = []
-        for depth, gen in enumerate(e.generators):
-            top, end = Label(), Label()
-            if depth:
-                items += [gen.iter, E(GET_ITER, None, gen.iter.span)]
-            items += [top, E(FOR_ITER, end, gen.span), _Store((gen.target, "store"))]
-            for cond in gen.ifs:
-                items += [cond, E(POP_JUMP_IF_FALSE, top)]
-            closing = [E(JUMP_BACK, top, gen.span), end] + closing
-        if lazy:
-            items += [e.elt, E(YIELD, None, e.elt.span)] + closing + [E(CONST), E(RETURN)]
-        elif isinstance(e, A.DictComp):  # (key, value) pairs, which dict() takes in order
-            items += [e.key, e.value, E(BUILD_TUPLE, 2), E(LIST_APPEND, len(e.generators) + 1)] + closing + \
-                [E(RETURN)]
-        else:
-            items += [e.elt, E(LIST_APPEND, len(e.generators) + 1)] + closing + [E(RETURN)]
-        params = (A.Param(".0"),)
-        targets = [A.Assign((g.target,), A.Constant(None)) for g in e.generators]
-        code = self._nested(name, "function", A.FunctionDef(name, params, tuple(targets)), params, items)
-        code.generator = lazy
-        first = e.generators[0].iter
-        return [E(MAKE_FUNCTION, (code, 0, ()), e.span), first, E(GET_ITER, None, first.span),
-                E(CALL, 1, e.span), *after]
-
-
 _FUSE = {(LOAD_FAST, LOAD_ATTR): LOAD_FAST_ATTR, (LOAD_GLOBAL, LOAD_ATTR): LOAD_GLOBAL_ATTR,
          (FOR_ITER, STORE_FAST): FOR_ITER_STORE}
-
-
-def _dict_display(parts: list) -> dict:
-    d: dict = {}
-    for part in parts:
-        if len(part) == 2:
-            d[part[0]] = part[1]
-        elif hasattr(part[0], "keys"):
-            d.update(part[0])
-        else:
-            raise TypeError(f"'{type(part[0]).__name__}' object is not a mapping")
-    return d
 
 
 def _has_yield(body) -> bool:

@@ -32,7 +32,7 @@ __all__ = ["make_builtins", "make_modules", "checked_creation", "script_type", "
 
 _EXCEPTIONS = ("Exception BaseException RuntimeError ValueError TypeError KeyError IndexError AttributeError "
                "NameError ZeroDivisionError AssertionError NotImplementedError StopIteration ArithmeticError "
-               "LookupError OverflowError UnboundLocalError").split()
+               "LookupError OverflowError UnboundLocalError GeneratorExit").split()
 _PLAIN = ("len abs round float int bool str dict set frozenset isinstance issubclass id super object staticmethod "
           "classmethod property repr format hash divmod chr ord callable slice iter next").split()
 _MATH = ("pi e inf nan tau sqrt exp log log2 log10 log1p expm1 sin cos tan asin acos atan atan2 sinh cosh tanh "

@@ -89,22 +89,37 @@ class Generator:
 
     def __del__(self):
         # Python closes a suspended generator when it is dropped (a `break` out of `for b in batches()`):
-        # the `with` blocks it is inside exit, so `with torch.no_grad(): ... yield` restores grad mode.
-        # (Its `finally` bodies are not run here.) Only during the run: afterwards its state is not ours.
+        # GeneratorExit is raised where it waits, so its `finally` bodies run and its `with` blocks exit
+        # (`with torch.no_grad(): ... yield` restores grad mode). Only during the run: afterwards the
+        # program's state is no longer ours to change. Errors while closing are dropped, as Python drops them.
         frame = self.frame
         if frame is None or not frame.blocks or self.running or not self.vm.frames:
             return
-        frames = self.vm.frames
-        base = len(frames)
-        frames.append(frame)
-        self.running = True
         try:
-            handle_exception(self.vm, GeneratorExit(), base)  # GeneratorExit: only with-exits take part
-        except BaseException:  # noqa: B036,S110  (an error while closing is dropped, as Python drops it)
+            self._close(frame)
+        except BaseException:  # noqa: B036,S110
             pass
         finally:
-            del frames[base:]
             self.finish()
+
+    def _close(self, frame) -> None:
+        vm = self.vm
+        frames = vm.frames
+        base = len(frames)
+        frames.append(frame)
+        self.running = self.native = True
+        exc: BaseException = GeneratorExit()
+        try:
+            while handle_exception(vm, exc, base) is None:  # a finally body (or except clause) took it: run it
+                try:
+                    vm._loop(base)
+                    return
+                except _Yielded:  # it returned, or yielded again (Python: "generator ignored GeneratorExit")
+                    return
+                except BaseException as raised:  # noqa: B036  (re-raised at the finally's end: unwind on)
+                    exc = raised
+        finally:
+            del frames[base:]
 
     def __next__(self):
         vm = self.vm

@@ -120,7 +120,9 @@ def invoke(vm, frame, f, args, kwargs) -> None:
 def handle_exception(vm, exc: BaseException, base: int):
     """Find a handler for exc in the frames above base. None if one took it, else what to raise."""
     frames = vm.frames
-    catchable = isinstance(exc, Exception) and not isinstance(exc, (GradError, RecursionError, MemoryError))
+    # GeneratorExit: a dropped generator being closed (generators.py); its finally bodies run
+    catchable = isinstance(exc, (Exception, GeneratorExit)) and not isinstance(exc, (GradError, RecursionError,
+                                                                                    MemoryError))
     trace = _trace(exc)
     while len(frames) > base:
         frame = frames[-1]

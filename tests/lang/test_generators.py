@@ -150,6 +150,41 @@ PROGRAMS = {
         g = None
         print(torch.is_grad_enabled())
     """,
+    "abandoned_generator_runs_its_finally": """
+        import torch
+        def gen():
+            try:
+                with torch.no_grad():
+                    for i in range(5):
+                        yield i
+            finally:
+                print("cleanup", torch.is_grad_enabled())
+        for v in gen():
+            print("got", v)
+            if v == 1:
+                break
+        print("after", torch.is_grad_enabled())
+        def g2():
+            try:
+                yield 1
+            except Exception:
+                print("not for GeneratorExit")
+            finally:
+                print("g2 finally")
+        x = g2()
+        next(x)
+        x = None
+        def g3():
+            try:
+                yield 1
+            except GeneratorExit:
+                print("caught exit")
+                raise
+        k = g3()
+        next(k)
+        del k
+        print("end")
+    """,
     "generator_methods_and_iter": """
         class Batches:
             def __init__(self, n):

@@ -185,6 +185,41 @@ PROGRAMS = {
         del k
         print("end")
     """,
+    "return_through_finally_and_forward": """
+        import torch
+        def g():
+            try:
+                yield 1
+                return
+            finally:
+                print("fin ret")
+        print(list(g()))
+        def h():
+            with torch.no_grad():
+                yield 1
+                yield 2
+        try:
+            for v in h():
+                raise KeyError("k")
+        except KeyError as e:
+            print("caught", e, torch.is_grad_enabled())
+        class M(torch.nn.Module):
+            def forward(self, x):
+                return sum(v for v in self.parts(x))
+            def parts(self, x):
+                for i in range(3):
+                    yield x * i
+        print(M()(torch.ones(2)))
+        def nested():
+            for a in (x * 2 for x in range(3)):
+                yield from (a + y for y in range(2))
+        print(list(nested()), [z for z in nested() if z > 2])
+        gen = (i * i for i in range(4))
+        for a in gen:
+            if a == 1:
+                break
+        print(list(gen))
+    """,
     "generator_methods_and_iter": """
         class Batches:
             def __init__(self, n):

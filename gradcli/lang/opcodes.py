@@ -1,8 +1,8 @@
 """The interpreter's instruction set: one small integer per opcode (the compiler emits, the loop dispatches).
 
 YIELD and GEN_RETURN are a generator's suspension and its end (run by generators.py); PRINT_EXPR is the
-echo of an interactive session's bare expression (transcript.py). The last three
-are fused pairs the compiler makes where no jump lands between the two halves: a name and
+echo of an interactive session's bare expression (transcript.py). The last three are fused pairs the
+compiler makes where no jump lands between the two halves: a name and
 one of its attributes (`optimizer.step`), and a for loop's next item with its store (`for i in ...`).
 """
 
@@ -21,6 +21,7 @@ UNARY COMPARE CALL CALL_KW CALL_EX LOAD_SUPER POP DUP DUP2 ROT2 ROT3 DUP_ROT3 BU
 BUILD_SLICE BUILD_STRING FORMAT LIST_APPEND LIST_EXTEND DICT_SET DICT_UPDATE UNPACK JUMP JUMP_BACK
 POP_JUMP_IF_FALSE POP_JUMP_IF_TRUE JUMP_IF_FALSE_OR_POP JUMP_IF_TRUE_OR_POP GET_ITER FOR_ITER TO_ITER STMT
 RETURN MAKE_FUNCTION MAKE_CLASS IMPORT IMPORT_FROM RAISE RERAISE RAISE_ASSERT SETUP_EXCEPT SETUP_FINALLY
-SETUP_WITH POP_BLOCK WITH_EXIT END_FINALLY EXC_MATCH BREAK YIELD GEN_RETURN PRINT_EXPR UNPACK_EX LOAD_FAST_ATTR LOAD_GLOBAL_ATTR FOR_ITER_STORE""".split()  # the names, by opcode
+SETUP_WITH POP_BLOCK WITH_EXIT END_FINALLY EXC_MATCH BREAK YIELD GEN_RETURN PRINT_EXPR UNPACK_EX
+LOAD_FAST_ATTR LOAD_GLOBAL_ATTR FOR_ITER_STORE""".split()  # the names, by opcode
 
 __all__ = OPS + ["OPS"]

@@ -7,8 +7,10 @@ input: this module is the only place where lark exceptions are caught (syntax_er
 
 The parser is LALR with lark's contextual lexer and an indentation postlexer (a lark `Indenter`) that
 also records what good messages need: the open brackets, the first token of each logical line, and
-the last real token. lark's reduction callbacks are replaced by ours (reductions.py), which build the
-AST as the parser reduces, without a parse tree. The Lark object is built lazily once per process.
+the last real token; it measures indentation as Python does (tabs to multiples of 8, TabError where
+the meaning depends on the tab width). A pasted `>>> ` session (transcript.py) is parsed in place, its
+prompts blanked, at a base indentation of 4. lark's reduction callbacks are replaced by ours
+(reductions.py), which build the AST as the parser reduces, without a parse tree. The Lark object is built lazily once per process.
 Building the LALR tables takes ~0.5 s, most of a command's cold start, so lark keeps them in the user's
 own cache directory ($XDG_CACHE_HOME/gradcli, or ~/.cache/gradcli, made private) and loads them in ~30 ms
 next time; lark checks a hash of the grammar, options, lark and Python versions before using the file.

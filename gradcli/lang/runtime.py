@@ -20,6 +20,8 @@ _EXCEPT, _FINALLY, _WITH = 0, 1, 2
 class GeneratorSwitch(StopIteration):
     """Raised by a script `for` loop's iterator when it pushed a generator's frame to run (generators.py);
     a StopIteration so that the loop's FOR_ITER sees it only on its exhausted-iterator path."""
+
+
 HANDLERS: list = [None] * len(C.OPS)
 
 

@@ -12,7 +12,8 @@ frame is resumed in one of two ways, and neither recurses in Python over the scr
   GEN_RETURN leave it by the private exceptions `_Yielded` / `_Returned`.
 Either way the frame counts against the call-depth limit while it runs, and its statements and loop
 iterations against theirs. An exception leaving the frame ends the generator (runtime.handle_exception),
-and a StopIteration leaving it becomes RuntimeError, as in Python (PEP 479).
+and a StopIteration leaving it becomes RuntimeError, as in Python (PEP 479). A generator dropped while
+suspended is closed as Python closes it: GeneratorExit where it waits, so its finally and with blocks run.
 """
 from __future__ import annotations
 

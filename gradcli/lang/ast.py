@@ -23,10 +23,10 @@ from typing import Any, Iterator, Optional
 __all__ = [
     "Span", "NO_SPAN", "Node", "Stmt", "Expr",
     "Module", "ExprStmt", "Assign", "AugAssign", "If", "While", "For", "Break", "Continue", "Pass",
-    "Return", "FunctionDef", "ClassDef", "With", "Try", "Raise", "Assert", "Import", "ImportFrom",
+    "Return", "Yield", "FunctionDef", "ClassDef", "With", "Try", "Raise", "Assert", "Import", "ImportFrom",
     "Global", "Nonlocal", "Delete",
     "Param", "Keyword", "WithItem", "ExceptHandler", "Alias", "Comprehension",
-    "Name", "Constant", "FString", "FormattedValue", "Tuple", "List", "Dict", "ListComp",
+    "Name", "Constant", "FString", "FormattedValue", "Tuple", "List", "Dict", "Set", "ListComp", "SetComp", "DictComp",
     "GeneratorExp", "BinOp", "UnaryOp", "BoolOp", "Compare", "IfExp", "Lambda", "Call", "Starred",
     "Attribute", "Subscript", "Slice",
     "PARAM_KINDS", "walk", "iter_children", "node_fields", "ast_equal", "equal_ignoring_spans", "dump",
@@ -125,17 +125,19 @@ class If(Stmt):
 
 @_node
 class While(Stmt):
-    """`while test: body`."""
+    """`while test: body [else: orelse]` (orelse runs unless a break left the loop)."""
     test: Expr
     body: tuple[Stmt, ...]
+    orelse: tuple[Stmt, ...] = ()
 
 
 @_node
 class For(Stmt):
-    """`for target in iter: body`."""
+    """`for target in iter: body [else: orelse]` (orelse runs unless a break left the loop)."""
     target: Expr
     iter: Expr
     body: tuple[Stmt, ...]
+    orelse: tuple[Stmt, ...] = ()
 
 
 @_node
@@ -157,6 +159,13 @@ class Pass(Stmt):
 class Return(Stmt):
     """`return [value]`."""
     value: Optional[Expr] = None
+
+
+@_node
+class Yield(Stmt):
+    """`yield [value]`, or `yield from value` (is_from); a statement here (its value is never sent)."""
+    value: Optional[Expr] = None
+    is_from: bool = False
 
 
 PARAM_KINDS = ("positional", "var_positional", "keyword_only", "var_keyword")
@@ -314,9 +323,15 @@ class List(Expr):
 
 @_node
 class Dict(Expr):
-    """`{k: v, ...}`; keys and values are parallel tuples."""
-    keys: tuple[Expr, ...] = ()
+    """`{k: v, ...}`; keys and values are parallel tuples; a `**mapping` item has the key None."""
+    keys: tuple[Optional[Expr], ...] = ()
     values: tuple[Expr, ...] = ()
+
+
+@_node
+class Set(Expr):
+    """`{a, b}` (never empty: `{}` is a Dict)."""
+    elts: tuple[Expr, ...] = ()
 
 
 @_node
@@ -331,6 +346,21 @@ class Comprehension(Node):
 class ListComp(Expr):
     """`[elt for ... for ...]`."""
     elt: Expr
+    generators: tuple[Comprehension, ...]
+
+
+@_node
+class SetComp(Expr):
+    """`{elt for ...}`."""
+    elt: Expr
+    generators: tuple[Comprehension, ...]
+
+
+@_node
+class DictComp(Expr):
+    """`{key: value for ...}`."""
+    key: Expr
+    value: Expr
     generators: tuple[Comprehension, ...]
 
 

@@ -161,6 +161,13 @@ class _Handlers:
         check_target(c[0], nested=False)
         return A.AugAssign(c[0], c[1].value[:-1], c[2], span=s)
 
+    def ann_assign(self, s, c):
+        check_target(c[0], "annotate", nested=False)
+        if isinstance(c[0], A.Tuple):
+            raise GradSyntaxError("only single target (not tuple) can be annotated", c[0].span)
+        # The annotation is evaluated by Python but has no effect a script can see: not kept.
+        return A.Assign((c[0],), c[2], span=s) if c[2] is not None else A.Pass(span=s)
+
     def pass_stmt(self, s, c):
         return A.Pass(span=s)
 
@@ -172,6 +179,12 @@ class _Handlers:
 
     def return_stmt(self, s, c):
         return A.Return(c[0], span=s)
+
+    def yield_stmt(self, s, c):
+        return A.Yield(c[0], span=s)
+
+    def yield_from(self, s, c):
+        return A.Yield(c[0], True, span=s)
 
     def raise_stmt(self, s, c):
         return A.Raise(c[0], c[1], span=s)
@@ -229,12 +242,12 @@ class _Handlers:
     finally_clause = else_clause
 
     def while_stmt(self, s, c):
-        return A.While(c[0], c[1], span=s)
+        return A.While(c[0], c[1], c[2].body if c[2] is not None else (), span=s)
 
     def for_stmt(self, s, c):
         target = self._target(c[0])
         check_target(target)
-        return A.For(target, c[1], c[2], span=s)
+        return A.For(target, c[1], c[2], c[3].body if c[3] is not None else (), span=s)
 
     def try_stmt(self, s, c):
         body, *handlers, orelse, final = c
@@ -364,6 +377,23 @@ class _Handlers:
 
     def dict_item(self, s, c):
         return (c[0], c[1])
+
+    def dict_unpack(self, s, c):
+        return (None, c[0])
+
+    def dictcomp(self, s, c):
+        return A.DictComp(c[0], c[1], tuple(c[2:]), span=s)
+
+    def set(self, s, c):
+        return A.Set(tuple(c), span=s)
+
+    def setcomp(self, s, c):
+        return A.SetComp(c[0], tuple(c[1:]), span=s)
+
+    def star_expr(self, s, c):
+        return A.Starred(c[0], span=s)
+
+    star_target = star_expr
 
     def comp_for(self, s, c):
         target = self._target(c[0])

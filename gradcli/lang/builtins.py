@@ -7,9 +7,12 @@ functions check the number of elements they are asked for before anything is all
 from __future__ import annotations
 
 import builtins as _py
+import collections
 import functools
 import math
+import random as _py_random
 import types
+import typing
 
 import gradcli
 from gradcli import autograd as _autograd
@@ -26,11 +29,11 @@ from .guards import check_format_spec, guard_iterable
 from .watchdog import call_iter, metered
 from .sandbox import Namespace, get_attr, script_type
 
-__all__ = ["make_builtins", "make_modules", "checked_creation", "SIZED_CREATION"]
+__all__ = ["make_builtins", "make_modules", "checked_creation", "script_type", "SIZED_CREATION"]
 
 _EXCEPTIONS = ("Exception BaseException RuntimeError ValueError TypeError KeyError IndexError AttributeError "
                "NameError ZeroDivisionError AssertionError NotImplementedError StopIteration ArithmeticError "
-               "LookupError OverflowError UnboundLocalError").split()
+               "LookupError OverflowError UnboundLocalError GeneratorExit").split()
 _PLAIN = ("len abs round float int bool str list tuple dict set frozenset isinstance issubclass id super object staticmethod "
           "classmethod property repr hash divmod chr ord callable slice next").split()
 # Builtins that walk an iterable in C get it as a metered generator (watchdog.py); the lazy ones give
@@ -42,6 +45,8 @@ _MAX_PRINT_PRECISION, _MAX_PRINT_EDGEITEMS = 100, 10_000
 _MATH = ("pi e inf nan tau sqrt exp log log2 log10 log1p expm1 sin cos tan asin acos atan atan2 sinh cosh tanh "
          "floor ceil trunc fabs isclose isnan isinf isfinite erf erfc gamma lgamma hypot degrees radians copysign "
          "fmod").split()
+_AUTOGRAD_FUNCTION = ("Function", "FunctionCtx", "once_differentiable")  # torch.autograd.function's public names
+_TYPING = "Any Callable Dict Iterable Iterator List Optional Sequence Tuple Union".split()
 SIZED_CREATION = "zeros ones empty rand randn full randint normal arange linspace eye randperm".split()
 
 
@@ -63,7 +68,9 @@ def make_modules(limits) -> dict[str, Namespace]:
     sched = ns("torch.optim.lr_scheduler", _public(_lr_scheduler))
     optim = ns("torch.optim", {**_public(_optim), "lr_scheduler": sched})
     afunc = ns("torch.autograd.functional", _public(_functional))
-    autograd = ns("torch.autograd", {**_public(_autograd), "functional": afunc})
+    function = ns("torch.autograd.function", {n: getattr(_autograd, n) for n in _AUTOGRAD_FUNCTION
+                                              if hasattr(_autograd, n)})
+    autograd = ns("torch.autograd", {**_public(_autograd), "functional": afunc, "function": function})
     torch = {n: getattr(gradcli, n) for n in dir(gradcli) if not n.startswith("_")
              and n not in ("autograd", "nn", "optim", "printing", "lang", "cli")
              and type(getattr(gradcli, n)) is not types.ModuleType}
@@ -74,7 +81,28 @@ def make_modules(limits) -> dict[str, Namespace]:
     torch.update(autograd=autograd, nn=nn, optim=optim, Tensor=Tensor)
     ns("torch", torch)
     ns("math", {n: getattr(math, n) for n in _MATH})
+    ns("random", _random_module(limits))
+    # dict subclasses (their attributes are a dict's) and names only annotations use
+    ns("collections", {"OrderedDict": collections.OrderedDict, "defaultdict": collections.defaultdict,
+                       "Counter": collections.Counter})
+    ns("typing", {n: getattr(typing, n) for n in _TYPING})
     return modules
+
+
+def _random_module(limits) -> dict:
+    """Python's `random` for d2l's `random.shuffle(indices)`: one generator per run (seeding it does not
+    touch the process's), so `random.seed(0)` gives CPython's very sequence."""
+    rng = _py_random.Random()
+
+    def sample(population, k, **kwargs):
+        if isinstance(k, int) and k > limits.max_tensor_elements:
+            raise GradLimitError(f"random.sample of {k:,} items is over the limit of "
+                                 f"{limits.max_tensor_elements:,} (raise it with --max-tensor-elements)")
+        return rng.sample(population, k, **kwargs)
+
+    names = {n: getattr(rng, n) for n in ("seed", "random", "uniform", "randint", "randrange", "choice",
+                                          "shuffle", "gauss", "normalvariate")}
+    return {**names, "sample": sample}
 
 
 def checked_creation(name, fn, limits):

@@ -22,7 +22,8 @@ class BareStar:
 
 _TARGET_WORDS = {
     A.Call: "a function call", A.Constant: "a literal", A.FString: "an f-string", A.Lambda: "a lambda",
-    A.IfExp: "a conditional expression", A.ListComp: "a comprehension",
+    A.IfExp: "a conditional expression", A.ListComp: "a comprehension", A.SetComp: "a comprehension",
+    A.DictComp: "a comprehension", A.Set: "a set display",
     A.GeneratorExp: "a generator expression", A.Dict: "a dict literal", A.Compare: "a comparison",
     A.BoolOp: "an expression", A.BinOp: "an expression", A.UnaryOp: "an expression",
     A.Starred: "a starred expression", A.Slice: "a slice",
@@ -31,13 +32,18 @@ _TARGET_WORDS = {
 
 def check_target(node, verb: str = "assign to", nested: bool = True):
     """Raise unless node is Name/Attribute/Subscript (or, if nested, Tuple/List of targets)."""
+    if isinstance(node, A.Starred):
+        raise GradSyntaxError("starred assignment target must be in a list or tuple", node.span)
     stack = [node]
     while stack:
         t = stack.pop()
         if isinstance(t, (A.Name, A.Attribute, A.Subscript)):
             continue
         if nested and isinstance(t, (A.Tuple, A.List)):
-            stack.extend(t.elts)
+            starred = [e for e in t.elts if isinstance(e, A.Starred)]
+            if len(starred) > 1:
+                raise GradSyntaxError("multiple starred expressions in assignment", starred[1].span)
+            stack.extend(e.value if isinstance(e, A.Starred) else e for e in t.elts)
             continue
         if not nested and isinstance(t, (A.Tuple, A.List)):
             raise GradSyntaxError("illegal target for augmented assignment", t.span)
@@ -79,12 +85,14 @@ def check_params(items, lambda_: bool) -> tuple[A.Param, ...]:
 
 
 def check_context(module: A.Module) -> None:
-    """What Python checks at compile time: return/break/continue/nonlocal only where they mean something."""
+    """What Python checks at compile time: return/yield/break/continue/nonlocal only where they mean something."""
     stack = [(s, False, False) for s in module.body]  # (statement, in a function, in a loop)
     while stack:
         s, in_func, in_loop = stack.pop()
         if isinstance(s, A.Return) and not in_func:
             raise GradSyntaxError("'return' outside function", s.span)
+        if isinstance(s, A.Yield) and not in_func:
+            raise GradSyntaxError("'yield' outside function", s.span)
         if isinstance(s, A.Break) and not in_loop:
             raise GradSyntaxError("'break' outside loop", s.span)
         if isinstance(s, A.Continue) and not in_loop:
@@ -97,6 +105,7 @@ def check_context(module: A.Module) -> None:
             stack.extend((b, False, False) for b in s.body)
         elif isinstance(s, (A.For, A.While)):
             stack.extend((b, in_func, True) for b in s.body)
+            stack.extend((b, in_func, in_loop) for b in s.orelse)  # a break there leaves an outer loop
         elif isinstance(s, A.Try):
             blocks = [s.body, s.orelse, s.finalbody, *(h.body for h in s.handlers)]
             stack.extend((b, in_func, in_loop) for block in blocks for b in block)

@@ -12,14 +12,16 @@ import operator
 
 from . import ast as A
 from .errors import GradLimitError, GradSyntaxError
-from .opcodes import (BINOP, BREAK, BUILD_DICT, BUILD_LIST, BUILD_SLICE, BUILD_STRING, BUILD_TUPLE, CALL,
+from .opcodes import (BINOP, BREAK, BUILD_DICT, BUILD_LIST, BUILD_SLICE, BUILD_STRING, CALL,
                       CALL_EX, CALL_KW, COMPARE, CONST, DELETE_ATTR, DELETE_SUBSCR, DICT_SET, DICT_UPDATE,
                       DUP, DUP2, DUP_ROT3, END_FINALLY, EXC_MATCH, FORMAT, FOR_ITER, GET_ITER, IMPORT,
                       IMPORT_FROM, INPLACE, JUMP, JUMP_BACK, JUMP_IF_FALSE_OR_POP, JUMP_IF_TRUE_OR_POP,
                       LIST_APPEND, LIST_EXTEND, LOAD_ATTR, LOAD_FAST, LOAD_GLOBAL, LOAD_SUPER, MAKE_CLASS,
                       MAKE_FUNCTION, POP, POP_BLOCK, POP_JUMP_IF_FALSE, POP_JUMP_IF_TRUE, RAISE,
                       RAISE_ASSERT, RERAISE, RETURN, ROT2, ROT3, SETUP_EXCEPT, SETUP_FINALLY, SETUP_WITH,
-                      STMT, STORE_ATTR, STORE_FAST, STORE_SUBSCR, SUBSCR, TO_ITER, UNARY, UNPACK, WITH_EXIT)
+                      STMT, STORE_ATTR, STORE_FAST, STORE_SUBSCR, SUBSCR, UNARY, UNPACK, WITH_EXIT,
+                      YIELD, GEN_RETURN, PRINT_EXPR, UNPACK_EX)
+from .displays import Displays, E, Label, _Emit, _Store
 from .opcodes import FOR_ITER_STORE, LOAD_FAST_ATTR, LOAD_GLOBAL_ATTR, OPS  # noqa: F401  (OPS: names)
 from .scope import Scope
 
@@ -53,7 +55,7 @@ class Code:
     """A compiled body: parallel lists of opcodes, arguments and source spans, plus its signature."""
 
     __slots__ = ("name", "kind", "ops", "args", "spans", "params", "first_arg", "filename", "positional",
-                 "varargs", "kwonly", "varkw", "simple")
+                 "varargs", "kwonly", "varkw", "simple", "generator")
 
     def __init__(self, name: str, kind: str, filename: str, params: tuple[A.Param, ...] = ()):
         self.name, self.kind, self.filename = name, kind, filename  # kind: module, function, class
@@ -67,38 +69,21 @@ class Code:
         self.varkw = next((p.name for p in params if p.kind == "var_keyword"), None)
         self.simple = len(self.positional) == len(params)  # the fast path of argument binding
         self.first_arg = self.positional[0] if self.positional else None  # `self` for zero-argument super()
+        self.generator = False  # a body with `yield`: calling it makes a generator (generators.py)
 
     def __repr__(self) -> str:
         return f"<code {self.name}>"
 
 
-class Label:
-    __slots__ = ("pos",)
-
-    def __init__(self):
-        self.pos = -1
-
-
-class _Emit(tuple):
-    """A work-list item: emit (op, arg, span)."""
+def compile_module(module: A.Module, filename: str, keep_last: bool = False, echo: bool = False) -> Code:
+    """Compile a parsed program; with keep_last, a trailing expression statement is the result; with echo
+    (a pasted interactive session), each expression statement outside defs and classes shows its value."""
+    return _Compiler(filename, echo).run(module, keep_last and not echo)
 
 
-class _Store(tuple):
-    """A work-list item: (target node, 'store' | 'delete')."""
-
-
-def E(op, arg=None, span=A.NO_SPAN):
-    return _Emit((op, arg, span))
-
-
-def compile_module(module: A.Module, filename: str, keep_last: bool = False) -> Code:
-    """Compile a parsed program; with keep_last, a trailing expression statement is the result."""
-    return _Compiler(filename).run(module, keep_last)
-
-
-class _Compiler:
-    def __init__(self, filename: str):
-        self.filename = filename
+class _Compiler(Displays):
+    def __init__(self, filename: str, echo: bool = False):
+        self.filename, self.echo = filename, echo
 
     def run(self, module: A.Module, keep_last: bool) -> Code:
         top = Code("<module>", "module", self.filename)
@@ -118,6 +103,8 @@ class _Compiler:
             if stmts:  # the statement budget is charged per body and per loop iteration, not per statement
                 items = [E(STMT, count_statements(stmts), stmts[0].span)] + list(items)
             self._emit_all(items)
+            if code.generator:  # a generator's return ends its iteration instead of returning a value
+                code.ops = [GEN_RETURN if op == RETURN else op for op in code.ops]
             _resolve(code)
         return top
 
@@ -158,6 +145,7 @@ class _Compiler:
         qual = name if self.code.kind == "module" else f"{self.code.name}.{name}"
         code = Code(qual, kind, self.filename, params)
         body = node.body if isinstance(node, (A.FunctionDef, A.ClassDef)) else ()
+        code.generator = kind == "function" and _has_yield(body)
         scope = Scope(kind, self.scope, body, params)
         self.jobs.append((code, list(items), scope, self.depth + 1))
         return code
@@ -172,6 +160,8 @@ class _Compiler:
         return list(body)
 
     def c_ExprStmt(self, s):
+        if self.echo and self.code.kind == "module":
+            return [s.value, E(PRINT_EXPR, None, s.span)]
         return [s.value, E(POP)]
 
     def c_Assign(self, s):
@@ -217,17 +207,22 @@ class _Compiler:
         return push, pop
 
     def c_While(self, s):
-        top, end = Label(), Label()
+        top, orelse, end = Label(), Label(), Label()  # the else clause runs when the test fails, not on break
         push, pop = self._loop(end, top)
-        return [top, E(STMT, 1 + count_statements(s.body), s.span), s.test, E(POP_JUMP_IF_FALSE, end, s.test.span),
-                push, *s.body, pop, E(JUMP_BACK, top, s.span), end]
+        return [top, E(STMT, 1 + count_statements(s.body), s.span), s.test,
+                E(POP_JUMP_IF_FALSE, orelse, s.test.span), push, *s.body, pop, E(JUMP_BACK, top, s.span),
+                orelse, *s.orelse, end]
 
     def c_For(self, s):
         top, brk, end = Label(), Label(), Label()
         push, pop = self._loop(brk, top)
-        return [s.iter, E(GET_ITER, None, s.iter.span), top, E(STMT, 1 + count_statements(s.body), s.span),
-                E(FOR_ITER, end, s.span), _Store((s.target, "store")), push, *s.body, pop,
-                E(JUMP_BACK, top, s.span), brk, E(POP), end]
+        out = [s.iter, E(GET_ITER, None, s.iter.span), top, E(STMT, 1 + count_statements(s.body), s.span),
+               E(FOR_ITER, end, s.span), _Store((s.target, "store")), push, *s.body, pop,
+               E(JUMP_BACK, top, s.span), brk, E(POP)]
+        if not s.orelse:
+            return out + [end]
+        done = Label()  # a break skips the else clause; the exhausted iterator runs it
+        return out + [E(JUMP, done), end, *s.orelse, done]
 
     def c_Break(self, s):
         brk, _, blocks = self.loops[-1]
@@ -240,6 +235,13 @@ class _Compiler:
     def c_Return(self, s):
         value = s.value if s.value is not None else E(CONST)
         return [value, E(RETURN, None, s.span)]
+
+    def c_Yield(self, s):
+        if not s.is_from:
+            return [s.value if s.value is not None else E(CONST), E(YIELD, None, s.span)]
+        top, end = Label(), Label()  # `yield from it`: a loop that yields what it gets
+        return [s.value, E(GET_ITER, None, s.value.span), top, E(FOR_ITER, end, s.span), E(YIELD, None, s.span),
+                E(JUMP_BACK, top, s.span), end]
 
     def c_Raise(self, s):
         if s.exc is None:
@@ -342,6 +344,10 @@ class _Compiler:
         if isinstance(t, (A.Tuple, A.List)):
             if delete:
                 return [_Store((e, mode)) for e in t.elts]
+            star = next((i for i, e in enumerate(t.elts) if isinstance(e, A.Starred)), None)
+            if star is not None:  # `a, *rest = seq`
+                return [E(UNPACK_EX, (star, len(t.elts) - star - 1), t.span)] + \
+                    [_Store((e.value if isinstance(e, A.Starred) else e, mode)) for e in t.elts]
             return [E(UNPACK, len(t.elts), t.span)] + [_Store((e, mode)) for e in t.elts]
         raise GradSyntaxError("cannot assign to this expression", t.span)
 
@@ -359,16 +365,6 @@ class _Compiler:
     def c_FormattedValue(self, e):
         spec = [e.format_spec] if e.format_spec is not None else []
         return [e.value, *spec, E(FORMAT, (e.conversion, bool(spec)), e.span)]
-
-    def c_Tuple(self, e):
-        return [*e.elts, E(BUILD_TUPLE, len(e.elts), e.span)]
-
-    def c_List(self, e):
-        return [*e.elts, E(BUILD_LIST, len(e.elts), e.span)]
-
-    def c_Dict(self, e):
-        items = [x for kv in zip(e.keys, e.values) for x in kv]
-        return [*items, E(BUILD_DICT, len(e.keys), e.span)]
 
     def c_Slice(self, e):
         parts = [p if p is not None else E(CONST) for p in (e.lower, e.upper, e.step)]
@@ -426,7 +422,7 @@ class _Compiler:
         return out + [E(CALL_EX, None, e.span)]
 
     def c_Starred(self, e):
-        raise GradSyntaxError("'*' is only allowed in call arguments here", e.span)
+        raise GradSyntaxError("can't use starred expression here", e.span)
 
     def c_Attribute(self, e):
         return [e.value, E(LOAD_ATTR, e.attr, e.span)]
@@ -434,35 +430,21 @@ class _Compiler:
     def c_Subscript(self, e):
         return [e.value, e.index, E(SUBSCR, None, e.span)]
 
-    def c_ListComp(self, e):
-        return self._comprehension(e, "<listcomp>", [])
-
-    def c_GeneratorExp(self, e):
-        return self._comprehension(e, "<genexpr>", [E(TO_ITER)])
-
-    def _comprehension(self, e, name, after):
-        """`[elt for t in it if c ...]` is a function of the first iterator, called at once (as in Python)."""
-        items = [E(BUILD_LIST, 0), E(LOAD_FAST, ".0")]
-        closing = []
-        for depth, gen in enumerate(e.generators):
-            top, end = Label(), Label()
-            if depth:
-                items += [gen.iter, E(GET_ITER, None, gen.iter.span)]
-            items += [top, E(FOR_ITER, end, gen.span), _Store((gen.target, "store"))]
-            for cond in gen.ifs:
-                items += [cond, E(POP_JUMP_IF_FALSE, top)]
-            closing = [E(JUMP_BACK, top, gen.span), end] + closing
-        items += [e.elt, E(LIST_APPEND, len(e.generators) + 1)] + closing + [E(RETURN)]
-        params = (A.Param(".0"),)
-        targets = [A.Assign((g.target,), A.Constant(None)) for g in e.generators]
-        code = self._nested(name, "function", A.FunctionDef(name, params, tuple(targets)), params, items)
-        first = e.generators[0].iter
-        return [E(MAKE_FUNCTION, (code, 0, ()), e.span), first, E(GET_ITER, None, first.span),
-                E(CALL, 1, e.span), *after]
-
-
 _FUSE = {(LOAD_FAST, LOAD_ATTR): LOAD_FAST_ATTR, (LOAD_GLOBAL, LOAD_ATTR): LOAD_GLOBAL_ATTR,
          (FOR_ITER, STORE_FAST): FOR_ITER_STORE}
+
+
+def _has_yield(body) -> bool:
+    """Whether a function body yields (in any block of its own, not in nested defs and classes)."""
+    stack = list(body)
+    while stack:
+        st = stack.pop()
+        if isinstance(st, A.Yield):
+            return True
+        if isinstance(st, (A.If, A.For, A.While, A.With, A.Try)):
+            stack.extend(getattr(st, "body", ()) + getattr(st, "orelse", ()) + getattr(st, "finalbody", ()))
+            stack.extend(b for h in getattr(st, "handlers", ()) for b in h.body)
+    return False
 
 
 def count_statements(body) -> int:
@@ -480,6 +462,8 @@ def count_statements(body) -> int:
                 stack.extend(h.body)
         elif isinstance(st, A.With):
             stack.extend(st.body)
+        elif isinstance(st, (A.For, A.While)):
+            stack.extend(st.orelse)  # once per pass, like the statements around the loop
     return n
 
 

@@ -234,6 +234,15 @@ def _format(vm, frame, arg):
     frame.stack.append(format(value, spec))
 
 
+@handler(C.PRINT_EXPR)
+def _print_expr(vm, frame, arg):
+    """A bare expression of an interactive session (transcript.py): shown with repr() and kept as `_`."""
+    value = frame.stack.pop()
+    if value is not None:
+        frame.globals["_"] = value
+        vm.builtins["print"](repr(value))
+
+
 @handler(C.LIST_APPEND)
 def _list_append(vm, frame, arg):
     v = frame.stack.pop()
@@ -286,9 +295,15 @@ def _unpack(vm, frame, arg):
     frame.stack.extend(reversed(items))
 
 
-@handler(C.GET_ITER)
-def _get_iter(vm, frame, arg):
-    frame.stack.append(iter(frame.stack.pop()))
+@handler(C.UNPACK_EX)
+def _unpack_ex(vm, frame, arg):
+    """`a, *rest, z = seq`: arg is (targets before the starred one, targets after it)."""
+    before, after = arg
+    items = list(guard_iterable(vm, frame.stack.pop()))
+    if len(items) < before + after:
+        raise ValueError(f"not enough values to unpack (expected at least {before + after}, got {len(items)})")
+    split = len(items) - after
+    frame.stack.extend(reversed(items[:before] + [items[before:split]] + items[split:]))
 
 
 @handler(C.TO_ITER)
@@ -316,11 +331,13 @@ def _load_super(vm, frame, arg):
 
 @handler(C.MAKE_FUNCTION)
 def _make_function(vm, frame, arg):
+    from .generators import GeneratorFunction
     from .interpreter import ScriptFunction
     code, ndefaults, kwnames = arg
     kwvalues = _take(frame.stack, len(kwnames))
     defaults = tuple(_take(frame.stack, ndefaults))
-    frame.stack.append(ScriptFunction(code, defaults, dict(zip(kwnames, kwvalues)), _closure_env(frame),
+    kind = GeneratorFunction if code.generator else ScriptFunction
+    frame.stack.append(kind(code, defaults, dict(zip(kwnames, kwvalues)), _closure_env(frame),
                                       frame.globals, vm))
 
 
@@ -349,7 +366,7 @@ def _make_class(vm, frame, arg):
     cls = types.new_class(name, bases, {}, lambda ns: ns.update(namespace))
     for value in namespace.values():
         inner = value.__func__ if isinstance(value, (staticmethod, classmethod)) else value
-        if type(inner) is ScriptFunction:
+        if isinstance(inner, ScriptFunction):  # generator functions too (super() in them)
             inner.owner = cls
     if issubclass(cls, _Module) and cls.__call__ is _Module.__call__ and type(cls.forward) is ScriptFunction:
         vm.module_forward[cls] = cls.forward  # calls go straight to forward (no hooks: see the loop)

@@ -123,6 +123,7 @@ class Interpreter:
         open_attrs = _OPEN_ATTRS
         module_forward = self.module_forward
         script_callables = {ScriptFunction: 1, types.MethodType: 2}
+        switch = _ops.GeneratorSwitch
         # statements are counted against the limit in chunks reserved from self.steps (cheap locals here)
         budget = self._reserve_steps()
         _LOAD_FAST, _CONST, _LOAD_ATTR, _STORE_FAST, _LOAD_GLOBAL, _CALL, _STMT, _POP, _BINOP = (
@@ -251,7 +252,13 @@ class Interpreter:
                 elif op == _FOR_ITER_STORE:
                     try:
                         v = next(stack[-1])
-                    except StopIteration:
+                    except StopIteration as stop:
+                        if type(stop) is switch:  # a script generator's frame is on top now: run it
+                            frame.pc = pc
+                            frame = frames[-1]
+                            code = frame.code
+                            ops, args, stack, local, pc = code.ops, code.args, frame.stack, frame.locals, frame.pc
+                            continue
                         stack.pop()
                         pc = arg[0]
                         continue
@@ -261,7 +268,13 @@ class Interpreter:
                 elif op == _FOR_ITER:
                     try:
                         v = next(stack[-1])
-                    except StopIteration:
+                    except StopIteration as stop:
+                        if type(stop) is switch:
+                            frame.pc = pc
+                            frame = frames[-1]
+                            code = frame.code
+                            ops, args, stack, local, pc = code.ops, code.args, frame.stack, frame.locals, frame.pc
+                            continue
                         stack.pop()
                         pc = arg
                         continue
@@ -312,3 +325,5 @@ def _node_counter() -> int:
     """Autograd nodes created so far in this process (the engine numbers every node it makes)."""
     return next(_graph._seq)
 
+
+from . import generators  # noqa: E402,F401  (registers YIELD, GEN_RETURN and GET_ITER; needs Frame above)

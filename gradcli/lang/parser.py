@@ -7,8 +7,10 @@ input: this module is the only place where lark exceptions are caught (syntax_er
 
 The parser is LALR with lark's contextual lexer and an indentation postlexer (a lark `Indenter`) that
 also records what good messages need: the open brackets, the first token of each logical line, and
-the last real token. lark's reduction callbacks are replaced by ours (reductions.py), which build the
-AST as the parser reduces, without a parse tree. The Lark object is built lazily once per process.
+the last real token; it measures indentation as Python does (tabs to multiples of 8, TabError where
+the meaning depends on the tab width). A pasted `>>> ` session (transcript.py) is parsed in place, its
+prompts blanked, at a base indentation of 4. lark's reduction callbacks are replaced by ours
+(reductions.py), which build the AST as the parser reduces, without a parse tree. The Lark object is built lazily once per process.
 Building the LALR tables takes ~0.5 s, most of a command's cold start, so lark keeps them in the user's
 own cache directory ($XDG_CACHE_HOME/gradcli, or ~/.cache/gradcli, made private) and loads them in ~30 ms
 next time; lark checks a hash of the grammar, options, lark and Python versions before using the file.
@@ -36,6 +38,7 @@ from .checks import check_context
 from .errors import GradError, GradLimitError, GradSyntaxError
 from .reductions import make_callbacks
 from .syntax_errors import CLOSE, KEYWORDS, OPEN, Vocabulary, syntax_error
+from .transcript import PROMPT_WIDTH, is_transcript, strip_prompts
 
 __all__ = ["parse_file", "parse_expr", "get_parser", "DEFAULT_MAX_BYTES", "MAX_NESTING"]
 
@@ -55,14 +58,16 @@ class _Postlexer(Indenter):
     DEDENT_type = "_DEDENT"
     tab_len = 8
 
+    base_indent = 0  # the indentation of top-level statements (a transcript's prompts are 4 columns)
+
     def process(self, stream):
-        self.indent_level = [0]
+        self.indent_level = [self.base_indent]
         self.brackets: list[Token] = []  # open bracket tokens, innermost last
         self.last: Token | None = None  # last token yielded that is not layout
         self.prev: Token | None = None  # the one before it
         self.line_first: Token | None = None  # first token of the current logical line
         self.header: Token | None = None  # first token of the previous logical line
-        self.indent_char: str | None = None
+        self.alt_level = [self.base_indent]  # the indentation stack again, counting a tab as one column (see _measure)
         return self._process(stream)
 
     def _process(self, stream):
@@ -109,28 +114,50 @@ class _Postlexer(Indenter):
         yield tok
         # Reached only when the parser accepted the newline: the next logical line begins.
         self.header, self.line_first = self.line_first, None
-        indent_str = tok.value.rsplit("\n", 1)[1]
-        if indent_str:
-            chars = set(indent_str)
-            if len(chars) > 1:
-                raise GradSyntaxError("indentation mixes tabs and spaces", Span(line, 1, line, col))
-            if self.indent_char is None:
-                self.indent_char = indent_str[0]
-            elif indent_str[0] != self.indent_char:
-                raise GradSyntaxError("inconsistent use of tabs and spaces in indentation",
-                                      Span(line, 1, line, col))
-        indent = len(indent_str)
-        if indent > self.indent_level[-1]:
-            self.indent_level.append(indent)
+        indent, alt = _measure(tok.value.rsplit("\n", 1)[1])
+        if indent < self.base_indent:  # only the end of a transcript (its kept lines start at the base)
+            indent = alt = self.base_indent
+        levels, alts = self.indent_level, self.alt_level
+        if indent > levels[-1]:
+            if alt <= alts[-1]:
+                raise _tab_error(line, col)
+            levels.append(indent)
+            alts.append(alt)
             yield _layout_token(self.INDENT_type, line, col)
             return
-        end = self.last  # a dedent ends the block where its last token ends
-        while indent < self.indent_level[-1]:
-            self.indent_level.pop()
-            yield _layout_token(self.DEDENT_type, end.end_line, end.end_column)
-        if indent != self.indent_level[-1]:  # lark's DedentError has no position; ours does
+        closed = 0  # blocks this line closes; checked before any is closed, as Python's tokenizer does
+        while indent < levels[-1 - closed]:
+            closed += 1
+        if indent != levels[-1 - closed]:  # lark's DedentError has no position; ours does
             raise GradSyntaxError("unindent does not match any outer indentation level",
                                   Span(line, col, line, col + 1))
+        if alt != alts[-1 - closed]:
+            raise _tab_error(line, col)
+        end = self.last  # a dedent ends the block where its last token ends
+        for _ in range(closed):
+            levels.pop()
+            alts.pop()
+            yield _layout_token(self.DEDENT_type, end.end_line, end.end_column)
+
+
+def _measure(indent: str) -> tuple[int, int]:
+    """An indentation's width as Python measures it twice: tabs to the next multiple of 8, and tabs as 1
+    column. Where the two orders of lines disagree, the meaning depends on the tab width: a TabError."""
+    if "\t" not in indent and "\f" not in indent:
+        return len(indent), len(indent)
+    col = alt = 0
+    for ch in indent:
+        if ch == "\t":
+            col, alt = (col // 8 + 1) * 8, alt + 1
+        elif ch == "\f":  # a form feed starts the count again, as in Python
+            col = alt = 0
+        else:
+            col, alt = col + 1, alt + 1
+    return col, alt
+
+
+def _tab_error(line: int, col: int) -> GradSyntaxError:
+    return GradSyntaxError("inconsistent use of tabs and spaces in indentation", Span(line, 1, line, col))
 
 
 def _layout_token(kind: str, line: int, col: int) -> Token:
@@ -219,8 +246,10 @@ def parse_file(source: str | bytes, filename: str = "<input>", *, max_bytes: int
     """Parse a whole script; raises GradError (with source and filename attached) on any bad input."""
     text = _prepare(source, max_bytes, filename)
     try:
+        if is_transcript(text):  # a pasted `>>> ` session: its program sits at the prompts' width
+            return _parse(strip_prompts(text), "file", PROMPT_WIDTH)
         m = _FIRST_LINE_INDENT.match(text)
-        if m:
+        if m and _measure(m.group(1))[0]:
             line = text.count("\n", 0, m.start(1)) + 1
             col = m.end(1) - m.start(1) + 1
             raise GradSyntaxError("unexpected indent", Span(line, col, line, col + 1))
@@ -265,22 +294,23 @@ def _prepare(source: str | bytes, max_bytes: int, filename: str) -> str:
     return text
 
 
-def _parse(text: str, start: str) -> A.Module:
+def _parse(text: str, start: str, base_indent: int = 0) -> A.Module:
     # Parsing allocates tens of thousands of short-lived, acyclic objects (tokens, stack entries,
     # nodes); the cyclic garbage collector would scan them over and over for nothing (~15% of the
     # time), so it is paused for the duration and restored after, as it was.
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _parse_unpaused(text, start)
+        return _parse_unpaused(text, start, base_indent)
     finally:
         if paused:
             gc.enable()
 
 
-def _parse_unpaused(text: str, start: str) -> A.Module:
+def _parse_unpaused(text: str, start: str, base_indent: int) -> A.Module:
     parser = get_parser()
     with _lock:
+        _postlexer.base_indent = base_indent
         try:
             module = parser.parse(text + "\n", start=start)[0]  # the AST, built as lark reduces
         except LarkError as e:

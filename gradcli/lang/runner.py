@@ -18,6 +18,7 @@ from .guards import forget_depths
 from .interpreter import Interpreter, Limits
 from .parser import parse_expr, parse_file
 from .watchdog import Watchdog
+from .transcript import is_transcript
 
 __all__ = ["run_source", "run_file", "RunResult", "Limits", "Session"]
 
@@ -86,8 +87,8 @@ class Session:
         parse = parse_expr if expr else parse_file
         module = parse(source, filename, max_bytes=limits.max_source_bytes)
         text = _text(source)
-        try:
-            code = compile_module(module, filename, keep_last=keep_last)
+        try:  # a pasted `>>> ` session echoes its bare expressions, as Python's interactive mode does
+            code = compile_module(module, filename, keep_last=keep_last, echo=not expr and is_transcript(text))
         except GradError as e:
             raise e.attach(text, filename) from None
         vm.reset_counters()

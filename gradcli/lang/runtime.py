@@ -14,6 +14,13 @@ from .errors import GradError
 from .guards import RESULT_CHECKED, check_nesting, check_result, depth_error
 
 _EXCEPT, _FINALLY, _WITH = 0, 1, 2
+
+
+class GeneratorSwitch(StopIteration):
+    """Raised by a script `for` loop's iterator when it pushed a generator's frame to run (generators.py);
+    a StopIteration so that the loop's FOR_ITER sees it only on its exhausted-iterator path."""
+
+
 HANDLERS: list = [None] * len(C.OPS)
 
 
@@ -116,7 +123,9 @@ def invoke(vm, frame, f, args, kwargs) -> None:
 def handle_exception(vm, exc: BaseException, base: int):
     """Find a handler for exc in the frames above base. None if one took it, else what to raise."""
     frames = vm.frames
-    catchable = isinstance(exc, Exception) and not isinstance(exc, (GradError, RecursionError, MemoryError))
+    # GeneratorExit: a dropped generator being closed (generators.py); its finally bodies run
+    catchable = isinstance(exc, (Exception, GeneratorExit)) and not isinstance(exc, (GradError, RecursionError,
+                                                                                    MemoryError))
     trace = _trace(exc)
     while len(frames) > base:
         frame = frames[-1]
@@ -146,6 +155,16 @@ def handle_exception(vm, exc: BaseException, base: int):
                 frame.pc = target
                 return None
         frames.pop()
+        gen = getattr(frame, "gen", None)  # a generator's frame: a weak reference to it
+        gen = gen() if gen is not None else None
+        if gen is not None:  # an exception ends a generator; StopIteration may not leave one (PEP 479)
+            gen.finish()
+            if isinstance(exc, StopIteration):
+                new = RuntimeError("generator raised StopIteration")
+                new.__cause__ = exc
+                if trace is not None:
+                    new._grad_trace = trace
+                exc, catchable = new, True
     return exc
 
 

@@ -158,6 +158,10 @@ def get_attr(obj, name: str):
             return script_type(obj)
         if name in ("__name__", "__qualname__") and isinstance(obj, (type, ClassName)):
             return getattr(obj, name) if isinstance(obj, type) else obj.__name__  # read-only text
+        if name == "__name__":  # a decorator printing `fn.__name__` of a script function: its name, a str
+            from .interpreter import ScriptFunction
+            if isinstance(obj, ScriptFunction):
+                return obj.__name__
         if name not in _DUNDERS or (name != "_version" and not _may_call_dunder(obj)):
             raise _denied(obj, name, "names starting with '_' are private")
     t = type(obj)

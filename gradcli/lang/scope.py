@@ -69,7 +69,7 @@ def _collect(scope: Scope, body) -> None:
             targets = s.targets if isinstance(s, (A.Assign, A.Delete)) else (s.target,)
             _target_names(scope.locals, targets)
             if isinstance(s, A.For):
-                stack.extend(s.body)
+                stack.extend(s.body + s.orelse)
         elif isinstance(s, (A.Import, A.ImportFrom)):
             for alias in s.names:
                 scope.locals.add(alias.asname or alias.name.split(".")[0])
@@ -79,7 +79,7 @@ def _collect(scope: Scope, body) -> None:
         elif isinstance(s, A.If):
             stack.extend(s.body + s.orelse)
         elif isinstance(s, A.While):
-            stack.extend(s.body)
+            stack.extend(s.body + s.orelse)
         elif isinstance(s, A.Try):
             stack.extend(s.body + s.orelse + s.finalbody)
             for h in s.handlers:
@@ -96,3 +96,5 @@ def _target_names(out: set, targets) -> None:
             out.add(t.id)
         elif isinstance(t, (A.Tuple, A.List)):
             stack.extend(t.elts)
+        elif isinstance(t, A.Starred):
+            stack.append(t.value)

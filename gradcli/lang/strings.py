@@ -180,7 +180,7 @@ class _FScanner:
                 parts += self.literal(chunks, start, i)
                 chunks = []
                 field, i = self.field(i, depth)
-                parts.append(field)
+                parts.extend(field)
                 start = i
             elif c == "}" and in_spec:
                 break
@@ -209,8 +209,9 @@ class _FScanner:
                 k += 1
         raise self.error("unterminated string in expression", j)
 
-    def field(self, i: int, depth: int) -> tuple[Expr, int]:
-        """Parse the field opening at body[i] == '{'; returns the FormattedValue and the index after '}'."""
+    def field(self, i: int, depth: int) -> tuple[list[Expr], int]:
+        """Parse the field opening at body[i] == '{'; returns its parts (the FormattedValue, after the text
+        of a self-documenting `{x=}`) and the index after '}'."""
         body, n = self.body, len(self.body)
         j, nest = i + 1, 0
         while True:
@@ -234,6 +235,12 @@ class _FScanner:
         text = body[i + 1:j]
         if not text.strip():
             raise self.error("empty expression not allowed", i, j + 1)
+        shown = []
+        bare = text.rstrip()
+        if bare.endswith("=") and not bare.endswith(("==", "!=", "<=", ">=")) and bare[:-1].strip():
+            # `{x=}` / `{x = :.2f}`: the text as written, then the value (repr unless a spec or conversion)
+            shown = [Constant(text, span=self.span(i + 1, j))]
+            text = bare[:-1]
         conversion = None
         if body[j] == "!":
             conversion = body[j + 1:j + 2]
@@ -252,7 +259,9 @@ class _FScanner:
             if spec_parts:
                 spec = FString(merge_parts(spec_parts), span=self.span(j + 1, k))
             j = k
+        if shown and conversion is None and spec is None:
+            conversion = "r"
         line, col = self.pos.at(self.offset + i + 1)
         field_span = self.span(i, j + 1)
         value = self.parse_field(text, line, col, field_span)
-        return FormattedValue(value, conversion, spec, span=field_span), j + 1
+        return shown + [FormattedValue(value, conversion, spec, span=field_span)], j + 1

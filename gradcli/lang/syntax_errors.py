@@ -137,8 +137,11 @@ def _translate(e: UnexpectedToken | UnexpectedCharacters, text: str, state, voca
         span = token_span(tok)
     if kind == "_INDENT":
         return GradSyntaxError("unexpected indent", span)
-    if kind == "KEYWORD":  # async, await, yield: Python keywords that gradlang does not have
+    if kind == "KEYWORD":  # async, await: Python keywords that gradlang does not have
         return GradSyntaxError(f"'{tok.value}' is not supported", span)
+    if tok.value == "yield" and kind == vocab.keyword_types.get("yield"):
+        return GradSyntaxError("'yield' is supported as a statement only ('yield value', 'yield from it'), "
+                               "not inside an expression", span)
     if tok.value in _ORPHAN_CLAUSES and kind == vocab.keyword_types.get(tok.value):
         return GradSyntaxError(f"'{tok.value}' without a matching {_ORPHAN_CLAUSES[tok.value]} at this "
                                "indentation", span)
@@ -146,7 +149,7 @@ def _translate(e: UnexpectedToken | UnexpectedCharacters, text: str, state, voca
             and kind in vocab.expr_starts:
         return GradSyntaxError("missing parentheses in call to 'print'", span)
     if state.brackets and state.brackets[-1].value == "{" and kind == "COMMA" and "COLON" in expected:
-        return GradSyntaxError("set literals are not supported (a dict needs 'key: value')", span)
+        return GradSyntaxError("':' expected after dictionary key", span)
     if "_INDENT" in expected:
         header = state.header
         what = {"def": "function definition", "class": "class definition"}.get(

@@ -58,10 +58,10 @@ def _expand_stmt(s: A.Stmt, lvl: int) -> list:
         if s.orelse:
             items += _block("else:", s.orelse, lvl)
         return items
-    if isinstance(s, A.While):
-        return _block(f"while {_expr(s.test)}:", s.body, lvl)
-    if isinstance(s, A.For):
-        return _block(f"for {_target_list(s.target)} in {_expr(s.iter)}:", s.body, lvl)
+    if isinstance(s, (A.While, A.For)):
+        head = f"while {_expr(s.test)}:" if isinstance(s, A.While) else \
+            f"for {_target_list(s.target)} in {_expr(s.iter)}:"
+        return _block(head, s.body, lvl) + (_block("else:", s.orelse, lvl) if s.orelse else [])
     if isinstance(s, A.FunctionDef):
         returns = f" -> {_expr(s.returns)}" if s.returns is not None else ""
         return [pad + "@" + _expr(d) for d in s.decorators] + \
@@ -96,6 +96,8 @@ def _simple(s: A.Stmt) -> str:
         return f"{_expr(s.target)} {s.op}= {_expr(s.value)}"
     if isinstance(s, A.Return):
         return "return" + (f" {_expr(s.value)}" if s.value is not None else "")
+    if isinstance(s, A.Yield):
+        return ("yield from" if s.is_from else "yield") + (f" {_expr(s.value)}" if s.value is not None else "")
     if isinstance(s, A.Raise):
         text = "raise" + (f" {_expr(s.exc)}" if s.exc is not None else "")
         return text + (f" from {_expr(s.cause)}" if s.cause is not None else "")
@@ -249,15 +251,20 @@ def _expand_expr(e: A.Expr, nested: bool) -> list:
     if isinstance(e, A.List):
         return ["[", *_join([(x, LAMBDA) for x in e.elts]), "]"]
     if isinstance(e, A.Dict):
-        items = [[(k, IFEXP), ": ", (v, LAMBDA)] for k, v in zip(e.keys, e.values)]
+        items = [[(k, IFEXP), ": ", (v, LAMBDA)] if k is not None else ["**", (v, BOR)]
+                 for k, v in zip(e.keys, e.values)]
         return ["{", *_flat(_join(items)), "}"]
-    if isinstance(e, (A.ListComp, A.GeneratorExp)):
-        parts = ["[" if isinstance(e, A.ListComp) else "(", (e.elt, LAMBDA)]
+    if isinstance(e, A.Set):
+        return ["{", *_join([(x, LAMBDA) for x in e.elts]), "}"]
+    if isinstance(e, (A.ListComp, A.GeneratorExp, A.SetComp, A.DictComp)):
+        opening, closing = {A.ListComp: "[]", A.GeneratorExp: "()"}.get(type(e), "{}")
+        head = [(e.key, IFEXP), ": ", (e.value, LAMBDA)] if isinstance(e, A.DictComp) else [(e.elt, LAMBDA)]
+        parts = [opening, *head]
         for g in e.generators:
             parts += [" for " + _target_list(g.target, nested) + " in ", (g.iter, OR)]
             for cond in g.ifs:
                 parts += [" if ", (cond, OR)]
-        return parts + ["]" if isinstance(e, A.ListComp) else ")"]
+        return parts + [closing]
     if isinstance(e, A.FString):
         return [_fstring(e, nested)]
     if isinstance(e, A.FormattedValue):

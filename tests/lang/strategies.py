@@ -1,8 +1,9 @@
 """Hypothesis strategies for gradlang ASTs in the parser's normal form (what parse_file can return).
 
 Normal form: number constants are non-negative, FString parts never hold two constants in a row or an
-empty one, Slices appear only as subscript indices, Starred only as call arguments, bodies are never
-empty, return/break/continue/nonlocal only where they are legal.
+empty one, Slices appear only as subscript indices, Starred only as call arguments and list or set
+elements, a Dict key is None only for a `**mapping` item, sets are never empty, bodies are never
+empty, return/yield/break/continue/nonlocal only where they are legal.
 """
 from functools import lru_cache
 
@@ -107,9 +108,14 @@ def expressions(max_leaves=12, fstrings=True):
             st.builds(A.Subscript, children, index),
             st.lists(children, max_size=3).map(lambda xs: A.Tuple(tuple(xs))),
             st.lists(children, max_size=3).map(lambda xs: A.List(tuple(xs))),
-            st.lists(st.tuples(children, children), max_size=2).map(
+            st.lists(st.one_of(children, children.map(A.Starred)), max_size=3).map(lambda xs: A.List(tuple(xs))),
+            st.lists(st.one_of(children, children.map(A.Starred)), min_size=1, max_size=3).map(
+                lambda xs: A.Set(tuple(xs))),
+            st.lists(st.tuples(st.none() | children, children), max_size=2).map(
                 lambda kv: A.Dict(tuple(k for k, _ in kv), tuple(v for _, v in kv))),
             st.builds(A.ListComp, children, gens),
+            st.builds(A.SetComp, children, gens),
+            st.builds(A.DictComp, children, children, gens),
             st.builds(A.GeneratorExp, children, gens),
             st.builds(A.Lambda, _params(children, annotations=False), children),
         ]
@@ -147,7 +153,8 @@ def statements(depth=2, in_func=False, in_loop=False):
             lambda a: A.ImportFrom("torch.autograd", tuple(a))),
     ]
     if in_func:
-        simple += [st.builds(A.Return, st.none() | expr), st.builds(A.Nonlocal, st.lists(NAMES, min_size=1).map(tuple))]
+        simple += [st.builds(A.Return, st.none() | expr), st.builds(A.Nonlocal, st.lists(NAMES, min_size=1).map(tuple)),
+                   st.builds(A.Yield, st.none() | expr), st.builds(A.Yield, expr, st.just(True))]
     if in_loop:
         simple += [st.just(A.Break()), st.just(A.Continue())]
     if depth <= 0:
@@ -159,8 +166,8 @@ def statements(depth=2, in_func=False, in_loop=False):
     handler = st.builds(A.ExceptHandler, expr, st.none() | NAMES, body())
     compound = [
         st.builds(A.If, expr, body(), st.one_of(st.just(()), body())),
-        st.builds(A.While, expr, body(loop=True)),
-        st.builds(A.For, _targets(), expr, body(loop=True)),
+        st.builds(A.While, expr, body(loop=True), st.just(()) | body()),
+        st.builds(A.For, _targets(), expr, body(loop=True), st.just(()) | body()),
         st.builds(A.FunctionDef, NAMES, _params(expressions(max_leaves=3), annotations=True), body(True, False),
                   st.lists(expressions(max_leaves=3), max_size=2).map(tuple), st.none() | expr),
         st.builds(A.ClassDef, NAMES, st.none() | expr, body(False, False),

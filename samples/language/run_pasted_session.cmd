@@ -1,0 +1,1 @@
+run pasted_session.txt

@@ -35,6 +35,9 @@ def _write(self, out, record):
     if rt.category > self.dtype.category:
         raise RuntimeError(f"result type {rt.legacy[:-6]} can't be cast to the desired output type "
                            f"{self.dtype.legacy[:-6]}")
+    if out._data.shape != self._data.shape:
+        raise RuntimeError(f"output with shape [{', '.join(map(str, self._data.shape))}] doesn't match the "
+                           f"broadcast shape [{', '.join(map(str, out._data.shape))}]")
     np.copyto(storage(self), out._data, casting="unsafe")
     if record:
         self.grad_fn = out.grad_fn
@@ -98,7 +101,12 @@ def _fill(x, value):
 def _copy(x, src):
     from .ops import T, apply, as_tensor_arg
     src = as_tensor_arg(src)
-    return apply(T["copy"], (x, src))
+    try:
+        return apply(T["copy"], (x, src))
+    except ValueError:
+        # src broadcasts with x but to a bigger shape: torch's in-place output error, via _write
+        out = np.broadcast_shapes(x._data.shape, np.shape(src._data if isinstance(src, Tensor) else src))
+        return Tensor._make(np.zeros(out, x._data.dtype))
 
 
 zero_ = inplace(_zero)
@@ -118,7 +126,22 @@ def setitem(self, key, value):
         vd = value._data if isinstance(value, Tensor) else value
         if isinstance(value, Tensor) and value._data.dtype != self._data.dtype:
             vd = vd.astype(self._data.dtype)
-        out = apply(T["copy_slices"], (_snapshot(self), value), (npkey,), (storage(self), vd))
+        try:
+            out = apply(T["copy_slices"], (_snapshot(self), value), (npkey,), (storage(self), vd))
+        except (RuntimeError, ValueError):
+            _expand_error(self, npkey, value)
+            raise
         return _write(self, out, True)
-    storage(self)[npkey] = value._data if isinstance(value, Tensor) else value
+    try:
+        storage(self)[npkey] = value._data if isinstance(value, Tensor) else value
+    except ValueError:
+        _expand_error(self, npkey, value)
+        raise
     vc(self)[0] += 1
+
+
+def _expand_error(self, npkey, value):
+    """torch expands the value to the indexed region's shape: raise expand's error for a mismatch."""
+    from .shapes import expand
+    if isinstance(value, Tensor):
+        expand(Tensor._make(np.zeros(value._data.shape)), np.shape(self._data[npkey]))

@@ -307,6 +307,12 @@ def cat(tensors, dim=0):
     nd = max(x.ndim for x in tensors)
     dim = _wrap_dim(dim, nd)
     tensors = [x for x in tensors if not (x.ndim == 1 and x.shape[0] == 0 and nd > 1)]
+    first = tensors[0].shape if tensors else ()
+    for i, x in enumerate(tensors):
+        for d, (s0, s1) in enumerate(zip(first, x.shape)):
+            if d != dim and s0 != s1 and len(first) == x.ndim:
+                raise RuntimeError(f"Sizes of tensors must match except in dimension {dim}. Expected size {s0} but "
+                                   f"got size {s1} for tensor number {i} in the list.")
     return _join("cat", tensors, dim, (tuple(x.shape[dim] for x in tensors),))
 
 
@@ -315,9 +321,10 @@ concat = concatenate = cat
 
 def stack(tensors, dim=0):
     tensors = list(tensors)
-    shapes = {tuple(x.shape) for x in tensors}
-    if len(shapes) > 1:
-        raise RuntimeError("stack expects each tensor to be equal size")
+    for i, x in enumerate(tensors):
+        if x.shape != tensors[0].shape:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got [{', '.join(map(str, tensors[0].shape))}]"
+                               f" at entry 0 and [{', '.join(map(str, x.shape))}] at entry {i}")
     return _join("stack", tensors, _wrap_dim(dim, tensors[0].ndim + 1))
 
 
@@ -354,7 +361,14 @@ def dot(input, other):
 
 
 def bmm(input, mat2):
+    _check_bmm(input.shape, mat2.shape)
     return _mat("bmm", input, mat2)
+
+
+def _check_bmm(sa, sb):
+    if sa[0] != sb[0] or sa[2] != sb[1]:
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{sa[0]}, {sa[2]}] "
+                           f"but got: [{sb[0]}, {sb[1]}].")
 
 
 def outer(input, vec2):
@@ -390,6 +404,8 @@ def matmul(input, other):
         shp = lead if b == 1 else lead + (other.shape[-1],)
         return o.apply(o.T["unsafe_view"], (r,), (tuple(shp),))
     if a == 1:
+        bsz = int(np.prod(other.shape[:-2]))
+        _check_bmm((bsz, 1, input.shape[0]), (bsz,) + tuple(other.shape[-2:]))  # torch checks as a bmm
         # torch folds 1-D @ N-D into an mv against the transposed, flattened batch
         tb = contiguous(transpose(other, -1, -2))
         flat = o.apply(o.T["unsafe_view"], (tb,), ((int(np.prod(tb.shape[:-1])), tb.shape[-1]),))
@@ -398,10 +414,13 @@ def matmul(input, other):
     # batched: broadcast the batch dims (torch expands even when they already match), fold, bmm, unfold
     a2 = input
     b2 = unsqueeze(other, -1) if b == 1 else other
+    err = o.broadcast_error(a2.shape[:-2], b2.shape[:-2])
+    if err is not None:
+        raise err
     batch = np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2])
     n, m, p = a2.shape[-2], a2.shape[-1], b2.shape[-1]
-    _check_mm(m, b2.shape[-2], a2.shape, b2.shape)
     bsz = int(np.prod(batch))
+    _check_bmm((bsz, n, m), (bsz, b2.shape[-2], p))
     ea = expand(a2, batch + (n, m))
     eb = expand(b2, batch + (m, p))
     r = bmm(reshape(ea, bsz, n, m), reshape(eb, bsz, m, p))

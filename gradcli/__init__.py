@@ -7,7 +7,62 @@ from .autograd.anomaly import is_anomaly_enabled  # noqa: F401
 from .autograd.grad_mode import inference_mode  # noqa: F401
 from .autograd.tensor import Size  # noqa: F401
 
-__version__ = "0.1.0"
+from .autograd.device import device  # noqa: F401
+from .autograd.function import once_differentiable as _od  # noqa: F401  (loads torch.autograd.function)
+
+
+class TorchVersion(str):
+    """A version string that compares with strings and tuples by version order, as torch's does
+    (release numbers, then a pre-release below its release, then a local tag above it)."""
+
+    __slots__ = ()
+
+    @staticmethod
+    def _key(v):
+        text = ".".join(map(str, v)) if isinstance(v, (tuple, list)) else str(v)
+        public, _, local = text.partition("+")
+        release, pre = [], (1,)
+        for part in public.split("."):
+            digits = part
+            for i, c in enumerate(part):
+                if not c.isdigit():
+                    digits, tail = part[:i], part[i:]
+                    pre = (0, tail)
+                    break
+            if digits:
+                release.append(int(digits))
+            if pre != (1,):
+                break
+        while len(release) > 1 and release[-1] == 0:
+            release.pop()
+        return tuple(release), pre, local
+
+    def _cmp(self, other, op):
+        return op(self._key(self), self._key(other))
+
+    def __lt__(self, other):
+        return self._cmp(other, tuple.__lt__)
+
+    def __le__(self, other):
+        return self._cmp(other, tuple.__le__)
+
+    def __gt__(self, other):
+        return self._cmp(other, tuple.__gt__)
+
+    def __ge__(self, other):
+        return self._cmp(other, tuple.__ge__)
+
+    def __eq__(self, other):
+        return self._cmp(other, tuple.__eq__)
+
+    def __ne__(self, other):
+        return not self.__eq__(other)
+
+    __hash__ = str.__hash__
+
+
+# the torch release whose behaviour gradcli follows, tagged with gradcli as torch tags its build
+__version__ = TorchVersion("2.13.0+gradcli")
 
 float = float32  # noqa: A001  (torch.float / torch.double / torch.long aliases)
 double = float64
@@ -18,7 +73,7 @@ _EXPORTS = """tensor as_tensor from_numpy zeros ones full empty zeros_like ones_
 randn_like randn rand normal randint randperm arange linspace eye manual_seed seed initial_seed Generator
 default_generator add sub rsub mul
 div neg pow square reciprocal exp log log1p sqrt rsqrt sin cos tanh sigmoid relu abs sign clamp clip maximum
-minimum where eq ne lt le gt ge isnan isinf isfinite allclose equal argmax argmin logical_not sum mean prod var std
+minimum clamp_min clamp_max where eq ne lt le gt ge isnan isinf isfinite allclose equal argmax argmin logical_not sum mean prod var std
 norm max min amax amin softmax log_softmax logsumexp cumsum reshape flatten unsqueeze squeeze t transpose permute
 narrow select cat concat concatenate stack matmul mm mv dot bmm addmm outer clone erf chunk split movedim
 floor_divide remainder result_type""".split()
@@ -26,6 +81,26 @@ floor_divide remainder result_type""".split()
 for _name in _EXPORTS:
     if hasattr(_ops, _name):
         globals()[_name] = getattr(_ops, _name)
+
+from .autograd.methods import INPLACE_FUNCTIONS as _INPLACE  # noqa: E402
+for _name in _INPLACE:
+    globals()[_name] = getattr(Tensor, _name)
+
+
+def _make_cuda():
+    """torch.cuda of a build without CUDA: is_available() is False, and using CUDA raises torch's error."""
+    import sys
+    import types
+    from .autograd import device as _d
+    mod = types.ModuleType(__name__ + ".cuda", _make_cuda.__doc__)
+    for n in ("is_available", "device_count", "is_initialized", "current_device", "manual_seed",
+              "manual_seed_all", "synchronize", "empty_cache"):
+        setattr(mod, n, getattr(_d, n))
+    sys.modules[mod.__name__] = mod
+    return mod
+
+
+cuda = _make_cuda()
 
 
 def result_type(a, b):

@@ -54,7 +54,6 @@ def _install():
     T.bool = lambda self: ops.to(self, ops.dtypes.bool_)
     T.half = lambda self: ops.to(self, ops.dtypes.float16)
     T.type = lambda self, dtype=None: (f"torch.{self.dtype.legacy}" if dtype is None else ops.to(self, dtype))
-    T.cpu = T.cuda = lambda self, *a, **k: self
     T.new_tensor = lambda self, data, dtype=None, requires_grad=False: ops.tensor(
         data, dtype=dtype or self.dtype, requires_grad=requires_grad)
     T.new_zeros = lambda self, *size, dtype=None: ops.zeros(*size, dtype=dtype or self.dtype)
@@ -63,14 +62,21 @@ def _install():
     T.fill_ = fill_
     T.copy_ = copy_
     for name in ("add", "sub", "mul", "div", "pow", "clamp", "exp", "log", "sqrt", "neg", "abs", "tanh",
-                 "sigmoid", "relu", "reciprocal", "square", "sin", "cos"):
+                 "sigmoid", "relu", "reciprocal", "square", "sin", "cos", "erf", "log1p", "rsqrt", "clamp_min",
+                 "clamp_max"):
         setattr(T, name + "_", inplace(getattr(ops, name)))
+    T.clip_ = T.clamp_
+    T.negative_ = T.neg_
     for op_name, name in (("__iadd__", "add"), ("__isub__", "sub"), ("__imul__", "mul"),
                           ("__itruediv__", "div")):
         setattr(T, op_name, inplace(getattr(ops, name)))
-    T.clamp_min = lambda self, min: ops.clamp(self, min=min)
-    T.clamp_max = lambda self, max: ops.clamp(self, max=max)
+    T.clamp_min = ops.clamp_min
+    T.clamp_max = ops.clamp_max
     T.zeros_like = ops.zeros_like
 
+
+# torch's top-level in-place functions (torch.exp_(x) is x.exp_()), with the methods' version and leaf checks
+INPLACE_FUNCTIONS = """abs_ clamp_ clamp_max_ clamp_min_ clip_ cos_ detach_ erf_ exp_ fill_ log_ log1p_ neg_ negative_
+reciprocal_ relu_ rsqrt_ sigmoid_ sin_ sqrt_ square_ tanh_ zero_""".split()
 
 _install()

@@ -299,6 +299,14 @@ def clamp(input, min=None, max=None):
 clip = clamp
 
 
+def clamp_min(input, min):
+    return clamp(input, min=min)
+
+
+def clamp_max(input, max):
+    return clamp(input, max=max)
+
+
 def maximum(input, other):
     return _binary("maximum", input, other)
 

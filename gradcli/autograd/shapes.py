@@ -183,11 +183,23 @@ def contiguous(input, memory_format=None):
     return input if input._data.flags.c_contiguous else clone(input)
 
 
-def to(input, *args, dtype=None, **kwargs):
+def to(input, *args, dtype=None, device=None, non_blocking=False, copy=False, memory_format=None):
+    """x.to(dtype) / x.to(device[, dtype]) / x.to(other): self when nothing changes (unless copy=True),
+    else a ToCopyBackward0 copy. Only the cpu exists; asking for cuda raises torch's CPU-build error."""
+    from .device import check_device
     for a in args:
         if isinstance(a, dtypes.dtype):
             dtype = a
-    if dtype is None or dtype.np == input._data.dtype:
+        elif isinstance(a, Tensor):
+            dtype = a.dtype
+        elif isinstance(a, bool):  # the positional non_blocking / copy flags after a dtype
+            continue
+        else:
+            device = a
+    device = check_device(device)
+    if dtype is None:
+        dtype = dtypes.FROM_NP[input._data.dtype]
+    if dtype.np == input._data.dtype and not copy and (device is None or device.index is None):
         return input
     return o.apply(o.T["to_copy"], (input,), (dtype,))
 

@@ -3,6 +3,7 @@ import numpy as np
 
 from . import dtypes
 from .grad_mode import STATE, no_grad
+from .graph import SavedResult
 from .tensor import Tensor, storage, vc
 
 LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
@@ -44,7 +45,26 @@ def _write(self, out, record):
         self._output_nr = out._output_nr
         self._rg = out._rg
     vc(self)[0] += 1
+    if record and out._vc is not None:
+        _rebind_saved_result(out, self)
     return self
+
+
+def _rebind_saved_result(out, self):
+    """The op saved its own result (exp_, sigmoid_, tanh_ ...): in torch that result *is* self, so a later
+    in-place change of self must fail the saved-version check. Point the saved result at self's storage
+    and version counter, at the version self has now."""
+    node = out.grad_fn
+    saved = getattr(node, "_saved", None)
+    if not saved:
+        return
+    versions = list(node._versions) if node._versions is not None else [None] * len(saved)
+    c = vc(self)
+    for k, v in enumerate(saved):
+        if type(v) is SavedResult and v.vc is out._vc:
+            v.data, v.vc, v.version = storage(self), c, c[0]
+            versions[k] = c[0]
+    node._versions = tuple(versions)
 
 
 def _snapshot(self):

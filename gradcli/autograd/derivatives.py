@@ -45,6 +45,10 @@ def op(key, name, inputs, fwd, *vjps, args="", variadic=False, fwd_args=True):
 
 
 # ---- derivative formulas too long for one line (still Tensor ops only) ------------------------------
+def _times(g, alpha):
+    return g if alpha == 1 else F.mul_scalar(g, alpha)
+
+
 def _where0(mask, g):
     return F.where(mask, g, 0.0)
 
@@ -393,6 +397,36 @@ op("slice_backward", "SliceBackwardBackward0", "grad", lambda g, shape, key: K.n
 op("index_backward", "IndexPutImplBackward0", "self values", lambda z, g, key: K.np_scatter(g, z.shape, key),
    lambda g: None,
    lambda g, key: F.gather_key(g, key, "index"), args="key")
+# along a dimension: gather and the scatters are each other's VJPs (sort/topk return a gather by indices)
+op("gather", "GatherBackward0", "self", lambda a, dim, index: K.np_gather(a, dim, index),
+   lambda g, shape_self, dim, index: F.scatter_add(F.zeros(shape_self, dtype=g.dtype), dim, index, g),
+   args="dim index")
+op("scatter", "ScatterBackward0", "self src", lambda a, b, dim, index: K.np_scatter_along(a, b, dim, index),
+   lambda g, dim, index: F.scatter(g, dim, index, 0.0),
+   lambda g, dim, index: F.gather(g, dim, index), args="dim index")
+op("scatter_value", "ScatterBackward1", "self", lambda a, dim, index, value: K.np_scatter_along(a, value, dim, index),
+   lambda g, dim, index: F.scatter(g, dim, index, 0.0), args="dim index value")
+op("scatter_add", "ScatterAddBackward0", "self src", lambda a, b, dim, index: K.np_scatter_add(a, b, dim, index),
+   lambda g: g,
+   lambda g, dim, index: F.gather(g, dim, index), args="dim index")
+op("index_select", "IndexSelectBackward0", "self", lambda a, dim, index: np.take(a, index, axis=dim),
+   lambda g, shape_self, dim, index: F.index_add(F.zeros(shape_self, dtype=g.dtype), dim, index, g),
+   args="dim index")
+op("index_add", "IndexAddBackward0", "self source",
+   lambda a, b, dim, index, alpha: K.np_index_add(a, b, dim, index, alpha),
+   lambda g: g,
+   lambda g, shape_source, dim, index, alpha: _times(g.index_select(dim, index).expand(shape_source), alpha),
+   args="dim index alpha")
+# sort and topk: the values are a gather by the indices; their VJP scatters into zeros (torch: one node)
+op("sort", "SortBackward0", "self", lambda a, dim, indices: K.np_gather(a, dim, indices),
+   lambda g, shape_self, dim, indices: F.scatter(F.zeros(shape_self, dtype=g.dtype), dim, indices, g),
+   args="dim indices")
+op("sort_stable", "SortBackward1", "self", lambda a, dim, indices: K.np_gather(a, dim, indices),
+   lambda g, shape_self, dim, indices: F.scatter(F.zeros(shape_self, dtype=g.dtype), dim, indices, g),
+   args="dim indices")
+op("topk", "TopkBackward0", "self", lambda a, dim, indices: K.np_gather(a, dim, indices),
+   lambda g, shape_self, dim, indices: F.scatter(F.zeros(shape_self, dtype=g.dtype), dim, indices, g),
+   args="dim indices")
 op("cat", "CatBackward0", "tensors", lambda *a: np.concatenate(a[:-2], axis=a[-1]),  # a: *arrays, sizes, dim
    lambda g, i, sizes, dim: F.narrow(g, dim, sum(sizes[:i]), sizes[i]), args="sizes dim", variadic=True)
 op("stack", "StackBackward0", "tensors", lambda *a_dim: np.stack(a_dim[:-1], axis=a_dim[-1]),

@@ -7,7 +7,8 @@ _SAME = """add sub mul div neg pow reciprocal exp log log1p sqrt rsqrt sin cos t
 clamp clip maximum minimum sum mean prod var std norm max min amax amin softmax log_softmax argmax argmin
 reshape view flatten unsqueeze squeeze expand expand_as t transpose permute narrow select matmul mm mv dot
 bmm clone contiguous to square erf eq ne lt le gt ge isnan isinf logsumexp cumsum chunk split movedim
-swapaxes outer floor_divide remainder equal allclose logical_not isfinite""".split()
+swapaxes outer floor_divide remainder equal allclose logical_not isfinite clamp_min clamp_max gather scatter scatter_add
+index_select index_add sort argsort topk""".split()
 
 
 def _method(f):
@@ -65,13 +66,13 @@ def _install():
                  "sigmoid", "relu", "reciprocal", "square", "sin", "cos", "erf", "log1p", "rsqrt", "clamp_min",
                  "clamp_max"):
         setattr(T, name + "_", inplace(getattr(ops, name)))
+    for name in ("scatter", "scatter_add", "index_add"):  # in place: through the recorded out-of-place op
+        setattr(T, name + "_", inplace(getattr(ops, name)))
     T.clip_ = T.clamp_
     T.negative_ = T.neg_
     for op_name, name in (("__iadd__", "add"), ("__isub__", "sub"), ("__imul__", "mul"),
                           ("__itruediv__", "div")):
         setattr(T, op_name, inplace(getattr(ops, name)))
-    T.clamp_min = ops.clamp_min
-    T.clamp_max = ops.clamp_max
     T.zeros_like = ops.zeros_like
 
 

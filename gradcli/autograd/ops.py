@@ -420,4 +420,5 @@ from .reductions import *  # noqa: E402,F401,F403  (reductions, shapes and creat
 from .shapes import *  # noqa: E402,F401,F403
 from .creation import *  # noqa: E402,F401,F403
 from .conv import *  # noqa: E402,F401,F403
+from .indexing import *  # noqa: E402,F401,F403
 from .shapes import _getitem  # noqa: E402,F401

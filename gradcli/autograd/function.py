@@ -1,5 +1,6 @@
 """Custom autograd Functions: `class F(Function)` with static forward/backward, ctx.save_for_backward,
 ctx.saved_tensors, ctx.needs_input_grad; `F.apply(...)` records a node named `<F>Backward`."""
+import functools
 import warnings
 
 import numpy as np
@@ -150,6 +151,43 @@ class Function(metaclass=FunctionMeta):
         return wrapped[0] if single else tuple(wrapped)
 
 
-class once_differentiable:  # noqa: N801  (torch's decorator name)
-    def __new__(cls, fn):
-        return fn
+ONCE = "trying to differentiate twice a function that was marked with @once_differentiable"
+
+
+class Error(Node):
+    """What the gradients of a @once_differentiable backward point at when a graph is being built:
+    differentiating through them raises, as torch's (torch::autograd::Error) does."""
+
+    @classmethod
+    def name(cls):
+        return "torch::autograd::Error"
+
+    def apply(self, grads):
+        raise RuntimeError(ONCE)
+
+
+def once_differentiable(fn):
+    """Run a Function's backward under no_grad; if its incoming gradients carry a graph (create_graph),
+    its results get an Error node, so a second differentiation through them fails loudly."""
+    @functools.wraps(fn)
+    def wrapper(ctx, *args):
+        with no_grad():
+            outputs = fn(ctx, *args)
+        if not STATE.grad_enabled or not any(isinstance(a, Tensor) and a._rg for a in args):
+            return outputs
+        single = not isinstance(outputs, tuple)
+        outs = (outputs,) if single else outputs
+        node = Error()
+        node._num_outputs = len(outs)
+        edges, wrapped = [], []
+        for nr, v in enumerate(outs):
+            if not isinstance(v, Tensor):
+                edges.append((None, 0))
+                wrapped.append(v)
+                continue
+            fake = Tensor._make(v._data, True)  # a detached alias that requires grad, as torch makes
+            edges.append(fake._grad_edge())
+            wrapped.append(Tensor._make(v._data, True, node, nr))
+        node.next_functions = tuple(edges)
+        return wrapped[0] if single else tuple(wrapped)
+    return wrapper

@@ -15,6 +15,7 @@ import gradcli
 from gradcli import autograd as _autograd
 from gradcli import nn as _nn
 from gradcli import optim as _optim
+from gradcli.autograd import function as _function
 from gradcli.autograd import functional as _functional
 from gradcli.autograd.tensor import TENSOR_TYPES, Tensor
 from gradcli.nn import functional as _F
@@ -56,14 +57,16 @@ def make_modules(limits) -> dict[str, Namespace]:
     sched = ns("torch.optim.lr_scheduler", _public(_lr_scheduler))
     optim = ns("torch.optim", {**_public(_optim), "lr_scheduler": sched})
     afunc = ns("torch.autograd.functional", _public(_functional))
-    autograd = ns("torch.autograd", {**_public(_autograd), "functional": afunc})
+    function = ns("torch.autograd.function", _public(_function))
+    autograd = ns("torch.autograd", {**_public(_autograd), "functional": afunc, "function": function})
+    cuda = ns("torch.cuda", _public(gradcli.cuda))
     torch = {n: getattr(gradcli, n) for n in dir(gradcli) if not n.startswith("_")
              and n not in ("autograd", "nn", "optim", "printing", "lang", "cli")
              and type(getattr(gradcli, n)) is not types.ModuleType}
     for name in SIZED_CREATION:
         if name in torch:
             torch[name] = checked_creation(name, torch[name], limits)
-    torch.update(autograd=autograd, nn=nn, optim=optim, Tensor=Tensor)
+    torch.update(autograd=autograd, nn=nn, optim=optim, Tensor=Tensor, cuda=cuda)
     ns("torch", torch)
     ns("math", {n: getattr(math, n) for n in _MATH})
     return modules

@@ -103,6 +103,22 @@ def _make_cuda():
 cuda = _make_cuda()
 
 
+def _make_accelerator():
+    """torch.accelerator on a machine without one."""
+    import sys
+    import types
+    from .autograd import device as _d
+    mod = types.ModuleType(__name__ + ".accelerator", _make_accelerator.__doc__)
+    mod.is_available, mod.current_accelerator = _d.is_available, _d.current_accelerator
+    mod.device_count = _d.accelerator_device_count
+    sys.modules[mod.__name__] = mod
+    return mod
+
+
+accelerator = _make_accelerator()
+from .autograd.device import get_default_device, set_default_device  # noqa: E402,F401
+
+
 def result_type(a, b):
     from .autograd.dtypes import result_type as _rt
     return _rt(a, b)

@@ -4,7 +4,7 @@ import warnings
 import numpy as np
 
 from . import dtypes
-from .device import check_device
+from .device import creation_device
 from .random import Generator
 from .tensor import Tensor
 
@@ -82,7 +82,7 @@ def _infer_dtype(data):
 
 
 def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False):
-    check_device(device)
+    creation_device(device)
     if isinstance(data, Tensor):
         warnings.warn(COPY_WARNING, UserWarning, stacklevel=2)
         arr = data._data.copy() if dtype is None else data._data.astype(dtype.np)
@@ -118,7 +118,7 @@ def _ragged_message(data):
 
 
 def as_tensor(data, dtype=None, device=None):
-    check_device(device)
+    creation_device(device)
     if isinstance(data, Tensor):
         return data if dtype is None else data.to(dtype)
     if isinstance(data, np.ndarray) and (dtype is None or dtype.np == data.dtype):
@@ -146,22 +146,22 @@ def _dt(dtype):
 
 
 def zeros(*size, dtype=None, device=None, requires_grad=False):
-    check_device(device)
+    creation_device(device)
     return _finish(np.zeros(_size(size), _dt(dtype)), requires_grad)
 
 
 def ones(*size, dtype=None, device=None, requires_grad=False):
-    check_device(device)
+    creation_device(device)
     return _finish(np.ones(_size(size), _dt(dtype)), requires_grad)
 
 
 def empty(*size, dtype=None, device=None, requires_grad=False):
-    check_device(device)
+    creation_device(device)
     return _finish(np.zeros(_size(size), _dt(dtype)), requires_grad)
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad=False):
-    check_device(device)
+    creation_device(device)
     if dtype is None:
         dtype = dtypes.scalar_dtype(fill_value)
     return _finish(np.full(_size((size,)), fill_value, dtype.np), requires_grad)
@@ -172,24 +172,24 @@ def _like(x, dtype):
 
 
 def zeros_like(input, dtype=None, device=None, requires_grad=False):
-    check_device(device)
+    creation_device(device)
     s, d = _like(input, dtype)
     return _finish(np.zeros(s, d), requires_grad)
 
 
 def ones_like(input, dtype=None, device=None, requires_grad=False):
-    check_device(device)
+    creation_device(device)
     s, d = _like(input, dtype)
     return _finish(np.ones(s, d), requires_grad)
 
 
 def empty_like(input, dtype=None, device=None, requires_grad=False):
-    check_device(device)
+    creation_device(device)
     return zeros_like(input, dtype, requires_grad=requires_grad)
 
 
 def full_like(input, fill_value, dtype=None, device=None, requires_grad=False):
-    check_device(device)
+    creation_device(device)
     s, d = _like(input, dtype)
     return _finish(np.full(s, fill_value, d), requires_grad)
 
@@ -199,27 +199,27 @@ def _gen(g):
 
 
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
-    check_device(device)
+    creation_device(device)
     return _finish(_gen(generator).normal(_size(size), 0.0, 1.0, _dt(dtype)), requires_grad)
 
 
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
-    check_device(device)
+    creation_device(device)
     return _finish(_gen(generator).uniform(_size(size), 0.0, 1.0, _dt(dtype)), requires_grad)
 
 
 def rand_like(input, dtype=None, device=None, requires_grad=False):
-    check_device(device)
+    creation_device(device)
     return rand(*input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
 def randn_like(input, dtype=None, device=None, requires_grad=False):
-    check_device(device)
+    creation_device(device)
     return randn(*input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
 def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=None, requires_grad=False):
-    check_device(device)
+    creation_device(device)
     g = _gen(generator)
     m = mean._data if isinstance(mean, Tensor) else mean
     s = std._data if isinstance(std, Tensor) else std
@@ -240,7 +240,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=N
 
 
 def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None, requires_grad=False):
-    check_device(device)
+    creation_device(device)
     if size is None and isinstance(high, (tuple, list)):  # randint(high, size)
         low, high, size = 0, low, high
     elif high is None:
@@ -254,13 +254,13 @@ def randint(low, high=None, size=None, *, generator=None, dtype=None, device=Non
 
 
 def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
-    check_device(device)
+    creation_device(device)
     n = _size((n,))[0]
     return _finish(_gen(generator).randperm(n).astype((dtype or dtypes.int64).np), requires_grad)
 
 
 def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
-    check_device(device)
+    creation_device(device)
     if end is None:
         start, end = 0, start
     vals = (start, end, step)
@@ -274,10 +274,10 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
 
 
 def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
-    check_device(device)
+    creation_device(device)
     return _finish(np.linspace(start, end, int(steps)).astype(_dt(dtype)), requires_grad)
 
 
 def eye(n, m=None, dtype=None, device=None, requires_grad=False):
-    check_device(device)
+    creation_device(device)
     return _finish(np.eye(n, m, dtype=_dt(dtype)), requires_grad)

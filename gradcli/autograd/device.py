@@ -86,6 +86,22 @@ def check_device(d):
     raise RuntimeError(f"PyTorch is not linked with support for {d.type} devices")
 
 
+_DEFAULT = [None]  # torch.set_default_device: where creation functions put tensors when not told
+
+
+def set_default_device(d):
+    _DEFAULT[0] = as_device(d)
+
+
+def get_default_device():
+    return _DEFAULT[0] or CPU
+
+
+def creation_device(d):
+    """A creation function's device= (or the default device) checked: only the cpu exists."""
+    return check_device(d if d is not None else _DEFAULT[0])
+
+
 # ---- torch.cuda ---------------------------------------------------------------------------------------
 def is_available():
     return False
@@ -116,3 +132,12 @@ def synchronize(device=None):
 
 def empty_cache():
     """Nothing is cached without CUDA."""
+
+
+# ---- torch.accelerator: there is none --------------------------------------------------------------------
+def current_accelerator(check_available=False):
+    return None
+
+
+def accelerator_device_count():
+    return 0

@@ -129,6 +129,28 @@ def _copy(x, src):
         return Tensor._make(np.zeros(out, x._data.dtype))
 
 
+def _random_fill(key, draw):
+    def f(x, *args, generator=None):
+        from .creation import default_generator
+        from .ops import T, apply
+        gen = generator if generator is not None else default_generator
+        return apply(T[key], (x,), (getattr(gen, draw)(x._data.shape, *args, dtype=x._data.dtype),))
+    f.__name__ = key
+    return f
+
+
+_normal_ = inplace(_random_fill("normal", "normal"))
+_uniform_ = inplace(_random_fill("uniform", "uniform"))
+
+
+def normal_(self, mean=0.0, std=1.0, *, generator=None):
+    return _normal_(self, mean, std, generator=generator)
+
+
+def uniform_(self, from_=0.0, to=1.0, *, generator=None):
+    return _uniform_(self, from_, to, generator=generator)
+
+
 zero_ = inplace(_zero)
 fill_ = inplace(_fill)
 copy_ = inplace(_copy)

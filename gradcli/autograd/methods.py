@@ -1,6 +1,6 @@
 """Binds ops as Tensor methods and operators (torch's method names, in-place variants included)."""
 from . import ops
-from .inplace import copy_, fill_, inplace, setitem, zero_
+from .inplace import copy_, fill_, inplace, normal_, setitem, uniform_, zero_
 from .tensor import Tensor
 
 _SAME = """add sub mul div neg pow reciprocal exp log log1p sqrt rsqrt sin cos tanh sigmoid relu abs sign
@@ -62,6 +62,8 @@ def _install():
     T.zero_ = zero_
     T.fill_ = fill_
     T.copy_ = copy_
+    T.normal_ = normal_
+    T.uniform_ = uniform_
     for name in ("add", "sub", "mul", "div", "pow", "clamp", "exp", "log", "sqrt", "neg", "abs", "tanh",
                  "sigmoid", "relu", "reciprocal", "square", "sin", "cos", "erf", "log1p", "rsqrt", "clamp_min",
                  "clamp_max"):

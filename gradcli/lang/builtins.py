@@ -60,13 +60,14 @@ def make_modules(limits) -> dict[str, Namespace]:
     function = ns("torch.autograd.function", _public(_function))
     autograd = ns("torch.autograd", {**_public(_autograd), "functional": afunc, "function": function})
     cuda = ns("torch.cuda", _public(gradcli.cuda))
+    accelerator = ns("torch.accelerator", _public(gradcli.accelerator))
     torch = {n: getattr(gradcli, n) for n in dir(gradcli) if not n.startswith("_")
              and n not in ("autograd", "nn", "optim", "printing", "lang", "cli")
              and type(getattr(gradcli, n)) is not types.ModuleType}
     for name in SIZED_CREATION:
         if name in torch:
             torch[name] = checked_creation(name, torch[name], limits)
-    torch.update(autograd=autograd, nn=nn, optim=optim, Tensor=Tensor, cuda=cuda)
+    torch.update(autograd=autograd, nn=nn, optim=optim, Tensor=Tensor, cuda=cuda, accelerator=accelerator)
     ns("torch", torch)
     ns("math", {n: getattr(math, n) for n in _MATH})
     return modules

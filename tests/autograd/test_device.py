@@ -108,3 +108,34 @@ def test_version(m):
 def test_version_tag():
     import gradcli
     assert gradcli.__version__ == "2.13.0+gradcli" and str(gradcli.__version__) == "2.13.0+gradcli"
+
+
+@pytest.mark.parametrize("m", libs())
+def test_accelerator_and_default_device(m):
+    assert m.accelerator.is_available() is False and m.accelerator.current_accelerator() is None
+    assert m.get_default_device() == m.device("cpu")
+    try:
+        m.set_default_device("cpu")
+        assert m.zeros(1).device == m.device("cpu")
+        m.set_default_device("cuda")
+        with pytest.raises(AssertionError, match=exact(NO_CUDA)):
+            m.zeros(1)
+    finally:
+        m.set_default_device(None)
+    assert m.zeros(1).tolist() == [0.0] and str(m.get_default_device()) == "cpu"
+
+
+@pytest.mark.parametrize("m", libs())
+def test_random_inplace_fills(m):
+    m.manual_seed(0)
+    a = m.empty(20).normal_()
+    m.manual_seed(0)
+    assert m.equal(a, m.randn(20))
+    m.manual_seed(0)
+    assert mask(m.empty(3).normal_(2., 0.5)) == "tensor([2.7705, 1.8533, 0.9106])"
+    assert mask(m.empty(3).uniform_(-1, 1)) == "tensor([-0.0887,  0.2646, -0.3022])"
+    with pytest.raises(RuntimeError, match=exact("a leaf Variable that requires grad is being used in an in-place "
+                                                 "operation.")):
+        m.zeros(3, requires_grad=True).normal_()
+    y = m.zeros(3, requires_grad=True) * 1
+    assert type(y.normal_().grad_fn).__name__ == "NormalBackward0" and y._version == 1

@@ -175,6 +175,11 @@ def _grad_of(index):
 
 
 
+def _seeded(m, fill, *args):
+    m.manual_seed(0)  # the same stream in both libraries, so the drawn values agree
+    return fill(*args)
+
+
 def _everywhere(reason):
     return {"gradcheck": reason, "gradgrad": reason, "torch": reason}
 
@@ -428,6 +433,13 @@ CASES = {
              Case(_backward_create_graph, (3,), id="grad-after-backward(create_graph)")],
     "fill": [Case(_fill_, (2, 3))],
     "zero": [Case(_zero_, (2, 3))],
+    "normal": [Case(lambda m, x: _seeded(m, (x * 1).normal_, 0.5, 2.0) * 0 + x, (2, 3), gradcheck=False,
+                    gradgrad=False, id="zero-grad-path"),
+               Case(lambda m, x: _seeded(m, (x * 1).normal_), (3,), gradcheck=False, gradgrad=False, id="direct")],
+    "uniform": [Case(lambda m, x: _seeded(m, (x * 1).uniform_, -1.0, 1.0) * 0 + x, (2, 3), gradcheck=False,
+                     gradgrad=False, id="zero-grad-path"),
+                Case(lambda m, x: _seeded(m, (x * 1).uniform_), (20,), gradcheck=False, gradgrad=False,
+                     id="direct")],
     "copy_slices": [Case(_setitem(0), (2, 3), (3,)),
                     Case(_setitem((slice(None), 1), scalar=True), (2, 3), id="scalar"),
                     Case(_setitem(slice(1, 3)), (4,), (2,), id="slice"),

@@ -6,7 +6,7 @@ import numpy as np
 
 from . import dtypes
 from .grad_mode import STATE
-from .graph import AccumulateGrad, Node, SavedResult, _seq
+from .graph import AccumulateGrad, Node, SavedResult, _seq, pack_saved
 from .tensor import TENSOR_TYPES as _TT
 from .tensor import Tensor, _new
 
@@ -207,6 +207,8 @@ def _record(od, xs, args, out):
                 vals.append(dtypes.FROM_NP[xs[i]._data.dtype])
         node._saved = tuple(vals)
         node._versions = vers if vers is None else tuple(vers)
+        if STATE.saved_hooks:
+            pack_saved(node)
     else:
         node._saved = None
     if STATE.anomaly:

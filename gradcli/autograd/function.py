@@ -6,7 +6,7 @@ import warnings
 import numpy as np
 
 from .grad_mode import STATE, no_grad
-from .graph import FREED, Node, SavedResult
+from .graph import FREED, Node, SavedResult, pack_saved
 from .tensor import Tensor, vc
 
 LEGACY = ("Legacy autograd function with non-static forward method is deprecated. Please use new-style "
@@ -153,6 +153,8 @@ class Function(metaclass=FunctionMeta):
             vals = tuple(SavedResult(by_id[id(t)]) if id(t) in by_id and by_id[id(t)].grad_fn is ctx else t
                          for t in to_save)
             ctx.save(tuple(v for v in vals))
+            if STATE.saved_hooks:
+                pack_saved(ctx)
             ctx._had_saved = True
             del ctx.to_save
         return wrapped[0] if single else tuple(wrapped)

@@ -121,6 +121,9 @@ class Node:
             if self._saves_tensors:
                 raise RuntimeError(FREED)
             return ()
+        if self._x is not None and "packed" in self._x:
+            # saved through saved_tensors_hooks: each access runs the unpack hook (no version check, as torch)
+            return [v.unpack(self) if type(v) is Packed else v for v in saved]
         versions = self._versions
         if versions is None:
             return saved
@@ -177,6 +180,86 @@ class Node:
 
     def _sequence_nr(self):
         return self._seq
+
+
+# ---- saved_tensors_hooks: user pack/unpack of what nodes save ---------------------------------------------
+class Packed:
+    """A saved tensor as a pack hook returned it, with the unpack hook to turn it back."""
+
+    __slots__ = ("value", "unpack_hook", "output_nr")
+
+    def __init__(self, value, unpack_hook, output_nr=None):
+        self.value, self.unpack_hook, self.output_nr = value, unpack_hook, output_nr
+
+    def unpack(self, node):
+        t = self.unpack_hook(self.value)
+        if self.output_nr is None:
+            return t
+        # the node's own output comes back as a tensor of that node, as torch rebuilds it
+        from .tensor import Tensor, storage
+        out = Tensor._make(storage(t), True, node, self.output_nr)
+        out._vc = vc(t)
+        return out
+
+
+def pack_saved(node):
+    """Run the innermost pack hook on each tensor a node just saved (called only while hooks are set)."""
+    from .grad_mode import STATE
+    from .tensor import Tensor
+    pack, unpack = STATE.saved_hooks[-1]
+    out = []
+    for v in node._saved:
+        if type(v) is SavedResult:
+            t = Tensor._make(v.data, True, node, v.output_nr)
+            t._vc = v.vc
+            out.append(Packed(pack(t), unpack, v.output_nr))
+        else:
+            out.append(Packed(pack(v), unpack) if isinstance(v, Tensor) else v)
+    node._saved = tuple(out)
+    node._versions = None
+    node._extras()["packed"] = True
+
+
+class saved_tensors_hooks:  # noqa: N801  (torch's name)
+    """Within this context, tensors saved for backward go through pack_hook, and come back through
+    unpack_hook when backward (or a _saved_ attribute) needs them."""
+
+    def __init__(self, pack_hook, unpack_hook):
+        self.pack_hook, self.unpack_hook = pack_hook, unpack_hook
+
+    def __enter__(self):
+        from .grad_mode import STATE
+        if STATE.saved_hooks_disabled is not None:
+            raise RuntimeError(STATE.saved_hooks_disabled)
+        STATE.saved_hooks.append((self.pack_hook, self.unpack_hook))
+        return self
+
+    def __exit__(self, *exc):
+        from .grad_mode import STATE
+        STATE.saved_hooks.pop()
+
+
+class save_on_cpu(saved_tensors_hooks):  # noqa: N801
+    """Saved tensors are kept on the cpu: with the cpu the only device, a copy that comes back unchanged."""
+
+    def __init__(self, pin_memory=False, device_type="cuda"):
+        super().__init__(lambda t: (t.detach().clone(), t.requires_grad), lambda p: p[0])
+
+
+class disable_saved_tensors_hooks:  # noqa: N801
+    """Within this context, entering saved_tensors_hooks raises RuntimeError(error_message)."""
+
+    def __init__(self, error_message):
+        self.error_message = error_message
+
+    def __enter__(self):
+        from .grad_mode import STATE
+        self.previous, STATE.saved_hooks_disabled = STATE.saved_hooks_disabled, self.error_message
+        return self
+
+    def __exit__(self, *exc):
+        from .grad_mode import STATE
+        STATE.saved_hooks_disabled = self.previous
 
 
 class _NoVC:

@@ -36,6 +36,7 @@ _PLAIN = ("len abs round float int bool str dict set frozenset isinstance issubc
 _MATH = ("pi e inf nan tau sqrt exp log log2 log10 log1p expm1 sin cos tan asin acos atan atan2 sinh cosh tanh "
          "floor ceil trunc fabs isclose isnan isinf isfinite erf erfc gamma lgamma hypot degrees radians copysign "
          "fmod").split()
+_GRAPH = "Node saved_tensors_hooks save_on_cpu disable_saved_tensors_hooks".split()  # torch.autograd.graph
 SIZED_CREATION = "zeros ones empty rand randn full randint normal arange linspace eye randperm".split()
 
 
@@ -58,7 +59,9 @@ def make_modules(limits) -> dict[str, Namespace]:
     optim = ns("torch.optim", {**_public(_optim), "lr_scheduler": sched})
     afunc = ns("torch.autograd.functional", _public(_functional))
     function = ns("torch.autograd.function", _public(_function))
-    autograd = ns("torch.autograd", {**_public(_autograd), "functional": afunc, "function": function})
+    graph = ns("torch.autograd.graph", {n: getattr(_autograd.graph, n) for n in _GRAPH})
+    autograd = ns("torch.autograd", {**_public(_autograd), "functional": afunc, "function": function,
+                                     "graph": graph})
     cuda = ns("torch.cuda", _public(gradcli.cuda))
     accelerator = ns("torch.accelerator", _public(gradcli.accelerator))
     torch = {n: getattr(gradcli, n) for n in dir(gradcli) if not n.startswith("_")

@@ -13,6 +13,7 @@ import numpy as np
 
 from . import conv as C  # numpy convolution kernels
 from . import kernels as K  # numpy forward kernels
+from . import pool as P  # numpy pooling kernels
 from . import ops as F  # noqa: N812  -- the Tensor-op vocabulary the VJPs are written in
 
 TABLE = {}
@@ -352,6 +353,17 @@ op("convolution_backward", "ConvolutionBackwardBackward0", "grad_output self wei
    lambda gg, grad_output, weight, stride, padding, dilation, groups, which: F.convolution_backward(
        grad_output, gg, weight, stride, padding, dilation, groups, 1) if which == 0 else None,
    args="stride padding dilation groups which")
+
+# ---- pooling: the values are the input read at precomputed indices; the VJP scatters back to them ----------
+op("max_pool2d", "MaxPool2DWithIndicesBackward0", "self",
+   lambda a, kernel, stride, padding, dilation, ceil_mode, indices: P.np_pool_gather(a, indices),
+   lambda g, self, kernel, stride, padding, dilation, ceil_mode, indices: F.max_pool2d_backward(
+       g, self, kernel, stride, padding, dilation, ceil_mode, indices),
+   args="kernel stride padding dilation ceil_mode indices")
+op("max_pool2d_backward", "MaxPool2DWithIndicesBackwardBackward0", "grad_output self",
+   lambda g, a, kernel, stride, padding, dilation, ceil_mode, indices: P.np_pool_scatter(g, a.shape, indices),
+   lambda gg, indices: F.max_pool2d_gather(gg, indices),
+   lambda gg, shape_self: F.zeros(shape_self, dtype=gg.dtype), args="kernel stride padding dilation ceil_mode indices")
 
 # ---- shape and views ------------------------------------------------------------------------------
 op("view", "ViewBackward0", "self", lambda a, shape: a.reshape(shape),

@@ -421,4 +421,5 @@ from .shapes import *  # noqa: E402,F401,F403
 from .creation import *  # noqa: E402,F401,F403
 from .conv import *  # noqa: E402,F401,F403
 from .indexing import *  # noqa: E402,F401,F403
+from .pool import *  # noqa: E402,F401,F403
 from .shapes import _getitem  # noqa: E402,F401

@@ -338,6 +338,18 @@ CASES = {
              (1, 4, 5, 5), (2, 2, 2, 2), (1, 2, 3, 3), id="grad_input-groups"),
         Case(lambda m, x, w: m.autograd.grad((F(m).conv2d(x, w) ** 2).sum(), w, create_graph=True)[0],
              (1, 2, 3, 3), (2, 2, 2, 2), id="grad_weight-of-square")],
+    # ---- pooling
+    "max_pool2d": [Case(lambda m, x: F(m).max_pool2d(x, 2), (2, 2, 4, 4), domain="distinct"),
+                   Case(lambda m, x: F(m).max_pool2d(x, 3, stride=2, padding=1), (1, 2, 5, 5), domain="distinct",
+                        id="stride-pad"),
+                   Case(lambda m, x: F(m).max_pool2d(x, (2, 3), stride=(1, 2), dilation=2, ceil_mode=True),
+                        (1, 1, 6, 7), domain="distinct", id="dilation-ceil"),
+                   Case(lambda m, x: m.nn.MaxPool2d(2)(x), (2, 4, 4), domain="distinct", id="unbatched-module")],
+    "max_pool2d_backward": [
+        Case(lambda m, x, g: m.autograd.grad(F(m).max_pool2d(x, 2), x, g, create_graph=True)[0],
+             (1, 2, 4, 4), (1, 2, 2, 2), domain=("distinct", "any")),
+        Case(lambda m, x: m.autograd.grad(F(m).max_pool2d(x, 2, 1).sum(), x, create_graph=True)[0],
+             (1, 1, 3, 3), domain="distinct", id="ones-overlapping")],
     # ---- shapes and views
     "view": [Case(lambda m, x: x.view(3, 2), (2, 3)),
              Case(lambda m, x: x.reshape(6), (2, 3), id="reshape"),

@@ -135,7 +135,7 @@ def numel(t):
 def __getattr__(name):
     # submodules load on first use so `import gradcli` stays cheap
     import importlib
-    if name in ("autograd", "nn", "optim", "printing"):
+    if name in ("autograd", "nn", "optim", "printing", "utils"):
         mod = importlib.import_module(f".{name}", __name__)
         globals()[name] = mod
         return mod

@@ -76,7 +76,7 @@ div neg pow square reciprocal exp log log1p sqrt rsqrt sin cos tanh sigmoid relu
 minimum clamp_min clamp_max where eq ne lt le gt ge isnan isinf isfinite allclose equal argmax argmin logical_not sum mean prod var std
 norm max min amax amin softmax log_softmax logsumexp cumsum reshape flatten unsqueeze squeeze t transpose permute
 narrow select cat concat concatenate stack matmul mm mv dot bmm addmm outer clone erf chunk split movedim
-floor_divide remainder result_type gather scatter scatter_add index_select index_add sort argsort topk""".split()
+floor_divide remainder result_type gather scatter scatter_add index_select index_add sort argsort topk multinomial broadcast_shapes""".split()
 
 for _name in _EXPORTS:
     if hasattr(_ops, _name):
@@ -135,7 +135,7 @@ def numel(t):
 def __getattr__(name):
     # submodules load on first use so `import gradcli` stays cheap
     import importlib
-    if name in ("autograd", "nn", "optim", "printing", "utils"):
+    if name in ("autograd", "nn", "optim", "printing", "utils", "distributions"):
         mod = importlib.import_module(f".{name}", __name__)
         globals()[name] = mod
         return mod

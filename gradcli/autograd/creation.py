@@ -10,7 +10,7 @@ from .tensor import Tensor
 
 __all__ = ["tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty", "zeros_like", "ones_like",
            "full_like", "empty_like", "rand_like", "randn_like", "randn", "rand", "normal", "randint",
-           "randperm", "arange", "linspace", "eye", "manual_seed", "seed", "initial_seed", "generator",
+           "randperm", "multinomial", "arange", "linspace", "eye", "manual_seed", "seed", "initial_seed", "generator",
            "default_generator", "Generator"]
 
 COPY_WARNING = ("To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() or "
@@ -257,6 +257,37 @@ def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False)
     creation_device(device)
     n = _size((n,))[0]
     return _finish(_gen(generator).randperm(n).astype((dtype or dtypes.int64).np), requires_grad)
+
+
+def multinomial(input, num_samples, replacement=False, *, generator=None):
+    """Category indices drawn from each row of `input` (unnormalised probabilities), as torch's CPU
+    kernel draws them: one sample (or none replaced) by argmax/top-k of p / Exp(1); several with
+    replacement by binary search of a uniform draw in the normalised cumulative sums."""
+    p = input._data
+    n_cat = p.shape[-1]
+    if not replacement and num_samples > n_cat:
+        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
+    if p.dtype.kind != "f":
+        raise RuntimeError("multinomial only supports floating-point dtypes for input")
+    g = _gen(generator)
+    rows = p.reshape(-1, n_cat)
+    if not replacement or num_samples == 1:
+        q = (rows / g.exponential(rows.shape, 1.0, p.dtype)).astype(p.dtype)
+        if num_samples == 1:
+            out = np.argmax(q, axis=-1)[:, None]
+        else:  # top-k of q, largest first (ties: the first index)
+            out = np.argsort(-q, axis=-1, kind="stable")[:, :num_samples]
+    else:
+        out = np.empty((rows.shape[0], num_samples), np.int64)
+        for i, row in enumerate(rows):
+            cum = np.cumsum(row, dtype=p.dtype)  # accumulated in the input dtype, as the kernel does
+            total = cum[-1]
+            if total > 0:
+                cum = (cum / total).astype(p.dtype)
+            cum[-1] = 1
+            u = g._uniform01(num_samples, np.float64)
+            out[i] = np.searchsorted(cum, u, side="left")  # first slot whose cumulative value >= u
+    return _finish(out.astype(np.int64).reshape(p.shape[:-1] + (num_samples,)), False)
 
 
 def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):

@@ -454,6 +454,8 @@ op("zero", "ZeroBackward0", "self", np.zeros_like, lambda g: F.zeros_like(g))
 # random in-place fills: the values are drawn before dispatch and passed in; nothing flows back
 op("normal", "NormalBackward0", "self", lambda a, values: values, lambda g: F.zeros_like(g), args="values")
 op("uniform", "UniformBackward0", "self", lambda a, values: values, lambda g: F.zeros_like(g), args="values")
+op("exponential", "ExponentialBackward0", "self", lambda a, values: values, lambda g: F.zeros_like(g),
+   args="values")
 op("copy_slices", "CopySlices", "self src", lambda a, b, key: K.np_setitem(a, key, b),
    lambda g, shape_self, key: g * F.keep_mask(shape_self, key),
    lambda g, key: F.gather_key(g, key, "index"), args="key")

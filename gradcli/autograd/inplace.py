@@ -141,6 +141,7 @@ def _random_fill(key, draw):
 
 _normal_ = inplace(_random_fill("normal", "normal"))
 _uniform_ = inplace(_random_fill("uniform", "uniform"))
+_exponential_ = inplace(_random_fill("exponential", "exponential"))
 
 
 def normal_(self, mean=0.0, std=1.0, *, generator=None):
@@ -149,6 +150,10 @@ def normal_(self, mean=0.0, std=1.0, *, generator=None):
 
 def uniform_(self, from_=0.0, to=1.0, *, generator=None):
     return _uniform_(self, from_, to, generator=generator)
+
+
+def exponential_(self, lambd=1.0, *, generator=None):
+    return _exponential_(self, lambd, generator=generator)
 
 
 zero_ = inplace(_zero)

@@ -1,6 +1,6 @@
 """Binds ops as Tensor methods and operators (torch's method names, in-place variants included)."""
 from . import ops
-from .inplace import copy_, fill_, inplace, normal_, setitem, uniform_, zero_
+from .inplace import copy_, exponential_, fill_, inplace, normal_, setitem, uniform_, zero_
 from .tensor import Tensor
 
 _SAME = """add sub mul div neg pow reciprocal exp log log1p sqrt rsqrt sin cos tanh sigmoid relu abs sign
@@ -8,7 +8,7 @@ clamp clip maximum minimum sum mean prod var std norm max min amax amin softmax 
 reshape view flatten unsqueeze squeeze expand expand_as t transpose permute narrow select matmul mm mv dot
 bmm clone contiguous to square erf eq ne lt le gt ge isnan isinf logsumexp cumsum chunk split movedim
 swapaxes outer floor_divide remainder equal allclose logical_not isfinite clamp_min clamp_max gather scatter scatter_add
-index_select index_add sort argsort topk""".split()
+index_select index_add sort argsort topk multinomial""".split()
 
 
 def _method(f):
@@ -64,6 +64,7 @@ def _install():
     T.copy_ = copy_
     T.normal_ = normal_
     T.uniform_ = uniform_
+    T.exponential_ = exponential_
     for name in ("add", "sub", "mul", "div", "pow", "clamp", "exp", "log", "sqrt", "neg", "abs", "tanh",
                  "sigmoid", "relu", "reciprocal", "square", "sin", "cos", "erf", "log1p", "rsqrt", "clamp_min",
                  "clamp_max"):

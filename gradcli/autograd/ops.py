@@ -395,7 +395,8 @@ def equal(input, other):
     return input._data.shape == other._data.shape and bool(np.array_equal(input._data, other._data))
 
 
-def argmax(input, dim=None, keepdim=False):
+def argmax(input, dim=None, keepdim=False, *, keepdims=None):
+    keepdim = keepdim if keepdims is None else keepdims
     d = input._data
     if dim is None:
         return _make(_asarray(np.argmax(d)))
@@ -403,7 +404,8 @@ def argmax(input, dim=None, keepdim=False):
     return _make(np.expand_dims(r, dim) if keepdim else _asarray(r))
 
 
-def argmin(input, dim=None, keepdim=False):
+def argmin(input, dim=None, keepdim=False, *, keepdims=None):
+    keepdim = keepdim if keepdims is None else keepdims
     d = input._data
     if dim is None:
         return _make(_asarray(np.argmin(d)))

@@ -9,7 +9,7 @@ from . import ops as o  # noqa: E402  (circular: ops star-imports this module at
 __all__ = ["reshape", "view", "flatten", "unsqueeze", "squeeze", "expand", "expand_as", "t", "transpose",
            "permute", "narrow", "select", "cat", "concat", "concatenate", "stack", "matmul", "mm", "mv", "dot",
            "bmm", "addmm", "sum_to", "scatter_key", "gather_key", "keep_mask", "clamp_mask", "clone", "to",
-           "contiguous", "movedim", "chunk", "split", "numpy_T", "swapaxes", "outer"]
+           "contiguous", "movedim", "chunk", "split", "numpy_T", "swapaxes", "outer", "broadcast_shapes"]
 
 _VIEWS = {"view", "t", "transpose", "permute", "unsqueeze", "squeeze", "squeeze_dim", "squeeze_dims",
           "expand", "alias", "select", "slice"}
@@ -300,6 +300,23 @@ def sum_to(g, shape):
     dims = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(shape) if s == 1 and gs[i + lead] != 1)
     out = g.sum(dims, keepdim=True) if dims else g
     return out.reshape(shape) if out._data.shape != shape else out
+
+
+def broadcast_shapes(*shapes):
+    """torch.broadcast_shapes: the shape the given shapes broadcast to, or torch's size-mismatch error."""
+    from .tensor import Size
+    shapes = [(s,) if isinstance(s, int) else tuple(s) for s in shapes]
+    result = [1] * max((len(s) for s in shapes), default=0)
+    for i, shape in enumerate(shapes):
+        for j in range(-1, -1 - len(shape), -1):
+            if shape[j] == 1 or shape[j] == result[j]:
+                continue
+            if result[j] != 1:
+                raise RuntimeError(f"Attempting to broadcast a dimension of length {shape[j]} at {j}! Mismatching "
+                                   f"argument at index {i} had {shape}; but expected shape should be broadcastable "
+                                   f"to {result}")
+            result[j] = shape[j]
+    return Size(result)
 
 
 # ---- joining --------------------------------------------------------------------------------------

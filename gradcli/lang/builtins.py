@@ -21,6 +21,7 @@ from gradcli.autograd.tensor import TENSOR_TYPES, Tensor
 from gradcli.nn import functional as _F
 from gradcli.nn import init as _init
 from gradcli.optim import lr_scheduler as _lr_scheduler
+from gradcli import distributions as _distributions
 from gradcli.utils import data as _data
 
 from .errors import GradLimitError, GradTypeError
@@ -64,17 +65,22 @@ def make_modules(limits) -> dict[str, Namespace]:
     autograd = ns("torch.autograd", {**_public(_autograd), "functional": afunc, "function": function,
                                      "graph": graph})
     cuda = ns("torch.cuda", _public(gradcli.cuda))
+    dists = ns("torch.distributions", {**_public(_distributions),
+                                       "multinomial": ns("torch.distributions.multinomial",
+                                                         {"Multinomial": _distributions.Multinomial}),
+                                       "categorical": ns("torch.distributions.categorical",
+                                                         {"Categorical": _distributions.Categorical})})
     data = ns("torch.utils.data", _public(_data))
     utils = ns("torch.utils", {"data": data})
     accelerator = ns("torch.accelerator", _public(gradcli.accelerator))
     torch = {n: getattr(gradcli, n) for n in dir(gradcli) if not n.startswith("_")
-             and n not in ("autograd", "nn", "optim", "printing", "lang", "cli", "utils")
+             and n not in ("autograd", "nn", "optim", "printing", "lang", "cli", "utils", "distributions")
              and type(getattr(gradcli, n)) is not types.ModuleType}
     for name in SIZED_CREATION:
         if name in torch:
             torch[name] = checked_creation(name, torch[name], limits)
     torch.update(autograd=autograd, nn=nn, optim=optim, Tensor=Tensor, cuda=cuda, accelerator=accelerator,
-                 utils=utils)
+                 utils=utils, distributions=dists)
     ns("torch", torch)
     ns("math", {n: getattr(math, n) for n in _MATH})
     return modules

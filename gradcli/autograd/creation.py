@@ -305,8 +305,36 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
 
 
 def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
+    """torch's kernel: step = (end - start) / (steps - 1) in the dtype; the first half counts up from start,
+    the second half down from end, each point one fused multiply-add (so the end points are exact)."""
+    from .random import _fma32, _fma64
     creation_device(device)
-    return _finish(np.linspace(start, end, int(steps)).astype(_dt(dtype)), requires_grad)
+    start, end = (v.item() if isinstance(v, Tensor) else v for v in (start, end))
+    steps = int(steps)
+    if steps < 0:
+        raise RuntimeError("linspace(): number of steps must be non-negative")
+    dt = np.dtype(_dt(dtype))
+    if steps == 1:
+        return _finish(np.array([start], np.float64).astype(dt), requires_grad)
+    half = steps // 2
+    if dt == np.float16:  # Half arithmetic rounds after every operation, no fused multiply-add
+        h = np.float16
+        s, e = h(start), h(end)
+        step = h(np.float32(h(e - s)) / np.float32(steps - 1))
+        up = h(s + h(step * np.arange(half, dtype=h)))
+        down = h(e - h(step * np.arange(steps - half - 1, -1, -1, dtype=h)))
+        return _finish(np.concatenate([up, down]), requires_grad)
+    if dt.kind in "iub":  # the end points become integers first; the step is a double
+        start, end = int(start), int(end)
+    wide = dt != np.float32  # float64 arithmetic for float64 and (as torch's double step) integer dtypes
+    ftype = np.float64 if wide else np.float32
+    s, e = ftype(start), ftype(end)
+    step = ftype(e - s) / ftype(steps - 1)
+    up = np.arange(half, dtype=ftype)
+    down = np.arange(steps - half - 1, -1, -1, dtype=ftype)
+    fma = _fma64 if wide else _fma32
+    out = np.concatenate([fma(np.full(half, step, ftype), up, s), fma(np.full(len(down), -step, ftype), down, e)])
+    return _finish(out.astype(dt), requires_grad)
 
 
 def eye(n, m=None, dtype=None, device=None, requires_grad=False):

@@ -1,7 +1,9 @@
 """gradcli: a torch-shaped API (`import gradcli as torch` reads like a tutorial) over gradcli's own engine."""
+import builtins as _builtins
+
 from .autograd import Tensor, enable_grad, is_grad_enabled, no_grad, set_grad_enabled  # noqa: F401
 from .autograd import ops as _ops
-from .autograd.dtypes import (bool_ as bool, float16, float32, float64, int32, int64, uint8,  # noqa: F401
+from .autograd.dtypes import (bool_ as bool, float16, float32, float64, int8, int16, int32, int64, uint8,  # noqa: F401
                               get_default_dtype, set_default_dtype, dtype)
 from .autograd.anomaly import is_anomaly_enabled  # noqa: F401
 from .autograd.grad_mode import inference_mode  # noqa: F401
@@ -30,7 +32,7 @@ class TorchVersion(str):
                     pre = (0, tail)
                     break
             if digits:
-                release.append(int(digits))
+                release.append(_builtins.int(digits))
             if pre != (1,):
                 break
         while len(release) > 1 and release[-1] == 0:
@@ -68,6 +70,8 @@ float = float32  # noqa: A001  (torch.float / torch.double / torch.long aliases)
 double = float64
 long = int64
 half = float16
+short = int16
+int = int32  # noqa: A001
 
 _EXPORTS = """tensor as_tensor from_numpy zeros ones full empty zeros_like ones_like full_like empty_like rand_like
 randn_like randn rand normal randint randperm arange linspace eye manual_seed seed initial_seed Generator
@@ -78,9 +82,18 @@ norm max min amax amin softmax log_softmax logsumexp cumsum reshape flatten unsq
 narrow select cat concat concatenate stack matmul mm mv dot bmm addmm outer clone erf chunk split movedim
 floor_divide remainder result_type gather scatter scatter_add index_select index_add sort argsort topk multinomial broadcast_shapes""".split()
 
+# functions that take torch's out= argument (the Tensor methods never do)
+_OUT = """add sub mul div neg pow exp log log1p sqrt rsqrt sin cos tanh sigmoid abs sign clamp maximum minimum where
+sum mean prod matmul mm mv dot bmm cat stack rand randn zeros ones full arange linspace eye randint randperm
+reciprocal erf cumsum softmax log_softmax logsumexp index_select gather""".split()
+
 for _name in _EXPORTS:
     if hasattr(_ops, _name):
         globals()[_name] = getattr(_ops, _name)
+
+from .autograd.out import with_out as _with_out  # noqa: E402
+for _name in _OUT:
+    globals()[_name] = _with_out(getattr(_ops, _name), _name)
 
 from .autograd.methods import INPLACE_FUNCTIONS as _INPLACE  # noqa: E402
 for _name in _INPLACE:

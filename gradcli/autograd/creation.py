@@ -304,6 +304,12 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
                    else np.arange(*vals, dtype=dtype.np), requires_grad)
 
 
+def _fma_exact(a, b, c):
+    from fractions import Fraction
+    return np.array([float(Fraction(x) * Fraction(y) + Fraction(z)) for x, y, z in
+                     zip(a.tolist(), b.tolist(), np.broadcast_to(c, np.shape(a)).tolist())], np.float64)
+
+
 def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
     """torch's kernel: step = (end - start) / (steps - 1) in the dtype; the first half counts up from start,
     the second half down from end, each point one fused multiply-add (so the end points are exact)."""
@@ -333,6 +339,8 @@ def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
     up = np.arange(half, dtype=ftype)
     down = np.arange(steps - half - 1, -1, -1, dtype=ftype)
     fma = _fma64 if wide else _fma32
+    if wide and not all(v == 0 or 2.0 ** -900 < abs(float(v)) < 2.0 ** 900 for v in (step, s, e)):
+        fma = _fma_exact  # the split products of the fast fused multiply-add under/overflow out there
     out = np.concatenate([fma(np.full(half, step, ftype), up, s), fma(np.full(len(down), -step, ftype), down, e)])
     return _finish(out.astype(dt), requires_grad)
 

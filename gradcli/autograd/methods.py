@@ -54,6 +54,9 @@ def _install():
     T.int = lambda self: ops.to(self, ops.dtypes.int32)
     T.bool = lambda self: ops.to(self, ops.dtypes.bool_)
     T.half = lambda self: ops.to(self, ops.dtypes.float16)
+    T.short = lambda self: ops.to(self, ops.dtypes.int16)
+    T.char = lambda self: ops.to(self, ops.dtypes.int8)
+    T.byte = lambda self: ops.to(self, ops.dtypes.uint8)
     T.type = lambda self, dtype=None: (f"torch.{self.dtype.legacy}" if dtype is None else ops.to(self, dtype))
     T.new_tensor = lambda self, data, dtype=None, requires_grad=False: ops.tensor(
         data, dtype=dtype or self.dtype, requires_grad=requires_grad)

@@ -186,7 +186,8 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
         if reduction == "none":
             return wse
         return ops.sum(wse) if reduction == "sum" else ops.sum(wse) / ops.sum(weight)
-    return ops.apply(ops.T["mse_loss"], (x, y), (reduction,))
+    # the kernel runs in the promoted dtype (a float input with an integer target stays float32)
+    return ops.apply(ops.T["mse_loss"], (x, y), (reduction,), ops._coerce(x, y, floating=True))
 
 
 def _check_unit_interval(t, what):

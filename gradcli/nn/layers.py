@@ -9,7 +9,7 @@ from . import init
 from .module import Module, Parameter
 from .parameter import UninitializedParameter
 
-__all__ = ["Linear", "LazyLinear", "Sequential", "ReLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "LeakyReLU", "GELU",
+__all__ = ["Linear", "LazyLinear", "DataParallel", "Sequential", "ReLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "LeakyReLU", "GELU",
            "Flatten", "Identity", "Dropout"]
 
 
@@ -240,3 +240,17 @@ class Dropout(Module):
 
     def extra_repr(self):
         return f"p={self.p}, inplace={self.inplace}"
+
+
+class DataParallel(Module):
+    """Splits batches over GPUs in torch; with no GPU it runs the wrapped module as it is (as torch does)."""
+
+    def __init__(self, module, device_ids=None, output_device=None, dim=0):
+        super().__init__()
+        self.module = module
+        self.device_ids = []  # no accelerator: torch keeps an empty list and calls the module directly
+        self.dim = dim
+        self.output_device = None
+
+    def forward(self, *inputs, **kwargs):
+        return self.module(*inputs, **kwargs)

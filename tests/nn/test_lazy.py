@@ -52,3 +52,13 @@ def test_lazy_linear_literal():
     lin(gc.ones(1, 2))
     assert lin.weight is w and type(w) is gc.nn.Parameter and tuple(w.shape) == (3, 2)
     assert str(lin) == "Linear(in_features=2, out_features=3, bias=True)" and isinstance(lin, gc.nn.Linear)
+
+
+def test_data_parallel_without_gpus_runs_the_module():
+    torch = pytest.importorskip("torch")
+    for m in (gc, torch):
+        lin = m.nn.Linear(2, 3)
+        p = m.nn.DataParallel(lin)
+        assert str(p) == "DataParallel(\n  (module): Linear(in_features=2, out_features=3, bias=True)\n)"
+        assert p.module is lin and p.device_ids == [] and list(p.state_dict()) == ["module.weight", "module.bias"]
+        assert type(p(m.ones(1, 2)).grad_fn).__name__ == "AddmmBackward0"

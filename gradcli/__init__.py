@@ -132,6 +132,16 @@ accelerator = _make_accelerator()
 from .autograd.device import get_default_device, set_default_device  # noqa: E402,F401
 
 
+def save(obj, f, *args, **kwargs):
+    from .serialization import save as _save
+    return _save(obj, f, *args, **kwargs)
+
+
+def load(f, *args, **kwargs):
+    from .serialization import load as _load
+    return _load(f, *args, **kwargs)
+
+
 def result_type(a, b):
     from .autograd.dtypes import result_type as _rt
     return _rt(a, b)

@@ -74,7 +74,8 @@ def make_modules(limits) -> dict[str, Namespace]:
     utils = ns("torch.utils", {"data": data})
     accelerator = ns("torch.accelerator", _public(gradcli.accelerator))
     torch = {n: getattr(gradcli, n) for n in dir(gradcli) if not n.startswith("_")
-             and n not in ("autograd", "nn", "optim", "printing", "lang", "cli", "utils", "distributions")
+             and n not in ("autograd", "nn", "optim", "printing", "lang", "cli", "utils", "distributions",
+                           "save", "load", "serialization")  # scripts get no file access
              and type(getattr(gradcli, n)) is not types.ModuleType}
     for name in SIZED_CREATION:
         if name in torch:

@@ -149,6 +149,16 @@ class Node:
 
     def __getattr__(self, attr):
         # torch exposes saved values as _saved_<name>; reading one after release raises like torch
+        if attr.startswith("_raw_saved_"):
+            names = getattr(type(self), "_save_names", ())
+            key = attr[len("_raw_saved_"):]
+            if key in names:
+                i = names.index(key)
+                op = getattr(type(self), "op", None)
+                tensor = op.save_src[i][0] in (0, 2) if op is not None else (
+                    self._saved is not None and _is_tensor(self._saved[i]))
+                if tensor:
+                    return SavedTensor(self, i)
         if attr.startswith("_saved_") and "_saved_" not in type(self).__dict__:
             names = getattr(type(self), "_save_names", ())
             key = attr[len("_saved_"):]
@@ -218,6 +228,42 @@ def pack_saved(node):
     node._saved = tuple(out)
     node._versions = None
     node._extras()["packed"] = True
+
+
+def _is_tensor(v):
+    from .tensor import Tensor
+    return isinstance(v, (Tensor, SavedResult, Packed))
+
+
+class SavedTensor:
+    """node._raw_saved_<name>: one saved tensor's handle, whose pack/unpack hooks can be set after the fact."""
+
+    __slots__ = ("_node", "_index")
+
+    def __init__(self, node, index):
+        self._node, self._index = node, index
+
+    def register_hooks(self, pack_hook, unpack_hook):
+        node = self._node
+        if node._saved is None:
+            raise RuntimeError(
+                "Calling register_hooks on a saved tensor after it has been freed. Saved intermediate values of the "
+                "graph are freed when you call .backward() or autograd.grad(). Specify retain_graph=True if you need "
+                "to backward through the graph a second time or if you need to access saved variables after "
+                "calling backward.")
+        v = node.unpack()[self._index]
+        packed = Packed(pack_hook(v), unpack_hook, v._output_nr if v.grad_fn is node else None)
+        saved = list(node._saved)
+        # the other saved values keep plain storage: mark them as already unpacked values
+        if not (node._x is not None and "packed" in node._x):
+            saved = list(node.unpack())
+            node._versions = None
+            node._extras()["packed"] = True
+        saved[self._index] = packed
+        node._saved = tuple(saved)
+
+    def unpack(self):
+        return self._node.unpack()[self._index]
 
 
 class saved_tensors_hooks:  # noqa: N801  (torch's name)

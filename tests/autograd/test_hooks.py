@@ -328,7 +328,7 @@ def test_saved_result_is_a_tensor_of_the_same_node(m):
     assert r.grad_fn is z.grad_fn and r is not z
 
 
-@pytest.mark.parametrize("m", libs(gc_xfail="node._raw_saved_self (torch's SavedTensor handle) is missing"))
+@pytest.mark.parametrize("m", libs())
 def test_raw_saved_handle(m):
     y = m.tensor([1., 2.], requires_grad=True) ** 2
     assert type(y.grad_fn._raw_saved_self).__name__ == "SavedTensor"
@@ -404,3 +404,20 @@ def test_saved_tensors_hooks_match_torch():
     import gradcli
     from .helpers import output_of
     assert output_of(_saved_hooks_snippet, gradcli) == output_of(_saved_hooks_snippet, torch)
+
+
+@pytest.mark.parametrize("m", libs())
+def test_raw_saved_register_hooks(m):
+    log = []
+    x = m.tensor([1., 2., 3.], requires_grad=True)
+    y = x.pow(2)
+    y.grad_fn._raw_saved_self.register_hooks(lambda t: log.append("pack") or t * 1,
+                                              lambda t: log.append("unpack") or t)
+    assert log == ["pack"]
+    y.sum().backward()
+    assert log == ["pack", "unpack"] and x.grad.tolist() == [2., 4., 6.]
+    z = x.exp()
+    z.grad_fn._raw_saved_result.register_hooks(lambda t: t, lambda t: t)
+    z.sum().backward()
+    with pytest.raises(RuntimeError, match="^Calling register_hooks on a saved tensor after it has been freed"):
+        y.grad_fn._raw_saved_self.register_hooks(lambda t: t, lambda t: t)

@@ -13,7 +13,7 @@ from .autograd.device import device  # noqa: F401
 from .autograd.function import once_differentiable as _od  # noqa: F401  (loads torch.autograd.function)
 
 
-class TorchVersion(str):
+class _TorchVersion(str):
     """A version string that compares with strings and tuples by version order, as torch's does
     (release numbers, then a pre-release below its release, then a local tag above it)."""
 
@@ -64,7 +64,9 @@ class TorchVersion(str):
 
 
 # the torch release whose behaviour gradcli follows, tagged with gradcli as torch tags its build
-__version__ = TorchVersion("2.13.0+gradcli")
+_TorchVersion.__name__ = _TorchVersion.__qualname__ = "TorchVersion"  # torch's name, kept out of the public
+# namespace: a script reaching the class could call str.format on it, outside the sandbox's safe_format
+__version__ = _TorchVersion("2.13.0+gradcli")
 
 float = float32  # noqa: A001  (torch.float / torch.double / torch.long aliases)
 double = float64

@@ -131,6 +131,26 @@ def _make_accelerator():
 
 
 accelerator = _make_accelerator()
+
+
+def _make_backends():
+    """torch.backends of a CPU build: no mps, no cudnn (its flags are still there to set, as in torch)."""
+    import sys
+    import types
+    from .autograd import device as _d
+    mod = types.ModuleType(__name__ + ".backends", _make_backends.__doc__)
+    for name in ("mps", "cudnn"):
+        sub = types.ModuleType(f"{mod.__name__}.{name}")
+        sub.is_available = _d.is_available
+        setattr(mod, name, sub)
+        sys.modules[sub.__name__] = sub
+    mod.mps.is_built = _d.is_available
+    mod.cudnn.enabled, mod.cudnn.benchmark, mod.cudnn.deterministic = True, False, False
+    sys.modules[mod.__name__] = mod
+    return mod
+
+
+backends = _make_backends()
 from .autograd.device import get_default_device, set_default_device  # noqa: E402,F401
 
 

@@ -46,6 +46,15 @@ class device:  # noqa: N801  (torch's class name)
     def __reduce__(self):
         return (device, (self.type, self.index))
 
+    # `with torch.device(...):` makes it the default device of creation functions inside the block
+    def __enter__(self):
+        _STACK.append(_DEFAULT[0])
+        _DEFAULT[0] = self
+        return self
+
+    def __exit__(self, *exc):
+        _DEFAULT[0] = _STACK.pop()
+
 
 def _tname(x):
     return type(x).__name__
@@ -87,6 +96,7 @@ def check_device(d):
 
 
 _DEFAULT = [None]  # torch.set_default_device: where creation functions put tensors when not told
+_STACK = []  # the defaults that `with device:` blocks replaced
 
 
 def set_default_device(d):

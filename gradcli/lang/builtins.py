@@ -73,6 +73,8 @@ def make_modules(limits) -> dict[str, Namespace]:
     data = ns("torch.utils.data", _public(_data))
     utils = ns("torch.utils", {"data": data})
     accelerator = ns("torch.accelerator", _public(gradcli.accelerator))
+    backends = ns("torch.backends", {n: ns(f"torch.backends.{n}", _public(getattr(gradcli.backends, n)))
+                                     for n in ("mps", "cudnn")})
     torch = {n: getattr(gradcli, n) for n in dir(gradcli) if not n.startswith("_")
              and n not in ("autograd", "nn", "optim", "printing", "lang", "cli", "utils", "distributions",
                            "save", "load", "serialization")  # scripts get no file access
@@ -81,7 +83,7 @@ def make_modules(limits) -> dict[str, Namespace]:
         if name in torch:
             torch[name] = checked_creation(name, torch[name], limits)
     torch.update(autograd=autograd, nn=nn, optim=optim, Tensor=Tensor, cuda=cuda, accelerator=accelerator,
-                 utils=utils, distributions=dists)
+                 backends=backends, utils=utils, distributions=dists)
     ns("torch", torch)
     ns("math", {n: getattr(math, n) for n in _MATH})
     return modules

@@ -142,3 +142,28 @@ def test_random_inplace_fills(m):
         m.zeros(3, requires_grad=True).normal_()
     y = m.zeros(3, requires_grad=True) * 1
     assert type(y.normal_().grad_fn).__name__ == "NormalBackward0" and y._version == 1
+
+
+@pytest.mark.parametrize("m", libs())
+def test_backends_and_device_context(m):
+    assert (m.backends.mps.is_available(), m.backends.mps.is_built(), m.backends.cudnn.is_available()) == (False,) * 3
+    assert (m.backends.cudnn.enabled, m.backends.cudnn.benchmark, m.backends.cudnn.deterministic) == (True, False, False)
+    with m.device("cpu"):
+        assert m.zeros(1).device == m.device("cpu")
+    with m.device("cuda"):
+        with pytest.raises(AssertionError, match=exact(NO_CUDA)):
+            m.zeros(1)
+    assert m.zeros(1).device == m.device("cpu")
+
+
+def test_device_selection_in_a_grad_script():
+    import io
+    from gradcli.lang import run_source
+    out = io.StringIO()
+    run_source('import torch\n'
+               'device = ("cuda" if torch.cuda.is_available() else "mps" if torch.backends.mps.is_available()\n'
+               '          else torch.accelerator.current_accelerator() or "cpu")\n'
+               'model = torch.nn.Linear(2, 1).to(device)\n'
+               'x = torch.ones(1, 2, device=device)\n'
+               'print(device, x.device, model(x).shape)\n', stdout=out)
+    assert out.getvalue() == "cpu cpu torch.Size([1, 1])\n"

@@ -4,12 +4,13 @@ import warnings
 import numpy as np
 
 from . import dtypes
+from .device import creation_device
 from .random import Generator
 from .tensor import Tensor
 
 __all__ = ["tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty", "zeros_like", "ones_like",
            "full_like", "empty_like", "rand_like", "randn_like", "randn", "rand", "normal", "randint",
-           "randperm", "arange", "linspace", "eye", "manual_seed", "seed", "initial_seed", "generator",
+           "randperm", "multinomial", "arange", "linspace", "eye", "manual_seed", "seed", "initial_seed", "generator",
            "default_generator", "Generator"]
 
 COPY_WARNING = ("To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() or "
@@ -81,6 +82,7 @@ def _infer_dtype(data):
 
 
 def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False):
+    creation_device(device)
     if isinstance(data, Tensor):
         warnings.warn(COPY_WARNING, UserWarning, stacklevel=2)
         arr = data._data.copy() if dtype is None else data._data.astype(dtype.np)
@@ -116,6 +118,7 @@ def _ragged_message(data):
 
 
 def as_tensor(data, dtype=None, device=None):
+    creation_device(device)
     if isinstance(data, Tensor):
         return data if dtype is None else data.to(dtype)
     if isinstance(data, np.ndarray) and (dtype is None or dtype.np == data.dtype):
@@ -143,18 +146,22 @@ def _dt(dtype):
 
 
 def zeros(*size, dtype=None, device=None, requires_grad=False):
+    creation_device(device)
     return _finish(np.zeros(_size(size), _dt(dtype)), requires_grad)
 
 
 def ones(*size, dtype=None, device=None, requires_grad=False):
+    creation_device(device)
     return _finish(np.ones(_size(size), _dt(dtype)), requires_grad)
 
 
 def empty(*size, dtype=None, device=None, requires_grad=False):
+    creation_device(device)
     return _finish(np.zeros(_size(size), _dt(dtype)), requires_grad)
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad=False):
+    creation_device(device)
     if dtype is None:
         dtype = dtypes.scalar_dtype(fill_value)
     return _finish(np.full(_size((size,)), fill_value, dtype.np), requires_grad)
@@ -165,20 +172,24 @@ def _like(x, dtype):
 
 
 def zeros_like(input, dtype=None, device=None, requires_grad=False):
+    creation_device(device)
     s, d = _like(input, dtype)
     return _finish(np.zeros(s, d), requires_grad)
 
 
 def ones_like(input, dtype=None, device=None, requires_grad=False):
+    creation_device(device)
     s, d = _like(input, dtype)
     return _finish(np.ones(s, d), requires_grad)
 
 
 def empty_like(input, dtype=None, device=None, requires_grad=False):
+    creation_device(device)
     return zeros_like(input, dtype, requires_grad=requires_grad)
 
 
 def full_like(input, fill_value, dtype=None, device=None, requires_grad=False):
+    creation_device(device)
     s, d = _like(input, dtype)
     return _finish(np.full(s, fill_value, d), requires_grad)
 
@@ -188,22 +199,27 @@ def _gen(g):
 
 
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
+    creation_device(device)
     return _finish(_gen(generator).normal(_size(size), 0.0, 1.0, _dt(dtype)), requires_grad)
 
 
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
+    creation_device(device)
     return _finish(_gen(generator).uniform(_size(size), 0.0, 1.0, _dt(dtype)), requires_grad)
 
 
-def rand_like(input, dtype=None, requires_grad=False):
+def rand_like(input, dtype=None, device=None, requires_grad=False):
+    creation_device(device)
     return rand(*input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
-def randn_like(input, dtype=None, requires_grad=False):
+def randn_like(input, dtype=None, device=None, requires_grad=False):
+    creation_device(device)
     return randn(*input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
-def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, requires_grad=False):
+def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=None, requires_grad=False):
+    creation_device(device)
     g = _gen(generator)
     m = mean._data if isinstance(mean, Tensor) else mean
     s = std._data if isinstance(std, Tensor) else std
@@ -223,7 +239,8 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, requires
     return _finish(np.asarray(out, dt), requires_grad)
 
 
-def randint(low, high=None, size=None, *, generator=None, dtype=None, requires_grad=False):
+def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None, requires_grad=False):
+    creation_device(device)
     if size is None and isinstance(high, (tuple, list)):  # randint(high, size)
         low, high, size = 0, low, high
     elif high is None:
@@ -236,12 +253,45 @@ def randint(low, high=None, size=None, *, generator=None, dtype=None, requires_g
                    requires_grad)
 
 
-def randperm(n, *, generator=None, dtype=None):
+def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
+    creation_device(device)
     n = _size((n,))[0]
-    return _finish(_gen(generator).randperm(n).astype((dtype or dtypes.int64).np), False)
+    return _finish(_gen(generator).randperm(n).astype((dtype or dtypes.int64).np), requires_grad)
+
+
+def multinomial(input, num_samples, replacement=False, *, generator=None):
+    """Category indices drawn from each row of `input` (unnormalised probabilities), as torch's CPU
+    kernel draws them: one sample (or none replaced) by argmax/top-k of p / Exp(1); several with
+    replacement by binary search of a uniform draw in the normalised cumulative sums."""
+    p = input._data
+    n_cat = p.shape[-1]
+    if not replacement and num_samples > n_cat:
+        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
+    if p.dtype.kind != "f":
+        raise RuntimeError("multinomial only supports floating-point dtypes for input")
+    g = _gen(generator)
+    rows = p.reshape(-1, n_cat)
+    if not replacement or num_samples == 1:
+        q = (rows / g.exponential(rows.shape, 1.0, p.dtype)).astype(p.dtype)
+        if num_samples == 1:
+            out = np.argmax(q, axis=-1)[:, None]
+        else:  # top-k of q, largest first (ties: the first index)
+            out = np.argsort(-q, axis=-1, kind="stable")[:, :num_samples]
+    else:
+        out = np.empty((rows.shape[0], num_samples), np.int64)
+        for i, row in enumerate(rows):
+            cum = np.cumsum(row, dtype=p.dtype)  # accumulated in the input dtype, as the kernel does
+            total = cum[-1]
+            if total > 0:
+                cum = (cum / total).astype(p.dtype)
+            cum[-1] = 1
+            u = g._uniform01(num_samples, np.float64)
+            out[i] = np.searchsorted(cum, u, side="left")  # first slot whose cumulative value >= u
+    return _finish(out.astype(np.int64).reshape(p.shape[:-1] + (num_samples,)), False)
 
 
 def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
+    creation_device(device)
     if end is None:
         start, end = 0, start
     vals = (start, end, step)
@@ -254,9 +304,47 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
                    else np.arange(*vals, dtype=dtype.np), requires_grad)
 
 
+def _fma_exact(a, b, c):
+    from fractions import Fraction
+    return np.array([float(Fraction(x) * Fraction(y) + Fraction(z)) for x, y, z in
+                     zip(a.tolist(), b.tolist(), np.broadcast_to(c, np.shape(a)).tolist())], np.float64)
+
+
 def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
-    return _finish(np.linspace(start, end, int(steps)).astype(_dt(dtype)), requires_grad)
+    """torch's kernel: step = (end - start) / (steps - 1) in the dtype; the first half counts up from start,
+    the second half down from end, each point one fused multiply-add (so the end points are exact)."""
+    from .random import _fma32, _fma64
+    creation_device(device)
+    start, end = (v.item() if isinstance(v, Tensor) else v for v in (start, end))
+    steps = int(steps)
+    if steps < 0:
+        raise RuntimeError("linspace(): number of steps must be non-negative")
+    dt = np.dtype(_dt(dtype))
+    if steps == 1:
+        return _finish(np.array([start], np.float64).astype(dt), requires_grad)
+    half = steps // 2
+    if dt == np.float16:  # Half arithmetic rounds after every operation, no fused multiply-add
+        h = np.float16
+        s, e = h(start), h(end)
+        step = h(np.float32(h(e - s)) / np.float32(steps - 1))
+        up = h(s + h(step * np.arange(half, dtype=h)))
+        down = h(e - h(step * np.arange(steps - half - 1, -1, -1, dtype=h)))
+        return _finish(np.concatenate([up, down]), requires_grad)
+    if dt.kind in "iub":  # the end points become integers first; the step is a double
+        start, end = int(start), int(end)
+    wide = dt != np.float32  # float64 arithmetic for float64 and (as torch's double step) integer dtypes
+    ftype = np.float64 if wide else np.float32
+    s, e = ftype(start), ftype(end)
+    step = ftype(e - s) / ftype(steps - 1)
+    up = np.arange(half, dtype=ftype)
+    down = np.arange(steps - half - 1, -1, -1, dtype=ftype)
+    fma = _fma64 if wide else _fma32
+    if wide and not all(v == 0 or 2.0 ** -900 < abs(float(v)) < 2.0 ** 900 for v in (step, s, e)):
+        fma = _fma_exact  # the split products of the fast fused multiply-add under/overflow out there
+    out = np.concatenate([fma(np.full(half, step, ftype), up, s), fma(np.full(len(down), -step, ftype), down, e)])
+    return _finish(out.astype(dt), requires_grad)
 
 
 def eye(n, m=None, dtype=None, device=None, requires_grad=False):
+    creation_device(device)
     return _finish(np.eye(n, m, dtype=_dt(dtype)), requires_grad)

@@ -13,6 +13,7 @@ import numpy as np
 
 from . import conv as C  # numpy convolution kernels
 from . import kernels as K  # numpy forward kernels
+from . import pool as P  # numpy pooling kernels
 from . import ops as F  # noqa: N812  -- the Tensor-op vocabulary the VJPs are written in
 
 TABLE = {}
@@ -45,6 +46,10 @@ def op(key, name, inputs, fwd, *vjps, args="", variadic=False, fwd_args=True):
 
 
 # ---- derivative formulas too long for one line (still Tensor ops only) ------------------------------
+def _times(g, alpha):
+    return g if alpha == 1 else F.mul_scalar(g, alpha)
+
+
 def _where0(mask, g):
     return F.where(mask, g, 0.0)
 
@@ -349,6 +354,17 @@ op("convolution_backward", "ConvolutionBackwardBackward0", "grad_output self wei
        grad_output, gg, weight, stride, padding, dilation, groups, 1) if which == 0 else None,
    args="stride padding dilation groups which")
 
+# ---- pooling: the values are the input read at precomputed indices; the VJP scatters back to them ----------
+op("max_pool2d", "MaxPool2DWithIndicesBackward0", "self",
+   lambda a, kernel, stride, padding, dilation, ceil_mode, indices: P.np_pool_gather(a, indices),
+   lambda g, self, kernel, stride, padding, dilation, ceil_mode, indices: F.max_pool2d_backward(
+       g, self, kernel, stride, padding, dilation, ceil_mode, indices),
+   args="kernel stride padding dilation ceil_mode indices")
+op("max_pool2d_backward", "MaxPool2DWithIndicesBackwardBackward0", "grad_output self",
+   lambda g, a, kernel, stride, padding, dilation, ceil_mode, indices: P.np_pool_scatter(g, a.shape, indices),
+   lambda gg, indices: F.max_pool2d_gather(gg, indices),
+   lambda gg, shape_self: F.zeros(shape_self, dtype=gg.dtype), args="kernel stride padding dilation ceil_mode indices")
+
 # ---- shape and views ------------------------------------------------------------------------------
 op("view", "ViewBackward0", "self", lambda a, shape: a.reshape(shape),
    lambda g, shape_self: g.reshape(shape_self), args="shape")
@@ -393,6 +409,36 @@ op("slice_backward", "SliceBackwardBackward0", "grad", lambda g, shape, key: K.n
 op("index_backward", "IndexPutImplBackward0", "self values", lambda z, g, key: K.np_scatter(g, z.shape, key),
    lambda g: None,
    lambda g, key: F.gather_key(g, key, "index"), args="key")
+# along a dimension: gather and the scatters are each other's VJPs (sort/topk return a gather by indices)
+op("gather", "GatherBackward0", "self", lambda a, dim, index: K.np_gather(a, dim, index),
+   lambda g, shape_self, dim, index: F.scatter_add(F.zeros(shape_self, dtype=g.dtype), dim, index, g),
+   args="dim index")
+op("scatter", "ScatterBackward0", "self src", lambda a, b, dim, index: K.np_scatter_along(a, b, dim, index),
+   lambda g, dim, index: F.scatter(g, dim, index, 0.0),
+   lambda g, dim, index: F.gather(g, dim, index), args="dim index")
+op("scatter_value", "ScatterBackward1", "self", lambda a, dim, index, value: K.np_scatter_along(a, value, dim, index),
+   lambda g, dim, index: F.scatter(g, dim, index, 0.0), args="dim index value")
+op("scatter_add", "ScatterAddBackward0", "self src", lambda a, b, dim, index: K.np_scatter_add(a, b, dim, index),
+   lambda g: g,
+   lambda g, dim, index: F.gather(g, dim, index), args="dim index")
+op("index_select", "IndexSelectBackward0", "self", lambda a, dim, index: np.take(a, index, axis=dim),
+   lambda g, shape_self, dim, index: F.index_add(F.zeros(shape_self, dtype=g.dtype), dim, index, g),
+   args="dim index")
+op("index_add", "IndexAddBackward0", "self source",
+   lambda a, b, dim, index, alpha: K.np_index_add(a, b, dim, index, alpha),
+   lambda g: g,
+   lambda g, shape_source, dim, index, alpha: _times(g.index_select(dim, index).expand(shape_source), alpha),
+   args="dim index alpha")
+# sort and topk: the values are a gather by the indices; their VJP scatters into zeros (torch: one node)
+op("sort", "SortBackward0", "self", lambda a, dim, indices: K.np_gather(a, dim, indices),
+   lambda g, shape_self, dim, indices: F.scatter(F.zeros(shape_self, dtype=g.dtype), dim, indices, g),
+   args="dim indices")
+op("sort_stable", "SortBackward1", "self", lambda a, dim, indices: K.np_gather(a, dim, indices),
+   lambda g, shape_self, dim, indices: F.scatter(F.zeros(shape_self, dtype=g.dtype), dim, indices, g),
+   args="dim indices")
+op("topk", "TopkBackward0", "self", lambda a, dim, indices: K.np_gather(a, dim, indices),
+   lambda g, shape_self, dim, indices: F.scatter(F.zeros(shape_self, dtype=g.dtype), dim, indices, g),
+   args="dim indices")
 op("cat", "CatBackward0", "tensors", lambda *a: np.concatenate(a[:-2], axis=a[-1]),  # a: *arrays, sizes, dim
    lambda g, i, sizes, dim: F.narrow(g, dim, sum(sizes[:i]), sizes[i]), args="sizes dim", variadic=True)
 op("stack", "StackBackward0", "tensors", lambda *a_dim: np.stack(a_dim[:-1], axis=a_dim[-1]),
@@ -405,6 +451,11 @@ op("copy", "CopyBackwards", "self src", lambda a, b: np.broadcast_to(b, a.shape)
 op("fill", "FillBackward2", "self", lambda a, value: np.full_like(a, value), lambda g: F.zeros_like(g),
    args="value")
 op("zero", "ZeroBackward0", "self", np.zeros_like, lambda g: F.zeros_like(g))
+# random in-place fills: the values are drawn before dispatch and passed in; nothing flows back
+op("normal", "NormalBackward0", "self", lambda a, values: values, lambda g: F.zeros_like(g), args="values")
+op("uniform", "UniformBackward0", "self", lambda a, values: values, lambda g: F.zeros_like(g), args="values")
+op("exponential", "ExponentialBackward0", "self", lambda a, values: values, lambda g: F.zeros_like(g),
+   args="values")
 op("copy_slices", "CopySlices", "self src", lambda a, b, key: K.np_setitem(a, key, b),
    lambda g, shape_self, key: g * F.keep_mask(shape_self, key),
    lambda g, key: F.gather_key(g, key, "index"), args="key")

@@ -6,7 +6,7 @@ import numpy as np
 
 from . import dtypes
 from .grad_mode import STATE
-from .graph import AccumulateGrad, Node, SavedResult, _seq
+from .graph import AccumulateGrad, Node, SavedResult, _seq, pack_saved
 from .tensor import TENSOR_TYPES as _TT
 from .tensor import Tensor, _new
 
@@ -81,11 +81,42 @@ def _build_nodes():
         T[key] = od
 
 
+def broadcast_error(*shapes):
+    """torch's error for shapes that do not broadcast (None if they do): shapes are folded left to
+    right like TensorIterator does, and each pair is compared from the last dimension backwards."""
+    acc = ()
+    for shape in shapes:
+        shape = tuple(shape)
+        n = max(len(acc), len(shape))
+        a = (1,) * (n - len(acc)) + acc
+        b = (1,) * (n - len(shape)) + shape
+        for i in range(n - 1, -1, -1):
+            if a[i] != b[i] and a[i] != 1 and b[i] != 1:
+                return RuntimeError(f"The size of tensor a ({a[i]}) must match the size of tensor b ({b[i]}) "
+                                    f"at non-singleton dimension {i}")
+        acc = tuple(y if x == 1 else x for x, y in zip(a, b))
+    return None
+
+
+def raise_broadcast(err, *operands):
+    """Turn numpy's broadcasting ValueError into torch's RuntimeError; re-raise anything else. Called
+    only after numpy failed, so the hot path pays nothing for the check."""
+    shapes = [np.shape(x._data if type(x) in _TT else x) for x in operands if x is not None]
+    torch_err = broadcast_error(*shapes)
+    if torch_err is not None:
+        raise torch_err from None
+    if err is not None:
+        raise err
+
+
 def apply(od, xs, args=(), datas=None):
     """Run an op's forward on numpy data; record a node if grad mode is on and an input requires grad."""
     if datas is None:
         datas = [x._data if type(x) in _TT else x for x in xs]
-    out = od.fwd(*datas, *args) if od.fwd_args else od.fwd(*datas)
+    try:
+        out = od.fwd(*datas, *args) if od.fwd_args else od.fwd(*datas)
+    except ValueError as e:
+        raise_broadcast(e, *datas)
     if type(out) not in _STORAGE:
         out = _asarray(out)
     if STATE.grad_enabled and out.dtype.kind == "f":  # integer and bool results never require grad
@@ -176,6 +207,8 @@ def _record(od, xs, args, out):
                 vals.append(dtypes.FROM_NP[xs[i]._data.dtype])
         node._saved = tuple(vals)
         node._versions = vers if vers is None else tuple(vers)
+        if STATE.saved_hooks:
+            pack_saved(node)
     else:
         node._saved = None
     if STATE.anomaly:

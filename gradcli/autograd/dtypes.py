@@ -23,16 +23,19 @@ class dtype:
 
 bool_ = dtype("bool", np.bool_, 0, 0, "BoolTensor")
 uint8 = dtype("uint8", np.uint8, 1, 1, "ByteTensor")
-int32 = dtype("int32", np.int32, 2, 1, "IntTensor")
-int64 = dtype("int64", np.int64, 3, 1, "LongTensor")
-float16 = dtype("float16", np.float16, 4, 2, "HalfTensor")
-float32 = dtype("float32", np.float32, 5, 2, "FloatTensor")
-float64 = dtype("float64", np.float64, 6, 2, "DoubleTensor")
+int8 = dtype("int8", np.int8, 2, 1, "CharTensor")
+int16 = dtype("int16", np.int16, 3, 1, "ShortTensor")
+int32 = dtype("int32", np.int32, 4, 1, "IntTensor")
+int64 = dtype("int64", np.int64, 5, 1, "LongTensor")
+float16 = dtype("float16", np.float16, 6, 2, "HalfTensor")
+float32 = dtype("float32", np.float32, 7, 2, "FloatTensor")
+float64 = dtype("float64", np.float64, 8, 2, "DoubleTensor")
 
-ALL = (bool_, uint8, int32, int64, float16, float32, float64)
+ALL = (bool_, uint8, int8, int16, int32, int64, float16, float32, float64)
 FROM_NP = {d.np: d for d in ALL}
 _NAMES = {d.name: d for d in ALL}
-_NAMES.update({"bool": bool_, "float": float32, "double": float64, "long": int64, "int": int32, "half": float16})
+_NAMES.update({"bool": bool_, "float": float32, "double": float64, "long": int64, "int": int32, "half": float16,
+               "short": int16})
 
 
 def _by_name(name):
@@ -57,7 +60,7 @@ def of_array(a):
     d = FROM_NP.get(a.dtype)
     if d is None:
         raise TypeError(f"can't convert np.ndarray of type {a.dtype}. The only supported types are: "
-                        "float64, float32, float16, int64, int32, uint8, and bool.")
+                        "float64, float32, float16, int64, int32, int16, int8, uint8, and bool.")
     return d
 
 
@@ -71,6 +74,8 @@ def scalar_dtype(x):
 
 
 def promote_types(a, b):
+    if {a.name, b.name} == {"int8", "uint8"}:  # neither holds the other's range
+        return int16
     return a if a.rank >= b.rank else b
 
 

@@ -1,6 +1,7 @@
 """backward() and grad(): dependency counts, a ready queue ordered like torch's, hooks, gradient
 accumulation into leaves, un-broadcasting (the one place it happens), retain/create_graph."""
 import heapq
+import itertools
 import warnings
 
 import numpy as np
@@ -184,7 +185,9 @@ def run(roots, keep_graph, create_graph, targets=None, accumulate=True):
     return captured
 
 
-_ZEROS = (0,) * 64
+# the input_nr of every edge of a node made by a single-output op: zip stops at the node's own edges,
+# so any number of inputs is covered (a fixed-length tuple once silently dropped edges past its end)
+_ZEROS = itertools.repeat(0)
 _make = Tensor._make
 
 

@@ -1,11 +1,12 @@
 """Custom autograd Functions: `class F(Function)` with static forward/backward, ctx.save_for_backward,
 ctx.saved_tensors, ctx.needs_input_grad; `F.apply(...)` records a node named `<F>Backward`."""
+import functools
 import warnings
 
 import numpy as np
 
 from .grad_mode import STATE, no_grad
-from .graph import FREED, Node, SavedResult
+from .graph import FREED, Node, SavedResult, pack_saved
 from .tensor import Tensor, vc
 
 LEGACY = ("Legacy autograd function with non-static forward method is deprecated. Please use new-style "
@@ -114,10 +115,13 @@ class Function(metaclass=FunctionMeta):
                 cls.setup_context(ctx, args, raw)
             else:
                 raw = cls.forward(ctx, *args, **kwargs)
-        if not record:
-            return raw
         single = not isinstance(raw, tuple)
         outs = (raw,) if single else raw
+        dirty = {id(t) for t in getattr(ctx, "dirty_tensors", ())}
+        if dirty:
+            _check_dirty(ctx.dirty_tensors, outs, record)
+        if not record:
+            return raw
         ctx.next_functions = tuple(args[i]._grad_edge() for i in positions)
         ctx._tensor_positions = positions
         ctx._n_args = len(args)
@@ -128,6 +132,10 @@ class Function(metaclass=FunctionMeta):
             if isinstance(o, Tensor):
                 meta.append((o._data.shape, o._data.dtype))
                 if id(o) in nondiff or o._data.dtype.kind != "f":
+                    wrapped.append(o)
+                    continue
+                if id(o) in dirty:  # modified in place: the input itself becomes the output, rebased on ctx
+                    o.grad_fn, o._output_nr, o._rg = ctx, nr, True
                     wrapped.append(o)
                     continue
                 w = Tensor._make(o._data, True, ctx, nr)
@@ -142,14 +150,66 @@ class Function(metaclass=FunctionMeta):
         if to_save is not None:
             # a saved output is stored without a reference to itself, like torch's SavedVariable
             by_id = {id(o): w for o, w in zip(outs, wrapped) if isinstance(o, Tensor)}
-            vals = tuple(SavedResult(by_id[id(t)]) if id(t) in by_id and by_id[id(t)] is not t
-                         and by_id[id(t)].grad_fn is ctx else t for t in to_save)
+            vals = tuple(SavedResult(by_id[id(t)]) if id(t) in by_id and by_id[id(t)].grad_fn is ctx else t
+                         for t in to_save)
             ctx.save(tuple(v for v in vals))
+            if STATE.saved_hooks:
+                pack_saved(ctx)
             ctx._had_saved = True
             del ctx.to_save
         return wrapped[0] if single else tuple(wrapped)
 
 
-class once_differentiable:  # noqa: N801  (torch's decorator name)
-    def __new__(cls, fn):
-        return fn
+def _check_dirty(dirty, outs, record):
+    """torch's rules for ctx.mark_dirty: a leaf that requires grad cannot be modified, every dirty tensor
+    must be returned, and marking bumps its version (after the in-place op's own bump)."""
+    out_ids = {id(o) for o in outs}
+    for t in dirty:
+        if record and t._rg and t.grad_fn is None:
+            raise RuntimeError("a leaf Variable that requires grad has been used in an in-place operation.")
+        if id(t) not in out_ids:
+            raise RuntimeError("Some elements marked as dirty during the forward method were not returned as "
+                               "output. The inputs that are modified inplace must all be outputs of the Function.")
+        vc(t)[0] += 1
+
+
+ONCE = "trying to differentiate twice a function that was marked with @once_differentiable"
+
+
+class Error(Node):
+    """What the gradients of a @once_differentiable backward point at when a graph is being built:
+    differentiating through them raises, as torch's (torch::autograd::Error) does."""
+
+    @classmethod
+    def name(cls):
+        return "torch::autograd::Error"
+
+    def apply(self, grads):
+        raise RuntimeError(ONCE)
+
+
+def once_differentiable(fn):
+    """Run a Function's backward under no_grad; if its incoming gradients carry a graph (create_graph),
+    its results get an Error node, so a second differentiation through them fails loudly."""
+    @functools.wraps(fn)
+    def wrapper(ctx, *args):
+        with no_grad():
+            outputs = fn(ctx, *args)
+        if not STATE.grad_enabled or not any(isinstance(a, Tensor) and a._rg for a in args):
+            return outputs
+        single = not isinstance(outputs, tuple)
+        outs = (outputs,) if single else outputs
+        node = Error()
+        node._num_outputs = len(outs)
+        edges, wrapped = [], []
+        for nr, v in enumerate(outs):
+            if not isinstance(v, Tensor):
+                edges.append((None, 0))
+                wrapped.append(v)
+                continue
+            fake = Tensor._make(v._data, True)  # a detached alias that requires grad, as torch makes
+            edges.append(fake._grad_edge())
+            wrapped.append(Tensor._make(v._data, True, node, nr))
+        node.next_functions = tuple(edges)
+        return wrapped[0] if single else tuple(wrapped)
+    return wrapper

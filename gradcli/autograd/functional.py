@@ -11,6 +11,13 @@ def _prep(inputs, create_graph):
     return single, xs
 
 
+def _output(out, create_graph):
+    """The function's own value: detached, unless create_graph asks to keep differentiating through it."""
+    if create_graph:
+        return out
+    return out.detach() if isinstance(out, Tensor) else tuple(o.detach() for o in out)
+
+
 def _tup(x):
     return (x,) if isinstance(x, Tensor) else tuple(x)
 
@@ -21,8 +28,7 @@ def vjp(func, inputs, v=None, create_graph=False, strict=False):
         out = func(*xs)
         gs = grad(_tup(out), xs, None if v is None else _tup(v), create_graph=create_graph, allow_unused=True,
                   materialize_grads=True)
-    out = out if create_graph else (out.detach() if isinstance(out, Tensor) else tuple(o.detach() for o in out))
-    return out, (gs[0] if single else gs)
+    return _output(out, create_graph), (gs[0] if single else gs)
 
 
 def jvp(func, inputs, v=None, create_graph=False, strict=False):
@@ -36,8 +42,7 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
         gs = grad(outs, xs, us, create_graph=True, allow_unused=True, materialize_grads=True)
         vs = (v,) if isinstance(v, Tensor) else tuple(v) if v is not None else tuple(x.new_ones(*x.shape) for x in xs)
         res = grad(gs, us, vs, create_graph=create_graph, allow_unused=True, materialize_grads=True)
-    o = out.detach() if isinstance(out, Tensor) else tuple(t.detach() for t in out)
-    return o, (res[0] if isinstance(out, Tensor) else res)
+    return _output(out, create_graph), (res[0] if isinstance(out, Tensor) else res)
 
 
 def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False, strategy="reverse-mode"):
@@ -81,7 +86,7 @@ def vhp(func, inputs, v=None, create_graph=False, strict=False):
         out = func(*xs)
         gs = grad((out,), xs, create_graph=True, allow_unused=True, materialize_grads=True)
         res = grad(gs, xs, _tup(v), create_graph=create_graph, allow_unused=True, materialize_grads=True)
-    return out.detach(), (res[0] if single else res)
+    return _output(out, create_graph), (res[0] if single else res)
 
 
 def hvp(func, inputs, v=None, create_graph=False, strict=False):

@@ -4,12 +4,14 @@ import functools
 
 class _State:
     # One mutable holder so hot paths read a single attribute instead of calling a function.
-    __slots__ = ("grad_enabled", "anomaly", "anomaly_check_nan")
+    __slots__ = ("grad_enabled", "anomaly", "anomaly_check_nan", "saved_hooks", "saved_hooks_disabled")
 
     def __init__(self):
         self.grad_enabled = True
         self.anomaly = False
         self.anomaly_check_nan = True
+        self.saved_hooks = []  # (pack, unpack) pairs of saved_tensors_hooks; the innermost is last
+        self.saved_hooks_disabled = None  # the message of disable_saved_tensors_hooks, when active
 
 
 STATE = _State()

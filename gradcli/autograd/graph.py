@@ -121,6 +121,9 @@ class Node:
             if self._saves_tensors:
                 raise RuntimeError(FREED)
             return ()
+        if self._x is not None and "packed" in self._x:
+            # saved through saved_tensors_hooks: each access runs the unpack hook (no version check, as torch)
+            return [v.unpack(self) if type(v) is Packed else v for v in saved]
         versions = self._versions
         if versions is None:
             return saved
@@ -146,6 +149,16 @@ class Node:
 
     def __getattr__(self, attr):
         # torch exposes saved values as _saved_<name>; reading one after release raises like torch
+        if attr.startswith("_raw_saved_"):
+            names = getattr(type(self), "_save_names", ())
+            key = attr[len("_raw_saved_"):]
+            if key in names:
+                i = names.index(key)
+                op = getattr(type(self), "op", None)
+                tensor = op.save_src[i][0] in (0, 2) if op is not None else (
+                    self._saved is not None and _is_tensor(self._saved[i]))
+                if tensor:
+                    return SavedTensor(self, i)
         if attr.startswith("_saved_") and "_saved_" not in type(self).__dict__:
             names = getattr(type(self), "_save_names", ())
             key = attr[len("_saved_"):]
@@ -177,6 +190,122 @@ class Node:
 
     def _sequence_nr(self):
         return self._seq
+
+
+# ---- saved_tensors_hooks: user pack/unpack of what nodes save ---------------------------------------------
+class Packed:
+    """A saved tensor as a pack hook returned it, with the unpack hook to turn it back."""
+
+    __slots__ = ("value", "unpack_hook", "output_nr")
+
+    def __init__(self, value, unpack_hook, output_nr=None):
+        self.value, self.unpack_hook, self.output_nr = value, unpack_hook, output_nr
+
+    def unpack(self, node):
+        t = self.unpack_hook(self.value)
+        if self.output_nr is None:
+            return t
+        # the node's own output comes back as a tensor of that node, as torch rebuilds it
+        from .tensor import Tensor, storage
+        out = Tensor._make(storage(t), True, node, self.output_nr)
+        out._vc = vc(t)
+        return out
+
+
+def pack_saved(node):
+    """Run the innermost pack hook on each tensor a node just saved (called only while hooks are set)."""
+    from .grad_mode import STATE
+    from .tensor import Tensor
+    pack, unpack = STATE.saved_hooks[-1]
+    out = []
+    for v in node._saved:
+        if type(v) is SavedResult:
+            t = Tensor._make(v.data, True, node, v.output_nr)
+            t._vc = v.vc
+            out.append(Packed(pack(t), unpack, v.output_nr))
+        else:
+            out.append(Packed(pack(v), unpack) if isinstance(v, Tensor) else v)
+    node._saved = tuple(out)
+    node._versions = None
+    node._extras()["packed"] = True
+
+
+def _is_tensor(v):
+    from .tensor import Tensor
+    return isinstance(v, (Tensor, SavedResult, Packed))
+
+
+class SavedTensor:
+    """node._raw_saved_<name>: one saved tensor's handle, whose pack/unpack hooks can be set after the fact."""
+
+    __slots__ = ("_node", "_index")
+
+    def __init__(self, node, index):
+        self._node, self._index = node, index
+
+    def register_hooks(self, pack_hook, unpack_hook):
+        node = self._node
+        if node._saved is None:
+            raise RuntimeError(
+                "Calling register_hooks on a saved tensor after it has been freed. Saved intermediate values of the "
+                "graph are freed when you call .backward() or autograd.grad(). Specify retain_graph=True if you need "
+                "to backward through the graph a second time or if you need to access saved variables after "
+                "calling backward.")
+        v = node.unpack()[self._index]
+        packed = Packed(pack_hook(v), unpack_hook, v._output_nr if v.grad_fn is node else None)
+        saved = list(node._saved)
+        # the other saved values keep plain storage: mark them as already unpacked values
+        if not (node._x is not None and "packed" in node._x):
+            saved = list(node.unpack())
+            node._versions = None
+            node._extras()["packed"] = True
+        saved[self._index] = packed
+        node._saved = tuple(saved)
+
+    def unpack(self):
+        return self._node.unpack()[self._index]
+
+
+class saved_tensors_hooks:  # noqa: N801  (torch's name)
+    """Within this context, tensors saved for backward go through pack_hook, and come back through
+    unpack_hook when backward (or a _saved_ attribute) needs them."""
+
+    def __init__(self, pack_hook, unpack_hook):
+        self.pack_hook, self.unpack_hook = pack_hook, unpack_hook
+
+    def __enter__(self):
+        from .grad_mode import STATE
+        if STATE.saved_hooks_disabled is not None:
+            raise RuntimeError(STATE.saved_hooks_disabled)
+        STATE.saved_hooks.append((self.pack_hook, self.unpack_hook))
+        return self
+
+    def __exit__(self, *exc):
+        from .grad_mode import STATE
+        STATE.saved_hooks.pop()
+
+
+class save_on_cpu(saved_tensors_hooks):  # noqa: N801
+    """Saved tensors are kept on the cpu: with the cpu the only device, a copy that comes back unchanged."""
+
+    def __init__(self, pin_memory=False, device_type="cuda"):
+        super().__init__(lambda t: (t.detach().clone(), t.requires_grad), lambda p: p[0])
+
+
+class disable_saved_tensors_hooks:  # noqa: N801
+    """Within this context, entering saved_tensors_hooks raises RuntimeError(error_message)."""
+
+    def __init__(self, error_message):
+        self.error_message = error_message
+
+    def __enter__(self):
+        from .grad_mode import STATE
+        self.previous, STATE.saved_hooks_disabled = STATE.saved_hooks_disabled, self.error_message
+        return self
+
+    def __exit__(self, *exc):
+        from .grad_mode import STATE
+        STATE.saved_hooks_disabled = self.previous
 
 
 class _NoVC:

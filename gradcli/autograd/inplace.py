@@ -3,6 +3,7 @@ import numpy as np
 
 from . import dtypes
 from .grad_mode import STATE, no_grad
+from .graph import SavedResult
 from .tensor import Tensor, storage, vc
 
 LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
@@ -35,13 +36,35 @@ def _write(self, out, record):
     if rt.category > self.dtype.category:
         raise RuntimeError(f"result type {rt.legacy[:-6]} can't be cast to the desired output type "
                            f"{self.dtype.legacy[:-6]}")
+    if out._data.shape != self._data.shape:
+        raise RuntimeError(f"output with shape [{', '.join(map(str, self._data.shape))}] doesn't match the "
+                           f"broadcast shape [{', '.join(map(str, out._data.shape))}]")
     np.copyto(storage(self), out._data, casting="unsafe")
     if record:
         self.grad_fn = out.grad_fn
         self._output_nr = out._output_nr
         self._rg = out._rg
     vc(self)[0] += 1
+    if record and out._vc is not None:
+        _rebind_saved_result(out, self)
     return self
+
+
+def _rebind_saved_result(out, self):
+    """The op saved its own result (exp_, sigmoid_, tanh_ ...): in torch that result *is* self, so a later
+    in-place change of self must fail the saved-version check. Point the saved result at self's storage
+    and version counter, at the version self has now."""
+    node = out.grad_fn
+    saved = getattr(node, "_saved", None)
+    if not saved:
+        return
+    versions = list(node._versions) if node._versions is not None else [None] * len(saved)
+    c = vc(self)
+    for k, v in enumerate(saved):
+        if type(v) is SavedResult and v.vc is out._vc:
+            v.data, v.vc, v.version = storage(self), c, c[0]
+            versions[k] = c[0]
+    node._versions = tuple(versions)
 
 
 def _snapshot(self):
@@ -98,7 +121,39 @@ def _fill(x, value):
 def _copy(x, src):
     from .ops import T, apply, as_tensor_arg
     src = as_tensor_arg(src)
-    return apply(T["copy"], (x, src))
+    try:
+        return apply(T["copy"], (x, src))
+    except ValueError:
+        # src broadcasts with x but to a bigger shape: torch's in-place output error, via _write
+        out = np.broadcast_shapes(x._data.shape, np.shape(src._data if isinstance(src, Tensor) else src))
+        return Tensor._make(np.zeros(out, x._data.dtype))
+
+
+def _random_fill(key, draw):
+    def f(x, *args, generator=None):
+        from .creation import default_generator
+        from .ops import T, apply
+        gen = generator if generator is not None else default_generator
+        return apply(T[key], (x,), (getattr(gen, draw)(x._data.shape, *args, dtype=x._data.dtype),))
+    f.__name__ = key
+    return f
+
+
+_normal_ = inplace(_random_fill("normal", "normal"))
+_uniform_ = inplace(_random_fill("uniform", "uniform"))
+_exponential_ = inplace(_random_fill("exponential", "exponential"))
+
+
+def normal_(self, mean=0.0, std=1.0, *, generator=None):
+    return _normal_(self, mean, std, generator=generator)
+
+
+def uniform_(self, from_=0.0, to=1.0, *, generator=None):
+    return _uniform_(self, from_, to, generator=generator)
+
+
+def exponential_(self, lambd=1.0, *, generator=None):
+    return _exponential_(self, lambd, generator=generator)
 
 
 zero_ = inplace(_zero)
@@ -118,7 +173,22 @@ def setitem(self, key, value):
         vd = value._data if isinstance(value, Tensor) else value
         if isinstance(value, Tensor) and value._data.dtype != self._data.dtype:
             vd = vd.astype(self._data.dtype)
-        out = apply(T["copy_slices"], (_snapshot(self), value), (npkey,), (storage(self), vd))
+        try:
+            out = apply(T["copy_slices"], (_snapshot(self), value), (npkey,), (storage(self), vd))
+        except (RuntimeError, ValueError):
+            _expand_error(self, npkey, value)
+            raise
         return _write(self, out, True)
-    storage(self)[npkey] = value._data if isinstance(value, Tensor) else value
+    try:
+        storage(self)[npkey] = value._data if isinstance(value, Tensor) else value
+    except ValueError:
+        _expand_error(self, npkey, value)
+        raise
     vc(self)[0] += 1
+
+
+def _expand_error(self, npkey, value):
+    """torch expands the value to the indexed region's shape: raise expand's error for a mismatch."""
+    from .shapes import expand
+    if isinstance(value, Tensor):
+        expand(Tensor._make(np.zeros(value._data.shape)), np.shape(self._data[npkey]))

@@ -191,3 +191,55 @@ def np_prod_others(a, axis):
     n = moved.shape[-1]
     out = np.stack([np.prod(np.delete(moved, i, axis=-1), axis=-1) for i in range(n)], -1)
     return np.moveaxis(out, -1, axis).astype(a.dtype)
+
+
+# ---- gather / scatter along a dimension (torch.gather, scatter, scatter_add, index_add) --------------
+def along(index, dim):
+    """The full index tuple that picks element [i0, .., index[i], .., in] for every position of `index`:
+    torch reads only the leading part of the other dimensions, up to index's size in each."""
+    ix = [np.arange(s).reshape([-1 if d == k else 1 for d in range(index.ndim)]) for k, s in enumerate(index.shape)]
+    ix[dim] = index
+    return tuple(ix)
+
+
+def _part(src, shape):
+    # torch uses src's leading block of index's shape
+    return src[tuple(slice(0, s) for s in shape)] if np.ndim(src) else src
+
+
+def np_gather(a, dim, index):
+    return a[along(index, dim)] if a.ndim else a[()] + np.zeros(index.shape, a.dtype)
+
+
+def np_scatter_along(a, src, dim, index):
+    out = np.array(a, copy=True)
+    if out.ndim == 0:
+        out[()] = np.asarray(src).reshape(-1)[0] if index.size else out
+        return out
+    out[along(index, dim)] = _part(src, index.shape)  # repeated indices: the last write wins
+    return out
+
+
+def np_scatter_add(a, src, dim, index):
+    out = np.array(a, copy=True)
+    np.add.at(out, along(index, dim) if out.ndim else (), _part(src, index.shape))
+    return out
+
+
+def np_index_add(a, src, dim, index, alpha):
+    out = np.array(a, copy=True)
+    key = (slice(None),) * dim + (index,) if out.ndim else ()
+    np.add.at(out, key, src * alpha if alpha != 1 else src)
+    return out
+
+
+def np_sort_indices(a, dim, descending):
+    """Stable sort order along dim; NaN sorts as the largest value, as in torch."""
+    if a.ndim == 0:
+        return np.zeros((), np.int64)
+    if not descending:
+        return np.argsort(a, axis=dim, kind="stable").astype(np.int64)
+    # descending and stable: sort the reversed array, reverse the order back, map to original positions
+    rev = np.flip(a, axis=dim)
+    order = np.flip(np.argsort(rev, axis=dim, kind="stable"), axis=dim)
+    return (a.shape[dim] - 1 - order).astype(np.int64)

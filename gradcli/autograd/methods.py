@@ -1,13 +1,14 @@
 """Binds ops as Tensor methods and operators (torch's method names, in-place variants included)."""
 from . import ops
-from .inplace import copy_, fill_, inplace, setitem, zero_
+from .inplace import copy_, exponential_, fill_, inplace, normal_, setitem, uniform_, zero_
 from .tensor import Tensor
 
 _SAME = """add sub mul div neg pow reciprocal exp log log1p sqrt rsqrt sin cos tanh sigmoid relu abs sign
 clamp clip maximum minimum sum mean prod var std norm max min amax amin softmax log_softmax argmax argmin
 reshape view flatten unsqueeze squeeze expand expand_as t transpose permute narrow select matmul mm mv dot
 bmm clone contiguous to square erf eq ne lt le gt ge isnan isinf logsumexp cumsum chunk split movedim
-swapaxes outer floor_divide remainder equal allclose logical_not isfinite""".split()
+swapaxes outer floor_divide remainder equal allclose logical_not isfinite clamp_min clamp_max gather scatter scatter_add
+index_select index_add sort argsort topk multinomial""".split()
 
 
 def _method(f):
@@ -53,8 +54,10 @@ def _install():
     T.int = lambda self: ops.to(self, ops.dtypes.int32)
     T.bool = lambda self: ops.to(self, ops.dtypes.bool_)
     T.half = lambda self: ops.to(self, ops.dtypes.float16)
+    T.short = lambda self: ops.to(self, ops.dtypes.int16)
+    T.char = lambda self: ops.to(self, ops.dtypes.int8)
+    T.byte = lambda self: ops.to(self, ops.dtypes.uint8)
     T.type = lambda self, dtype=None: (f"torch.{self.dtype.legacy}" if dtype is None else ops.to(self, dtype))
-    T.cpu = T.cuda = lambda self, *a, **k: self
     T.new_tensor = lambda self, data, dtype=None, requires_grad=False: ops.tensor(
         data, dtype=dtype or self.dtype, requires_grad=requires_grad)
     T.new_zeros = lambda self, *size, dtype=None: ops.zeros(*size, dtype=dtype or self.dtype)
@@ -62,15 +65,25 @@ def _install():
     T.zero_ = zero_
     T.fill_ = fill_
     T.copy_ = copy_
+    T.normal_ = normal_
+    T.uniform_ = uniform_
+    T.exponential_ = exponential_
     for name in ("add", "sub", "mul", "div", "pow", "clamp", "exp", "log", "sqrt", "neg", "abs", "tanh",
-                 "sigmoid", "relu", "reciprocal", "square", "sin", "cos"):
+                 "sigmoid", "relu", "reciprocal", "square", "sin", "cos", "erf", "log1p", "rsqrt", "clamp_min",
+                 "clamp_max"):
         setattr(T, name + "_", inplace(getattr(ops, name)))
+    for name in ("scatter", "scatter_add", "index_add"):  # in place: through the recorded out-of-place op
+        setattr(T, name + "_", inplace(getattr(ops, name)))
+    T.clip_ = T.clamp_
+    T.negative_ = T.neg_
     for op_name, name in (("__iadd__", "add"), ("__isub__", "sub"), ("__imul__", "mul"),
                           ("__itruediv__", "div")):
         setattr(T, op_name, inplace(getattr(ops, name)))
-    T.clamp_min = lambda self, min: ops.clamp(self, min=min)
-    T.clamp_max = lambda self, max: ops.clamp(self, max=max)
     T.zeros_like = ops.zeros_like
 
+
+# torch's top-level in-place functions (torch.exp_(x) is x.exp_()), with the methods' version and leaf checks
+INPLACE_FUNCTIONS = """abs_ clamp_ clamp_max_ clamp_min_ clip_ cos_ detach_ erf_ exp_ fill_ log_ log1p_ neg_ negative_
+reciprocal_ relu_ rsqrt_ sigmoid_ sin_ sqrt_ square_ tanh_ zero_""".split()
 
 _install()

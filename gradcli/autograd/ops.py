@@ -7,6 +7,7 @@ from .grad_mode import STATE
 from .tensor import Tensor
 
 from .dispatch import _STORAGE, _TT, T, TableNode, _asarray, _build_nodes, _make, _record, apply  # noqa: F401
+from .dispatch import broadcast_error, raise_broadcast  # noqa: F401
 
 _ndarray = np.ndarray
 _NUM = (int, float, bool)
@@ -79,7 +80,10 @@ def _binary(key, a, b, args=(), floating=False):
         da, db = _coerce(a, b, floating)
         ta, tb = type(a) in _TT, type(b) in _TT
     od = T[key]
-    out = od.fwd(da, db, *args) if od.fwd_args else od.fwd(da, db)
+    try:
+        out = od.fwd(da, db, *args) if od.fwd_args else od.fwd(da, db)
+    except ValueError as e:
+        raise_broadcast(e, *((db, da) if key == "rsub" else (da, db)))  # torch computes rsub as other - self
     if type(out) not in _STORAGE:
         out = _asarray(out)
     if STATE.grad_enabled and ((ta and a._rg) or (tb and b._rg)):
@@ -99,7 +103,10 @@ def binop(key, args=(), floating=False):
             if type(b) in _TT:
                 db = b._data
                 if da.dtype is db.dtype and (not floating or da.dtype.kind == "f"):
-                    out = fwd(da, db)
+                    try:
+                        out = fwd(da, db)
+                    except ValueError as e:
+                        raise_broadcast(e, da, db)
                     if type(out) not in _STORAGE:
                         out = _asarray(out)
                     if (a._rg or b._rg) and STATE.grad_enabled:
@@ -292,6 +299,14 @@ def clamp(input, min=None, max=None):
 clip = clamp
 
 
+def clamp_min(input, min):
+    return clamp(input, min=min)
+
+
+def clamp_max(input, max):
+    return clamp(input, max=max)
+
+
 def maximum(input, other):
     return _binary("maximum", input, other)
 
@@ -308,13 +323,19 @@ def where(condition, input, other):
     if type(other) is not Tensor:
         other = as_tensor_arg(other)
     da, db = _coerce(input, other)
-    return apply(T["where"], (input, other), (cond,), (da, db))
+    try:
+        return apply(T["where"], (input, other), (cond,), (da, db))
+    except (RuntimeError, ValueError) as e:
+        raise_broadcast(e, cond, da, db)  # torch names the condition's shape first
 
 
 def _compare(ufunc):
     def f(input, other):
         da, db = _coerce(as_tensor_arg(input), as_tensor_arg(other))
-        return _make(_asarray(ufunc(da, db)))
+        try:
+            return _make(_asarray(ufunc(da, db)))
+        except ValueError as e:
+            raise_broadcast(e, da, db)
     return f
 
 
@@ -322,14 +343,26 @@ eq, ne, lt, le, gt, ge = map(_compare, (np.equal, np.not_equal, np.less, np.less
                                         np.greater, np.greater_equal))
 
 
-def _logical(ufunc):
+# torch's kernel-name spelling of a dtype, for "not implemented for 'Float'" errors
+_C_TYPE = {"f": "Float", "d": "Double", "e": "Half"}
+
+
+def _logical(ufunc, kernel):
     def f(input, other):
         da, db = _coerce(as_tensor_arg(input), as_tensor_arg(other))
-        return _make(_asarray(ufunc(da, db)))
+        kind = np.result_type(da, db).char
+        if kind in _C_TYPE:  # numpy's own message names ufunc casting rules, torch names its kernel
+            raise NotImplementedError(f'"{kernel}_cpu" not implemented for \'{_C_TYPE[kind]}\'')
+        try:
+            return _make(_asarray(ufunc(da, db)))
+        except ValueError as e:
+            raise_broadcast(e, da, db)
+    f.__name__ = kernel
     return f
 
 
-bitwise_and, bitwise_or, bitwise_xor = map(_logical, (np.bitwise_and, np.bitwise_or, np.bitwise_xor))
+bitwise_and, bitwise_or, bitwise_xor = map(_logical, (np.bitwise_and, np.bitwise_or, np.bitwise_xor),
+                                           ("bitwise_and", "bitwise_or", "bitwise_xor"))
 
 
 def logical_not(input):
@@ -337,6 +370,8 @@ def logical_not(input):
 
 
 def bitwise_not(input):
+    if input._data.dtype.kind == "f":
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
     return _make(_asarray(~input._data))
 
 
@@ -360,7 +395,8 @@ def equal(input, other):
     return input._data.shape == other._data.shape and bool(np.array_equal(input._data, other._data))
 
 
-def argmax(input, dim=None, keepdim=False):
+def argmax(input, dim=None, keepdim=False, *, keepdims=None):
+    keepdim = keepdim if keepdims is None else keepdims
     d = input._data
     if dim is None:
         return _make(_asarray(np.argmax(d)))
@@ -368,7 +404,8 @@ def argmax(input, dim=None, keepdim=False):
     return _make(np.expand_dims(r, dim) if keepdim else _asarray(r))
 
 
-def argmin(input, dim=None, keepdim=False):
+def argmin(input, dim=None, keepdim=False, *, keepdims=None):
+    keepdim = keepdim if keepdims is None else keepdims
     d = input._data
     if dim is None:
         return _make(_asarray(np.argmin(d)))
@@ -385,4 +422,6 @@ from .reductions import *  # noqa: E402,F401,F403  (reductions, shapes and creat
 from .shapes import *  # noqa: E402,F401,F403
 from .creation import *  # noqa: E402,F401,F403
 from .conv import *  # noqa: E402,F401,F403
+from .indexing import *  # noqa: E402,F401,F403
+from .pool import *  # noqa: E402,F401,F403
 from .shapes import _getitem  # noqa: E402,F401

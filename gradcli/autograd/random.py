@@ -239,6 +239,13 @@ class Generator:
         # torch's v*std+mean is one fused multiply-add
         return float(Fraction(v) * Fraction(std) + Fraction(mean))
 
+    def exponential(self, shape, lambd=1.0, dtype=np.float32):
+        """Tensor.exponential_(lambd): -1/lambd * log1p(-u) on a 53-bit uniform, with libm's log1p (numpy's
+        differs from it in the last bit now and then)."""
+        u = self._uniform01(math.prod(shape), np.float64)
+        k = -1.0 / lambd
+        return np.array([k * math.log1p(-x) for x in u.tolist()], np.float64).astype(dtype).reshape(shape)
+
     def bernoulli(self, shape, p):
         """Tensor.bernoulli_(p) for a number p: a float64 uniform draw below p (dropout's mask)."""
         return (self._uniform01(math.prod(shape), np.float64) < p).reshape(shape)

@@ -9,7 +9,7 @@ from . import ops as o  # noqa: E402  (circular: ops star-imports this module at
 __all__ = ["reshape", "view", "flatten", "unsqueeze", "squeeze", "expand", "expand_as", "t", "transpose",
            "permute", "narrow", "select", "cat", "concat", "concatenate", "stack", "matmul", "mm", "mv", "dot",
            "bmm", "addmm", "sum_to", "scatter_key", "gather_key", "keep_mask", "clamp_mask", "clone", "to",
-           "contiguous", "movedim", "chunk", "split", "numpy_T", "swapaxes", "outer"]
+           "contiguous", "movedim", "chunk", "split", "numpy_T", "swapaxes", "outer", "broadcast_shapes"]
 
 _VIEWS = {"view", "t", "transpose", "permute", "unsqueeze", "squeeze", "squeeze_dim", "squeeze_dims",
           "expand", "alias", "select", "slice"}
@@ -183,11 +183,23 @@ def contiguous(input, memory_format=None):
     return input if input._data.flags.c_contiguous else clone(input)
 
 
-def to(input, *args, dtype=None, **kwargs):
+def to(input, *args, dtype=None, device=None, non_blocking=False, copy=False, memory_format=None):
+    """x.to(dtype) / x.to(device[, dtype]) / x.to(other): self when nothing changes (unless copy=True),
+    else a ToCopyBackward0 copy. Only the cpu exists; asking for cuda raises torch's CPU-build error."""
+    from .device import check_device
     for a in args:
         if isinstance(a, dtypes.dtype):
             dtype = a
-    if dtype is None or dtype.np == input._data.dtype:
+        elif isinstance(a, Tensor):
+            dtype = a.dtype
+        elif isinstance(a, bool):  # the positional non_blocking / copy flags after a dtype
+            continue
+        else:
+            device = a
+    device = check_device(device)
+    if dtype is None:
+        dtype = dtypes.FROM_NP[input._data.dtype]
+    if dtype.np == input._data.dtype and not copy and (device is None or device.index is None):
         return input
     return o.apply(o.T["to_copy"], (input,), (dtype,))
 
@@ -290,6 +302,23 @@ def sum_to(g, shape):
     return out.reshape(shape) if out._data.shape != shape else out
 
 
+def broadcast_shapes(*shapes):
+    """torch.broadcast_shapes: the shape the given shapes broadcast to, or torch's size-mismatch error."""
+    from .tensor import Size
+    shapes = [(s,) if isinstance(s, int) else tuple(s) for s in shapes]
+    result = [1] * max((len(s) for s in shapes), default=0)
+    for i, shape in enumerate(shapes):
+        for j in range(-1, -1 - len(shape), -1):
+            if shape[j] == 1 or shape[j] == result[j]:
+                continue
+            if result[j] != 1:
+                raise RuntimeError(f"Attempting to broadcast a dimension of length {shape[j]} at {j}! Mismatching "
+                                   f"argument at index {i} had {shape}; but expected shape should be broadcastable "
+                                   f"to {result}")
+            result[j] = shape[j]
+    return Size(result)
+
+
 # ---- joining --------------------------------------------------------------------------------------
 def _join(key, tensors, dim, extra=()):
     tensors = [x if isinstance(x, Tensor) else o.tensor(x) for x in tensors]
@@ -307,6 +336,12 @@ def cat(tensors, dim=0):
     nd = max(x.ndim for x in tensors)
     dim = _wrap_dim(dim, nd)
     tensors = [x for x in tensors if not (x.ndim == 1 and x.shape[0] == 0 and nd > 1)]
+    first = tensors[0].shape if tensors else ()
+    for i, x in enumerate(tensors):
+        for d, (s0, s1) in enumerate(zip(first, x.shape)):
+            if d != dim and s0 != s1 and len(first) == x.ndim:
+                raise RuntimeError(f"Sizes of tensors must match except in dimension {dim}. Expected size {s0} but "
+                                   f"got size {s1} for tensor number {i} in the list.")
     return _join("cat", tensors, dim, (tuple(x.shape[dim] for x in tensors),))
 
 
@@ -315,9 +350,10 @@ concat = concatenate = cat
 
 def stack(tensors, dim=0):
     tensors = list(tensors)
-    shapes = {tuple(x.shape) for x in tensors}
-    if len(shapes) > 1:
-        raise RuntimeError("stack expects each tensor to be equal size")
+    for i, x in enumerate(tensors):
+        if x.shape != tensors[0].shape:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got [{', '.join(map(str, tensors[0].shape))}]"
+                               f" at entry 0 and [{', '.join(map(str, x.shape))}] at entry {i}")
     return _join("stack", tensors, _wrap_dim(dim, tensors[0].ndim + 1))
 
 
@@ -354,7 +390,14 @@ def dot(input, other):
 
 
 def bmm(input, mat2):
+    _check_bmm(input.shape, mat2.shape)
     return _mat("bmm", input, mat2)
+
+
+def _check_bmm(sa, sb):
+    if sa[0] != sb[0] or sa[2] != sb[1]:
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{sa[0]}, {sa[2]}] "
+                           f"but got: [{sb[0]}, {sb[1]}].")
 
 
 def outer(input, vec2):
@@ -390,6 +433,8 @@ def matmul(input, other):
         shp = lead if b == 1 else lead + (other.shape[-1],)
         return o.apply(o.T["unsafe_view"], (r,), (tuple(shp),))
     if a == 1:
+        bsz = int(np.prod(other.shape[:-2]))
+        _check_bmm((bsz, 1, input.shape[0]), (bsz,) + tuple(other.shape[-2:]))  # torch checks as a bmm
         # torch folds 1-D @ N-D into an mv against the transposed, flattened batch
         tb = contiguous(transpose(other, -1, -2))
         flat = o.apply(o.T["unsafe_view"], (tb,), ((int(np.prod(tb.shape[:-1])), tb.shape[-1]),))
@@ -398,10 +443,13 @@ def matmul(input, other):
     # batched: broadcast the batch dims (torch expands even when they already match), fold, bmm, unfold
     a2 = input
     b2 = unsqueeze(other, -1) if b == 1 else other
+    err = o.broadcast_error(a2.shape[:-2], b2.shape[:-2])
+    if err is not None:
+        raise err
     batch = np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2])
     n, m, p = a2.shape[-2], a2.shape[-1], b2.shape[-1]
-    _check_mm(m, b2.shape[-2], a2.shape, b2.shape)
     bsz = int(np.prod(batch))
+    _check_bmm((bsz, n, m), (bsz, b2.shape[-2], p))
     ea = expand(a2, batch + (n, m))
     eb = expand(b2, batch + (m, p))
     r = bmm(reshape(ea, bsz, n, m), reshape(eb, bsz, m, p))

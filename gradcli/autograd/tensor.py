@@ -227,9 +227,21 @@ class Tensor:
 
     @property
     def device(self):
-        return "cpu"
+        from .device import CPU
+        return CPU
 
     is_cuda = False
+    is_cpu = True
+
+    def get_device(self):
+        return -1  # torch's answer for a CPU tensor
+
+    def cpu(self, memory_format=None):
+        return self
+
+    def cuda(self, device=None, non_blocking=False, memory_format=None):
+        from .device import NO_CUDA
+        raise AssertionError(NO_CUDA)
 
     def is_inference(self):
         return False

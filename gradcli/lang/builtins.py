@@ -18,11 +18,14 @@ import gradcli
 from gradcli import autograd as _autograd
 from gradcli import nn as _nn
 from gradcli import optim as _optim
+from gradcli.autograd import function as _function
 from gradcli.autograd import functional as _functional
 from gradcli.autograd.tensor import TENSOR_TYPES, Tensor
 from gradcli.nn import functional as _F
 from gradcli.nn import init as _init
 from gradcli.optim import lr_scheduler as _lr_scheduler
+from gradcli import distributions as _distributions
+from gradcli.utils import data as _data
 
 from .errors import GradLimitError, GradTypeError
 from .guards import check_format_spec, guard_iterable
@@ -45,8 +48,8 @@ _MAX_PRINT_PRECISION, _MAX_PRINT_EDGEITEMS = 100, 10_000
 _MATH = ("pi e inf nan tau sqrt exp log log2 log10 log1p expm1 sin cos tan asin acos atan atan2 sinh cosh tanh "
          "floor ceil trunc fabs isclose isnan isinf isfinite erf erfc gamma lgamma hypot degrees radians copysign "
          "fmod").split()
-_AUTOGRAD_FUNCTION = ("Function", "FunctionCtx", "once_differentiable")  # torch.autograd.function's public names
 _TYPING = "Any Callable Dict Iterable Iterator List Optional Sequence Tuple Union".split()
+_GRAPH = "Node saved_tensors_hooks save_on_cpu disable_saved_tensors_hooks".split()  # torch.autograd.graph
 SIZED_CREATION = "zeros ones empty rand randn full randint normal arange linspace eye randperm".split()
 
 
@@ -68,17 +71,31 @@ def make_modules(limits) -> dict[str, Namespace]:
     sched = ns("torch.optim.lr_scheduler", _public(_lr_scheduler))
     optim = ns("torch.optim", {**_public(_optim), "lr_scheduler": sched})
     afunc = ns("torch.autograd.functional", _public(_functional))
-    function = ns("torch.autograd.function", {n: getattr(_autograd, n) for n in _AUTOGRAD_FUNCTION
-                                              if hasattr(_autograd, n)})
-    autograd = ns("torch.autograd", {**_public(_autograd), "functional": afunc, "function": function})
+    function = ns("torch.autograd.function", _public(_function))
+    graph = ns("torch.autograd.graph", {n: getattr(_autograd.graph, n) for n in _GRAPH})
+    autograd = ns("torch.autograd", {**_public(_autograd), "functional": afunc, "function": function,
+                                     "graph": graph})
+    cuda = ns("torch.cuda", _public(gradcli.cuda))
+    dists = ns("torch.distributions", {**_public(_distributions),
+                                       "multinomial": ns("torch.distributions.multinomial",
+                                                         {"Multinomial": _distributions.Multinomial}),
+                                       "categorical": ns("torch.distributions.categorical",
+                                                         {"Categorical": _distributions.Categorical})})
+    data = ns("torch.utils.data", _public(_data))
+    utils = ns("torch.utils", {"data": data})
+    accelerator = ns("torch.accelerator", _public(gradcli.accelerator))
+    backends = ns("torch.backends", {n: ns(f"torch.backends.{n}", _public(getattr(gradcli.backends, n)))
+                                     for n in ("mps", "cudnn")})
     torch = {n: getattr(gradcli, n) for n in dir(gradcli) if not n.startswith("_")
-             and n not in ("autograd", "nn", "optim", "printing", "lang", "cli")
+             and n not in ("autograd", "nn", "optim", "printing", "lang", "cli", "utils", "distributions",
+                           "save", "load", "serialization")  # scripts get no file access
              and type(getattr(gradcli, n)) is not types.ModuleType}
     for name in SIZED_CREATION:
         if name in torch:
             torch[name] = checked_creation(name, torch[name], limits)
     torch["set_printoptions"] = _bounded_printoptions(torch["set_printoptions"])
-    torch.update(autograd=autograd, nn=nn, optim=optim, Tensor=Tensor)
+    torch.update(autograd=autograd, nn=nn, optim=optim, Tensor=Tensor, cuda=cuda, accelerator=accelerator,
+                 backends=backends, utils=utils, distributions=dists)
     ns("torch", torch)
     ns("math", {n: getattr(math, n) for n in _MATH})
     ns("random", _random_module(limits))

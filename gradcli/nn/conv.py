@@ -1,4 +1,5 @@
-"""2-D convolution for nn: F.conv2d (torch's argument checks and error texts) and the Conv2d module."""
+"""2-D convolution and max pooling for nn: F.conv2d / F.max_pool2d (torch's argument checks and error texts)
+and the Conv2d / MaxPool2d modules."""
 import math
 import warnings
 
@@ -6,7 +7,7 @@ from ..autograd import ops
 from . import init
 from .module import Module, Parameter
 
-__all__ = ["conv2d", "Conv2d"]
+__all__ = ["conv2d", "Conv2d", "max_pool2d", "MaxPool2d"]
 
 _C_NAMES = {"float64": "double", "float32": "float", "float16": "c10::Half", "int64": "long int"}
 
@@ -165,3 +166,37 @@ class Conv2d(Module):
         if self.padding_mode != "zeros":
             s += f", padding_mode={self.padding_mode}"
         return s
+
+
+# ---- max pooling ----------------------------------------------------------------------------------------
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    kernel = _pair("kernel_size", kernel_size, 2)
+    stride = kernel if stride is None or stride == [] else _pair("stride", stride, 2)
+    padding, dilation = _pair("padding", padding, 2), _pair("dilation", dilation, 2)
+    if input.ndim not in (3, 4):
+        raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")
+    for p, k, d in zip(padding, kernel, dilation):
+        if p > (d * (k - 1) + 1) // 2:
+            raise RuntimeError(f"pad should be at most half of effective kernel size, but got pad={p}, "
+                               f"kernel_size={k} and dilation={d}")
+    out, indices = ops.max_pool2d_with_indices(input, kernel, stride, padding, dilation, ceil_mode)
+    return (out, indices) if return_indices else out
+
+
+class MaxPool2d(Module):
+    """Max over each kernel window; `return_indices` also returns where each maximum came from."""
+
+    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False, ceil_mode=False):
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = stride if stride is not None else kernel_size
+        self.padding, self.dilation = padding, dilation
+        self.return_indices, self.ceil_mode = return_indices, ceil_mode
+
+    def forward(self, input):
+        return max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
+                          self.return_indices)
+
+    def extra_repr(self):
+        return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
+                f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")

@@ -7,11 +7,11 @@ import numpy as np
 from ..autograd import ops
 from ..autograd.creation import generator
 from ..autograd.tensor import Tensor
-from .conv import conv2d  # noqa: F401  (argument checks and the module live together in nn/conv.py)
+from .conv import conv2d, max_pool2d  # noqa: F401  (argument checks and the module live together in nn/conv.py)
 
 __all__ = ["relu", "sigmoid", "tanh", "softmax", "log_softmax", "leaky_relu", "gelu", "linear", "dropout",
            "mse_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy",
-           "nll_loss", "one_hot", "conv2d"]
+           "nll_loss", "one_hot", "conv2d", "max_pool2d"]
 
 _REDUCTIONS = ("none", "mean", "sum")
 
@@ -197,7 +197,8 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
         if reduction == "none":
             return wse
         return ops.sum(wse) if reduction == "sum" else ops.sum(wse) / ops.sum(weight)
-    return ops.apply(ops.T["mse_loss"], (x, y), (reduction,))
+    # the kernel runs in the promoted dtype (a float input with an integer target stays float32)
+    return ops.apply(ops.T["mse_loss"], (x, y), (reduction,), ops._coerce(x, y, floating=True))
 
 
 def _check_unit_interval(t, what):

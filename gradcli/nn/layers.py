@@ -7,8 +7,9 @@ from ..autograd import ops
 from . import functional as F
 from . import init
 from .module import Module, Parameter
+from .parameter import UninitializedParameter
 
-__all__ = ["Linear", "Sequential", "ReLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "LeakyReLU", "GELU",
+__all__ = ["Linear", "LazyLinear", "DataParallel", "Sequential", "ReLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "LeakyReLU", "GELU",
            "Flatten", "Identity", "Dropout"]
 
 
@@ -39,6 +40,42 @@ class Linear(Module):
 
     def extra_repr(self):
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
+
+
+class LazyLinear(Linear):
+    """A Linear whose in_features come from its first input: until then its parameters are uninitialized;
+    the first forward materializes and initializes them (drawing from the stream then, as torch does) and
+    the module becomes a plain Linear."""
+
+    def __init__(self, out_features, bias=True, device=None, dtype=None):
+        Module.__init__(self)
+        self.in_features = 0
+        self.out_features = out_features
+        self.weight = UninitializedParameter(dtype=dtype)
+        if bias:
+            self.bias = UninitializedParameter(dtype=dtype)
+        else:
+            self.register_parameter("bias", None)
+        self._lazy_hook = self.register_forward_pre_hook(LazyLinear._infer_parameters)
+
+    def reset_parameters(self):
+        if self.in_features:
+            Linear.reset_parameters(self)
+
+    @staticmethod
+    def _infer_parameters(module, args):
+        module._lazy_hook.remove()
+        x = args[0]
+        module.in_features = x.shape[-1] if x.ndim else 1
+        module.weight.materialize((module.out_features, module.in_features))
+        if module.bias is not None:
+            module.bias.materialize((module.out_features,))
+        module.reset_parameters()
+        del module._lazy_hook
+        module.__class__ = Linear
+
+    def has_uninitialized_params(self):
+        return isinstance(self.weight, UninitializedParameter)
 
 
 class Sequential(Module):
@@ -203,3 +240,17 @@ class Dropout(Module):
 
     def extra_repr(self):
         return f"p={self.p}, inplace={self.inplace}"
+
+
+class DataParallel(Module):
+    """Splits batches over GPUs in torch; with no GPU it runs the wrapped module as it is (as torch does)."""
+
+    def __init__(self, module, device_ids=None, output_device=None, dim=0):
+        super().__init__()
+        self.module = module
+        self.device_ids = []  # no accelerator: torch keeps an empty list and calls the module directly
+        self.dim = dim
+        self.output_device = None
+
+    def forward(self, *inputs, **kwargs):
+        return self.module(*inputs, **kwargs)

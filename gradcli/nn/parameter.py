@@ -3,7 +3,7 @@ import numpy as np
 
 from ..autograd.tensor import Tensor, storage, vc
 
-__all__ = ["Parameter"]
+__all__ = ["Parameter", "UninitializedParameter"]
 
 
 class Parameter(Tensor):
@@ -41,6 +41,46 @@ class Parameter(Tensor):
         if id(self) not in memo:
             memo[id(self)] = Parameter(Tensor._make(self._data.copy()), self._rg)
         return memo[id(self)]
+
+
+UNINITIALIZED = ("Can't access the shape of an uninitialized parameter or buffer. This error usually happens in "
+                 "`load_state_dict` when trying to load an uninitialized parameter into an initialized one. Call "
+                 "`forward` to initialize the parameters before accessing their attributes.")
+
+
+class UninitializedParameter(Parameter):
+    """A lazy module's parameter before its first forward: no shape yet. materialize() gives it one and
+    turns it into a plain Parameter in place, so optimizers built before the first forward keep working."""
+
+    __slots__ = ()
+
+    def __new__(cls, requires_grad=True, device=None, dtype=None):
+        p = Parameter.__new__(cls, None, requires_grad)
+        if dtype is not None:
+            p._data = p._data.astype(dtype.np)
+        return p
+
+    def __init__(self, requires_grad=True, device=None, dtype=None):
+        pass
+
+    def __repr__(self):
+        return "<UninitializedParameter>"
+
+    __str__ = __repr__
+
+    @property
+    def shape(self):
+        raise RuntimeError(UNINITIALIZED)
+
+    def size(self, dim=None):
+        raise RuntimeError(UNINITIALIZED)
+
+    def numel(self):
+        raise RuntimeError(UNINITIALIZED)
+
+    def materialize(self, shape, device=None, dtype=None):
+        self._data = np.zeros(tuple(shape), dtype.np if dtype is not None else self._data.dtype)
+        self.__class__ = Parameter
 
 
 def _rebuild_parameter(data, requires_grad):

@@ -300,8 +300,7 @@ def test_mark_non_differentiable(m):
     assert v.requires_grad and not idx.requires_grad and idx.dtype == m.int64
 
 
-@pytest.mark.parametrize("m", libs(gc_xfail="ctx.mark_dirty(a) in forward: gradcli returns a new tensor and leaves "
-                                   "a.grad_fn=MulBackward0; torch returns `a` itself with grad_fn=DirtyBackward"))
+@pytest.mark.parametrize("m", libs())
 def test_mark_dirty_rebases_the_input(m):
     class Dirty(m.autograd.Function):
         @staticmethod
@@ -434,3 +433,92 @@ def test_gradgradcheck_catches_a_wrong_second_derivative(m):
     x = m.tensor([1., 2.], dtype=m.float64, requires_grad=True)
     assert m.autograd.gradcheck(BadSecond.apply, (x,))
     assert m.autograd.gradgradcheck(BadSecond.apply, (x,), raise_exception=False) is False
+
+
+# ---- mark_dirty: versions and misuse, word for word as torch ----------------------------------------------
+def _inplace_fn(m, save=False):
+    class Inplace(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            a.mul_(2)
+            ctx.mark_dirty(a)
+            if save:
+                ctx.save_for_backward(a)
+            return a
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * ctx.saved_tensors[0] if save else g * 2
+
+    return Inplace
+
+
+def _modified(producer, now, expected):
+    return ("one of the variables needed for gradient computation has been modified by an inplace operation: "
+            f"[torch.FloatTensor [2]], which is output 0 of {producer}, is at version {now}; expected version "
+            f"{expected} instead. Hint: enable anomaly detection to find the operation that failed to compute its "
+            "gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False).")
+
+
+@pytest.mark.parametrize("m", libs())
+def test_mark_dirty_bumps_the_version_after_the_inplace_op(m):
+    w = m.tensor([1., 2.], requires_grad=True)
+    a = w * 1
+    b = a * a  # saves a at version 0
+    out = _inplace_fn(m).apply(a)
+    assert out is a and a._version == 2 and type(a.grad_fn).__name__ == "InplaceBackward"
+    with pytest.raises(RuntimeError, match=exact(_modified("Inplace", 2, 0))):
+        (b.sum() + out.sum()).backward()
+
+
+@pytest.mark.parametrize("m", libs())
+def test_mark_dirty_saved_result_of_another_op(m):
+    w = m.tensor([1., 2.], requires_grad=True)
+    b = (w * 1).exp()
+    _inplace_fn(m).apply(b)
+    with pytest.raises(RuntimeError, match=exact(_modified("Exp", 2, 0))):
+        b.sum().backward()
+
+
+@pytest.mark.parametrize("m", libs())
+def test_mark_dirty_chained(m):
+    w = m.tensor([1., 2.], requires_grad=True)
+    f = _inplace_fn(m)
+    out2 = f.apply(f.apply(w * 1))
+    c = out2 * out2
+    f.apply(out2)
+    with pytest.raises(RuntimeError, match=exact(_modified("Inplace", 6, 4))):
+        c.sum().backward()
+
+
+@pytest.mark.parametrize("m", libs())
+def test_mark_dirty_and_saved(m):
+    w = m.tensor([1., 2.], requires_grad=True)
+    a = w * 1
+    out = _inplace_fn(m, save=True).apply(a)
+    assert a._version == 2
+    out.sum().backward()
+    assert w.grad.tolist() == [2., 4.]
+
+
+@pytest.mark.parametrize("m", libs())
+def test_mark_dirty_misuse(m):
+    with pytest.raises(RuntimeError, match=exact("a leaf Variable that requires grad has been used in an in-place "
+                                                 "operation.")):
+        _inplace_fn(m).apply(m.tensor([1., 2.], requires_grad=True))
+
+    class NotReturned(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            a.mul_(2)
+            ctx.mark_dirty(a)
+            return a * 1
+
+        @staticmethod
+        def backward(ctx, g):
+            return g
+
+    with pytest.raises(RuntimeError, match=exact(
+            "Some elements marked as dirty during the forward method were not returned as output. The inputs that "
+            "are modified inplace must all be outputs of the Function.")):
+        NotReturned.apply(m.tensor([1., 2.], requires_grad=True) * 1)

@@ -214,3 +214,16 @@ def test_integer_ops_do_not_record(m):
     assert type((w * i).grad_fn).__name__ == "MulBackward0"
     (w * i).sum().backward()
     assert w.grad.tolist() == [1., 2.]
+
+
+def test_int8_int16_promotion_against_torch():
+    torch = pytest.importorskip("torch")
+    names = ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64"]
+    for a in names:
+        for b in names:
+            g = gc.ones(2, dtype=getattr(gc, a)) + gc.ones(2, dtype=getattr(gc, b))
+            t = torch.ones(2, dtype=getattr(torch, a)) + torch.ones(2, dtype=getattr(torch, b))
+            assert repr(g.dtype) == repr(t.dtype), (a, b)
+    assert gc.ones(1, dtype=gc.int16).type() == "torch.ShortTensor" and gc.ones(1).char().dtype == gc.int8
+    assert repr(gc.ones(2, dtype=gc.int16)) == "tensor([1, 1], dtype=torch.int16)"
+    assert (gc.short, gc.int) == (gc.int16, gc.int32)

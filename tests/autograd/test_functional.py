@@ -152,3 +152,44 @@ def test_jacobian_agrees_with_rowwise_autograd_grad(m):
     for i in range(3):
         (row,) = m.autograd.grad(y[i], xr, retain_graph=True)
         assert all(abs(a - b) < 1e-12 for a, b in zip(j[i].tolist(), row.tolist()))
+
+
+# ---- create_graph=True: the outputs keep their graph (torch keeps the function value's grad_fn too) ------
+def _create_graph_snippet(m, p):
+    af = _af(m)
+    f = lambda x: (x ** 3).sum()  # noqa: E731
+    g = lambda x: x ** 2  # noqa: E731
+    h = lambda x, y: (x * y, x + y)  # noqa: E731
+    x = m.tensor([1., 2.], requires_grad=True)
+    y = m.tensor([3., 4.], requires_grad=True)
+    v = m.ones(2)
+    p("vjp", af.vjp(g, x, v, create_graph=True), af.vjp(g, x, v))
+    p("jvp", af.jvp(g, x, v, create_graph=True), af.jvp(g, x, v))
+    p("vhp", af.vhp(f, x, v, create_graph=True), af.vhp(f, x, v))
+    p("hvp", af.hvp(f, x, v, create_graph=True), af.hvp(f, x, v))
+    p("vjp2", af.vjp(h, (x, y), (v, v), create_graph=True))
+    p("jvp2", af.jvp(h, (x, y), (v, v), create_graph=True))
+    p("const", af.vjp(g, m.tensor([1., 2.]), v, create_graph=True), af.vhp(f, m.tensor([1., 2.]), v,
+                                                                          create_graph=True))
+    p("jac", af.jacobian(g, x, create_graph=True), af.jacobian(g, x))
+    p("hes", af.hessian(f, x, create_graph=True), af.hessian(f, x))
+    p("jac2", af.jacobian(h, (x, y), create_graph=True))
+    out, prod = af.vhp(f, x, v, create_graph=True)
+    (out + prod.sum()).backward()  # through the kept value and the product, to the inputs
+    p("grad", x.grad)
+
+
+def test_create_graph_outputs_match_torch():
+    torch = pytest.importorskip("torch")
+    from .helpers import output_of
+    assert output_of(_create_graph_snippet, importlib.import_module("gradcli")) == output_of(
+        _create_graph_snippet, torch)
+
+
+@pytest.mark.parametrize("m", libs())
+def test_create_graph_value_is_differentiable(m):
+    x = m.tensor([1., 2.], requires_grad=True)
+    out, prod = _af(m).jvp(lambda t: t ** 2, x, m.ones(2), create_graph=True)
+    assert out.grad_fn is not None and prod.grad_fn is not None
+    out.sum().backward()
+    assert x.grad.tolist() == [2., 4.]

@@ -252,7 +252,7 @@ def test_node_metadata_dict_persists(m):
     assert y.grad_fn.metadata == {"tag": "mine"}
 
 
-@pytest.mark.parametrize("m", libs(gc_xfail="torch.autograd.graph.saved_tensors_hooks is missing"))
+@pytest.mark.parametrize("m", libs())
 def test_saved_tensors_hooks_pack_and_unpack(m):
     log = []
 
@@ -328,7 +328,7 @@ def test_saved_result_is_a_tensor_of_the_same_node(m):
     assert r.grad_fn is z.grad_fn and r is not z
 
 
-@pytest.mark.parametrize("m", libs(gc_xfail="node._raw_saved_self (torch's SavedTensor handle) is missing"))
+@pytest.mark.parametrize("m", libs())
 def test_raw_saved_handle(m):
     y = m.tensor([1., 2.], requires_grad=True) ** 2
     assert type(y.grad_fn._raw_saved_self).__name__ == "SavedTensor"
@@ -342,3 +342,82 @@ def test_sequence_numbers_increase_in_creation_order(m):
     c = b.sum()
     nrs = [t.grad_fn._sequence_nr() for t in (a, b, c)]
     assert nrs == sorted(nrs) and len(set(nrs)) == 3
+
+
+def _saved_hooks_snippet(m, p):
+    G = m.autograd.graph
+    x = m.tensor([1., 2.], requires_grad=True)
+    with G.save_on_cpu(pin_memory=False):
+        y = (x * x).exp()
+    y.sum().backward()
+    p(x.grad)
+    try:
+        with G.disable_saved_tensors_hooks("no hooks here"):
+            with G.saved_tensors_hooks(lambda t: t, lambda t: t):
+                pass
+    except RuntimeError as e:
+        p("RuntimeError", e)
+    x = m.tensor([1., 2.], requires_grad=True)
+    with G.saved_tensors_hooks(lambda t: t.detach().numpy().copy(), lambda a: m.tensor(a)):
+        y = x.exp()
+    p(y.grad_fn._saved_result)  # the node's own output comes back with the node as grad_fn
+    y.sum().backward()
+    p(x.grad)
+    x = m.tensor([1., 2.], requires_grad=True)
+    with G.saved_tensors_hooks(lambda t: t, lambda t: t):
+        y = x * 1
+        y2 = y * y
+    y.add_(1)
+    y2.sum().backward()  # no version check for hooked saves, as in torch
+    p(x.grad)
+    log = []
+
+    class Sq(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            ctx.save_for_backward(a)
+            return a * a
+
+        @staticmethod
+        def backward(ctx, g):
+            a, = ctx.saved_tensors
+            return 2 * a * g
+
+    x = m.tensor([1., 2.], requires_grad=True)
+    with G.saved_tensors_hooks(lambda t: log.append("pack") or t, lambda t: log.append("unpack") or t):
+        y = Sq.apply(x)
+    y.sum().backward()
+    p(log, x.grad)
+    x = m.tensor([3.], requires_grad=True)
+    log = []
+    with G.saved_tensors_hooks(lambda t: log.append(("pack", t.tolist())) or t * 2,
+                               lambda t: log.append("unpack") or t / 2):
+        y = x.sin()
+        with G.saved_tensors_hooks(lambda t: log.append("inner") or t, lambda t: t):
+            z = y.cos()  # only the innermost hooks apply
+    z.sum().backward()
+    p(log, x.grad)
+
+
+def test_saved_tensors_hooks_match_torch():
+    torch = pytest.importorskip("torch")
+    import gradcli
+    from .helpers import output_of
+    assert output_of(_saved_hooks_snippet, gradcli) == output_of(_saved_hooks_snippet, torch)
+
+
+@pytest.mark.parametrize("m", libs())
+def test_raw_saved_register_hooks(m):
+    log = []
+    x = m.tensor([1., 2., 3.], requires_grad=True)
+    y = x.pow(2)
+    y.grad_fn._raw_saved_self.register_hooks(lambda t: log.append("pack") or t * 1,
+                                              lambda t: log.append("unpack") or t)
+    assert log == ["pack"]
+    y.sum().backward()
+    assert log == ["pack", "unpack"] and x.grad.tolist() == [2., 4., 6.]
+    z = x.exp()
+    z.grad_fn._raw_saved_result.register_hooks(lambda t: t, lambda t: t)
+    z.sum().backward()
+    with pytest.raises(RuntimeError, match="^Calling register_hooks on a saved tensor after it has been freed"):
+        y.grad_fn._raw_saved_self.register_hooks(lambda t: t, lambda t: t)

@@ -176,9 +176,7 @@ def test_modifying_after_backward_is_fine(m):
     assert c._version == 1
 
 
-@pytest.mark.parametrize("m", libs(gc_xfail="an in-place op's saved output is a copy in gradcli, so `a.sigmoid_(); "
-                                   "a.sigmoid_()` then backward succeeds; torch raises '..., which is output 0 of "
-                                   "Sigmoid, is at version 2; expected version 1 instead.'"))
+@pytest.mark.parametrize("m", libs())
 def test_in_place_result_saved_then_modified_again(m):
     a = _leaf(m) * 1
     a.sigmoid_()

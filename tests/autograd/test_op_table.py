@@ -175,6 +175,11 @@ def _grad_of(index):
 
 
 
+def _seeded(m, fill, *args):
+    m.manual_seed(0)  # the same stream in both libraries, so the drawn values agree
+    return fill(*args)
+
+
 def _everywhere(reason):
     return {"gradcheck": reason, "gradgrad": reason, "torch": reason}
 
@@ -333,6 +338,18 @@ CASES = {
              (1, 4, 5, 5), (2, 2, 2, 2), (1, 2, 3, 3), id="grad_input-groups"),
         Case(lambda m, x, w: m.autograd.grad((F(m).conv2d(x, w) ** 2).sum(), w, create_graph=True)[0],
              (1, 2, 3, 3), (2, 2, 2, 2), id="grad_weight-of-square")],
+    # ---- pooling
+    "max_pool2d": [Case(lambda m, x: F(m).max_pool2d(x, 2), (2, 2, 4, 4), domain="distinct"),
+                   Case(lambda m, x: F(m).max_pool2d(x, 3, stride=2, padding=1), (1, 2, 5, 5), domain="distinct",
+                        id="stride-pad"),
+                   Case(lambda m, x: F(m).max_pool2d(x, (2, 3), stride=(1, 2), dilation=2, ceil_mode=True),
+                        (1, 1, 6, 7), domain="distinct", id="dilation-ceil"),
+                   Case(lambda m, x: m.nn.MaxPool2d(2)(x), (2, 4, 4), domain="distinct", id="unbatched-module")],
+    "max_pool2d_backward": [
+        Case(lambda m, x, g: m.autograd.grad(F(m).max_pool2d(x, 2), x, g, create_graph=True)[0],
+             (1, 2, 4, 4), (1, 2, 2, 2), domain=("distinct", "any")),
+        Case(lambda m, x: m.autograd.grad(F(m).max_pool2d(x, 2, 1).sum(), x, create_graph=True)[0],
+             (1, 1, 3, 3), domain="distinct", id="ones-overlapping")],
     # ---- shapes and views
     "view": [Case(lambda m, x: x.view(3, 2), (2, 3)),
              Case(lambda m, x: x.reshape(6), (2, 3), id="reshape"),
@@ -399,6 +416,25 @@ CASES = {
     "threshold_backward": [Case(_grad_of(lambda x: x.relu()), (2, 3), (2, 3), domain="away"),
                            Case(lambda m, x: m.autograd.grad(x.relu().sum(), x, create_graph=True)[0], (3,),
                                 domain="away", id="ones-grad")],
+    # ---- along a dimension by an index tensor
+    "gather": [Case(lambda m, x: x.gather(1, m.tensor([[0, 0], [2, 1]])), (2, 3)),
+               Case(lambda m, x: m.gather(x, 0, m.tensor([[1, 0, 1]])), (2, 3), id="dim0-repeated"),
+               Case(lambda m, x: x.gather(1, m.tensor([[1]])), (3, 3), id="leading-block")],
+    "scatter": [Case(lambda m, x, s: x.scatter(0, m.tensor([[0, 1, 2], [2, 0, 1]]), s), (3, 3), (2, 3)),
+                Case(lambda m, x, s: m.scatter(x, 1, m.tensor([[1], [0]]), s), (2, 3), (2, 1), id="dim1")],
+    "scatter_value": [Case(lambda m, x: x.scatter(1, m.tensor([[0, 2], [1, 1]]), 2.5), (2, 3))],
+    "scatter_add": [Case(lambda m, x, s: x.scatter_add(0, m.tensor([[0, 1, 2], [0, 0, 1]]), s), (3, 3), (2, 3)),
+                    Case(lambda m, x, s: m.scatter_add(x, 1, m.tensor([[2, 2]]), s), (2, 3), (1, 2), id="dim1")],
+    "index_select": [Case(lambda m, x: x.index_select(1, m.tensor([2, 0, 2])), (2, 3)),
+                     Case(lambda m, x: m.index_select(x, 0, m.tensor([1])), (3, 2), id="torch.")],
+    "index_add": [Case(lambda m, x, s: x.index_add(0, m.tensor([0, 2, 0]), s), (3, 2), (3, 2)),
+                  Case(lambda m, x, s: m.index_add(x, 1, m.tensor([1, 0]), s, alpha=2.0), (2, 3), (2, 2),
+                       id="alpha")],
+    "sort": [Case(lambda m, x: x.sort().values, (2, 3), domain="distinct"),
+             Case(lambda m, x: m.sort(x, 0, descending=True)[0], (3, 2), domain="distinct", id="desc")],
+    "sort_stable": [Case(lambda m, x: x.sort(stable=True, dim=0).values, (3, 2), domain="distinct")],
+    "topk": [Case(lambda m, x: x.topk(2).values, (2, 3), domain="distinct"),
+             Case(lambda m, x: m.topk(x, 1, dim=0, largest=False)[0], (3, 2), domain="distinct", id="smallest")],
     "cat": [Case(lambda m, x, y: m.cat([x, y]), (2,), (3,)),
             Case(lambda m, x, y: m.cat([x, y], 1), (2, 1), (2, 3), id="dim1"),
             Case(lambda m, x, y: m.cat((x, y), -1), (2, 2), NoGrad((2, 1)), id="const-part")],
@@ -409,6 +445,17 @@ CASES = {
              Case(_backward_create_graph, (3,), id="grad-after-backward(create_graph)")],
     "fill": [Case(_fill_, (2, 3))],
     "zero": [Case(_zero_, (2, 3))],
+    "normal": [Case(lambda m, x: _seeded(m, (x * 1).normal_, 0.5, 2.0) * 0 + x, (2, 3), gradcheck=False,
+                    gradgrad=False, id="zero-grad-path"),
+               Case(lambda m, x: _seeded(m, (x * 1).normal_), (3,), gradcheck=False, gradgrad=False, id="direct")],
+    "exponential": [Case(lambda m, x: _seeded(m, (x * 1).exponential_, 2.5) * 0 + x, (2, 3), gradcheck=False,
+                         gradgrad=False, id="zero-grad-path"),
+                    Case(lambda m, x: _seeded(m, (x * 1).exponential_), (20,), gradcheck=False, gradgrad=False,
+                         id="direct")],
+    "uniform": [Case(lambda m, x: _seeded(m, (x * 1).uniform_, -1.0, 1.0) * 0 + x, (2, 3), gradcheck=False,
+                     gradgrad=False, id="zero-grad-path"),
+                Case(lambda m, x: _seeded(m, (x * 1).uniform_), (20,), gradcheck=False, gradgrad=False,
+                     id="direct")],
     "copy_slices": [Case(_setitem(0), (2, 3), (3,)),
                     Case(_setitem((slice(None), 1), scalar=True), (2, 3), id="scalar"),
                     Case(_setitem(slice(1, 3)), (4,), (2,), id="slice"),

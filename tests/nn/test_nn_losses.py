@@ -272,3 +272,18 @@ def test_losses_match_torch_on_random_inputs(n, c, seed, reduction, loss):
     ty.sum().backward()
     np.testing.assert_allclose(gx.grad.numpy(), tx.grad.numpy(), rtol=1e-4, atol=1e-5)
     assert type(gy.grad_fn).__name__ == type(ty.grad_fn).__name__
+
+
+def test_mse_with_integer_target_stays_float32():
+    """The 60-minute blitz compares a float32 output with torch.arange(1, 11): the loss is float32."""
+    torch = pytest.importorskip("torch")
+    a = np.random.default_rng(0).standard_normal((1, 10)).astype(np.float32)
+    for m in (gc, torch):
+        out = m.tensor(a, requires_grad=True)
+        loss = m.nn.MSELoss()(out, m.arange(1, 11).view(1, -1))
+        assert loss.dtype == m.float32 and "dtype" not in repr(loss)
+        loss.backward()
+        assert out.grad.dtype == m.float32
+    g = gc.nn.functional.mse_loss(gc.tensor(a), gc.arange(1, 11).view(1, -1)).item()
+    t = torch.nn.functional.mse_loss(torch.tensor(a), torch.arange(1, 11).view(1, -1)).item()
+    assert g == pytest.approx(t, rel=1e-6)

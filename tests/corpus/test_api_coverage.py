@@ -4,8 +4,8 @@ from . import api_coverage
 
 # The measured shares of call sites when they were last raised (gradcli's Python API; what a .grad script
 # can reach through the sandbox); raise them when coverage rises.
-FLOOR = 0.947
-GRAD_FLOOR = 0.936
+FLOOR = 0.99
+GRAD_FLOOR = 0.985
 
 
 def test_call_site_coverage_does_not_fall():
@@ -24,7 +24,7 @@ def test_grad_script_reach_does_not_fall():
 def test_grad_probe_tells_reachable_from_not():
     assert api_coverage.grad_covered("torch.no_grad") and api_coverage.grad_covered("Tensor.backward")
     assert api_coverage.grad_covered("FunctionCtx.save_for_backward")
-    assert not api_coverage.grad_covered("torch.utils.data.DataLoader")
+    assert not api_coverage.grad_covered("torch.save")  # no file access from a script
     assert not api_coverage.grad_covered("Tensor._version_of_nothing")
 
 

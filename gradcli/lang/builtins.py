@@ -54,8 +54,11 @@ SIZED_CREATION = "zeros ones empty rand randn full randint normal arange linspac
 
 
 def _public(module, skip=()) -> dict:
-    return {n: getattr(module, n) for n in dir(module)
-            if not n.startswith("_") and n not in skip and type(getattr(module, n)) is not types.ModuleType}
+    """A module's public names as a script sees them: no submodules, and never a metaclass (a class
+    that makes classes, such as autograd's FunctionMeta), whatever the module exports."""
+    return {n: v for n in dir(module) if not n.startswith("_") and n not in skip
+            for v in (getattr(module, n),)
+            if type(v) is not types.ModuleType and not (isinstance(v, type) and issubclass(v, type))}
 
 
 def make_modules(limits) -> dict[str, Namespace]:

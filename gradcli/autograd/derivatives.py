@@ -46,6 +46,13 @@ def op(key, name, inputs, fwd, *vjps, args="", variadic=False, fwd_args=True):
 
 
 # ---- derivative formulas too long for one line (still Tensor ops only) ------------------------------
+def _repeat_backward(g, shape, reps):
+    # the gradient of each element is the sum over its tiles: view g as (tile, size) pairs and sum the tiles
+    padded = (1,) * (len(reps) - len(shape)) + tuple(shape)
+    pairs = [n for r, s in zip(reps, padded) for n in (r, s)]
+    return g.reshape(*pairs).sum(tuple(range(0, 2 * len(reps), 2))).reshape(shape)
+
+
 def _times(g, alpha):
     return g if alpha == 1 else F.mul_scalar(g, alpha)
 
@@ -257,6 +264,24 @@ op("where", "WhereBackward0", "self other", lambda a, b, condition: np.where(con
    lambda g, condition: _where0(condition, g),
    lambda g, condition: F.where(condition, 0.0, g), args="condition")
 
+# rounding: piecewise constant, so a zero gradient, but torch still records a node
+op("floor", "FloorBackward0", "self", np.floor, lambda g: F.zeros_like(g))
+op("ceil", "CeilBackward0", "self", np.ceil, lambda g: F.zeros_like(g))
+op("round", "RoundBackward0", "self", np.round, lambda g: F.zeros_like(g))
+op("round_decimals", "RoundBackward1", "self", lambda a, decimals: K.np_round_decimals(a, decimals),
+   lambda g: F.zeros_like(g), args="decimals")
+op("trunc", "TruncBackward0", "self", np.trunc, lambda g: F.zeros_like(g))
+op("tan", "TanBackward0", "self", np.tan, lambda g, result: g * (1 + result * result))
+op("log2", "Log2Backward0", "self", np.log2, lambda g, self: g / (self * math.log(2)))
+op("log10", "Log10Backward0", "self", np.log10, lambda g, self: g / (self * math.log(10)))
+op("expm1", "Expm1Backward0", "self", np.expm1, lambda g, result: g * (result + 1))
+op("masked_fill", "MaskedFillBackward0", "self",
+   lambda a, mask, value: np.where(mask, np.asarray(value, a.dtype), a),
+   lambda g, mask: F.where(F.tensor(mask), 0.0, g), args="mask value")
+op("masked_fill_tensor", "MaskedFillBackward1", "self value", lambda a, v, mask: np.where(mask, v, a),
+   lambda g, mask: F.where(F.tensor(mask), 0.0, g),
+   lambda g, mask: F.where(F.tensor(mask), g, 0.0).sum(), args="mask")
+
 # ---- reductions -----------------------------------------------------------------------------------
 op("sum", "SumBackward0", "self", lambda a: np.sum(a), lambda g, shape_self: g.expand(shape_self))
 op("sum_dim", "SumBackward1", "self", lambda a, dim, keepdim: np.sum(a, axis=dim, keepdims=keepdim),
@@ -388,6 +413,14 @@ op("squeeze_mm", "SqueezeBackward4", "self", lambda a, dim: np.squeeze(a, dim),
    lambda g, shape_self: g.reshape(shape_self), args="dim")
 op("expand", "ExpandBackward0", "self", lambda a, shape: np.broadcast_to(a, shape),
    lambda g, shape_self: F.sum_to(g, shape_self), args="shape")
+op("repeat", "RepeatBackward0", "self", lambda a, reps: np.tile(a, reps),
+   lambda g, shape_self, reps: _repeat_backward(g, shape_self, reps), args="reps")
+op("flip", "FlipBackward0", "self", lambda a, dims: np.flip(a, dims).copy(), lambda g, dims: g.flip(dims),
+   args="dims")
+op("tril", "TrilBackward0", "self", lambda a, diagonal: np.tril(a, diagonal), lambda g, diagonal: g.tril(diagonal),
+   args="diagonal")
+op("triu", "TriuBackward0", "self", lambda a, diagonal: np.triu(a, diagonal), lambda g, diagonal: g.triu(diagonal),
+   args="diagonal")
 op("alias", "AliasBackward0", "self", lambda a: a.view(), lambda g: g)
 op("clone", "CloneBackward0", "self", np.copy, lambda g: g)
 op("to_copy", "ToCopyBackward0", "self", lambda a, dtype: a.astype(dtype.np),

@@ -8,7 +8,9 @@ clamp clip maximum minimum sum mean prod var std norm max min amax amin softmax 
 reshape view flatten unsqueeze squeeze expand expand_as t transpose permute narrow select matmul mm mv dot
 bmm clone contiguous to square erf eq ne lt le gt ge isnan isinf logsumexp cumsum chunk split movedim
 swapaxes outer floor_divide remainder equal allclose logical_not isfinite clamp_min clamp_max gather scatter scatter_add
-index_select index_add sort argsort topk multinomial""".split()
+index_select index_add sort argsort topk multinomial floor ceil round trunc tan log2 log10 expm1
+masked_fill repeat flip tril triu view_as type_as all any nonzero count_nonzero isclose logical_and logical_or
+logical_xor""".split()
 
 
 def _method(f):
@@ -72,8 +74,10 @@ def _install():
                  "sigmoid", "relu", "reciprocal", "square", "sin", "cos", "erf", "log1p", "rsqrt", "clamp_min",
                  "clamp_max"):
         setattr(T, name + "_", inplace(getattr(ops, name)))
-    for name in ("scatter", "scatter_add", "index_add"):  # in place: through the recorded out-of-place op
+    for name in ("scatter", "scatter_add", "index_add", "masked_fill", "floor", "ceil", "round", "trunc", "tan",
+                 "tril", "triu", "expm1", "log2", "log10"):  # in place: through the recorded out-of-place op
         setattr(T, name + "_", inplace(getattr(ops, name)))
+    T.where = lambda self, condition, other: ops.where(condition, self, other)  # x.where(c, y): x where c
     T.clip_ = T.clamp_
     T.negative_ = T.neg_
     for op_name, name in (("__iadd__", "add"), ("__isub__", "sub"), ("__imul__", "mul"),
@@ -83,7 +87,7 @@ def _install():
 
 
 # torch's top-level in-place functions (torch.exp_(x) is x.exp_()), with the methods' version and leaf checks
-INPLACE_FUNCTIONS = """abs_ clamp_ clamp_max_ clamp_min_ clip_ cos_ detach_ erf_ exp_ fill_ log_ log1p_ neg_ negative_
-reciprocal_ relu_ rsqrt_ sigmoid_ sin_ sqrt_ square_ tanh_ zero_""".split()
+INPLACE_FUNCTIONS = """abs_ ceil_ clamp_ clamp_max_ clamp_min_ clip_ cos_ detach_ erf_ exp_ expm1_ fill_ floor_ log_ log10_
+log1p_ log2_ neg_ negative_ reciprocal_ relu_ round_ rsqrt_ sigmoid_ sin_ sqrt_ square_ tan_ tanh_ trunc_ zero_""".split()
 
 _install()

@@ -338,6 +338,7 @@ from .reductions import *  # noqa: E402,F401,F403  (reductions, shapes and creat
 from .shapes import *  # noqa: E402,F401,F403
 from .matmul import *  # noqa: E402,F401,F403
 from .compare import *  # noqa: E402,F401,F403
+from .extra import *  # noqa: E402,F401,F403
 from .creation import *  # noqa: E402,F401,F403
 from .conv import *  # noqa: E402,F401,F403
 from .indexing import *  # noqa: E402,F401,F403

@@ -1,0 +1,143 @@
+"""Rounding (zero-gradient nodes, as torch records them), tan / log2 / log10 / expm1, masked_fill, repeat, flip,
+tril / triu, view_as / type_as, and the boolean reductions and tests (all, any, nonzero, isclose, logical_*)."""
+import numpy as np
+
+from .dispatch import _asarray, _make
+from .tensor import Tensor, _wrap_dim
+
+from . import ops as o  # noqa: E402  (circular: ops star-imports this module at its end)
+
+__all__ = ["floor", "ceil", "round", "trunc", "tan", "log2", "log10", "expm1", "masked_fill", "repeat", "flip",
+           "tril", "triu", "view_as", "type_as", "all", "any", "nonzero", "count_nonzero", "isclose",
+           "logical_and", "logical_or", "logical_xor"]
+
+
+def _rounding(key):
+    def f(input):
+        if input._data.dtype.kind != "f":  # torch rounds integers to themselves, as a copy
+            return o.clone(input)
+        return o.apply(o.T[key], (input,))
+    f.__name__ = key
+    return f
+
+
+floor, ceil, trunc = map(_rounding, ("floor", "ceil", "trunc"))
+
+
+def round(input, *, decimals=0):  # noqa: A001  (torch's name)
+    if input._data.dtype.kind != "f":
+        return o.clone(input)
+    if decimals == 0:
+        return o.apply(o.T["round"], (input,))
+    return o.apply(o.T["round_decimals"], (input,), (decimals,))
+
+
+def tan(input):
+    return o._unary("tan", input)
+
+
+def log2(input):
+    return o._unary("log2", input)
+
+
+def log10(input):
+    return o._unary("log10", input)
+
+
+def expm1(input):
+    return o._unary("expm1", input)
+
+
+_C_NAMES = {"l": "long int", "q": "long int", "i": "int", "h": "short int", "b": "signed char", "B": "unsigned char",
+            "f": "float", "d": "double", "e": "c10::Half"}  # torch's C++ type names in its error texts
+
+
+def masked_fill(input, mask, value):
+    m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+    if m.dtype != np.bool_:
+        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
+                           f"{_C_NAMES.get(m.dtype.char, m.dtype.name)}")
+    if isinstance(value, Tensor):
+        if value._data.ndim:
+            raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                               f"{value._data.ndim} dimension(s).")
+        v = value._data.astype(input._data.dtype)
+        return o.apply(o.T["masked_fill_tensor"], (input, value), (m,), (input._data, v))
+    return o.apply(o.T["masked_fill"], (input,), (m, value))
+
+
+def repeat(input, *sizes):
+    reps = tuple(int(s) for s in (sizes[0] if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)) else sizes))
+    if len(reps) < input._data.ndim:
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of "
+                           "tensor")
+    return o.apply(o.T["repeat"], (input,), (reps,))
+
+
+def flip(input, *dims):
+    dims = dims[0] if len(dims) == 1 and isinstance(dims[0], (tuple, list)) else dims
+    return o.apply(o.T["flip"], (input,), (tuple(_wrap_dim(d, input._data.ndim) for d in dims),))
+
+
+def tril(input, diagonal=0):
+    return o.apply(o.T["tril"], (input,), (diagonal,))
+
+
+def triu(input, diagonal=0):
+    return o.apply(o.T["triu"], (input,), (diagonal,))
+
+
+def view_as(input, other):
+    return o.view(input, other.shape)
+
+
+def type_as(input, other):
+    return o.to(input, other.dtype)
+
+
+# ---- boolean reductions and tests: no gradient --------------------------------------------------------
+def _bool_reduce(fn, input, dim, keepdim):
+    d = input._data
+    if dim is None:
+        return _make(_asarray(fn(d)))
+    dims = tuple(_wrap_dim(x, d.ndim) for x in (dim if isinstance(dim, (tuple, list)) else (dim,)))
+    return _make(_asarray(fn(d, axis=dims, keepdims=keepdim)))
+
+
+def all(input, dim=None, keepdim=False):  # noqa: A001
+    return _bool_reduce(np.all, input, dim, keepdim)
+
+
+def any(input, dim=None, keepdim=False):  # noqa: A001
+    return _bool_reduce(np.any, input, dim, keepdim)
+
+
+def nonzero(input, *, as_tuple=False):
+    idx = np.argwhere(input._data).astype(np.int64)
+    if as_tuple:
+        return tuple(_make(np.ascontiguousarray(idx[:, k])) for k in range(max(input._data.ndim, 1)))
+    return _make(idx)
+
+
+def count_nonzero(input, dim=None):
+    d = input._data
+    if dim is None:
+        return _make(_asarray(np.int64(np.count_nonzero(d))))
+    dims = tuple(_wrap_dim(x, d.ndim) for x in (dim if isinstance(dim, (tuple, list)) else (dim,)))
+    return _make(_asarray(np.count_nonzero(d, axis=dims).astype(np.int64)))
+
+
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    da, db = o._coerce(o.as_tensor_arg(input), o.as_tensor_arg(other))
+    return _make(_asarray(np.isclose(da, db, rtol, atol, equal_nan)))
+
+
+def _logical(fn):
+    def f(input, other):
+        a = input._data
+        b = other._data if isinstance(other, Tensor) else other
+        return _make(_asarray(fn(a, b)))
+    return f
+
+
+logical_and, logical_or, logical_xor = map(_logical, (np.logical_and, np.logical_or, np.logical_xor))

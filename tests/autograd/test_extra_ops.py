@@ -1,0 +1,45 @@
+"""Rounding, tan/log2/log10/expm1, masked_fill, repeat, flip, tril/triu, view_as/type_as, x.where, and the
+boolean reductions and tests, printed (values, graphs, gradients) exactly as torch prints them."""
+import pytest
+
+import gradcli as gc
+
+from .helpers import exact, libs, output_of
+
+
+def _snippet(m, p):
+    m.manual_seed(0)
+    x = m.randn(2, 3, requires_grad=True)
+    mask = m.tensor([[True, False, True], [False, False, True]])
+    outs = [x.floor(), x.ceil(), x.round(), x.trunc(), x.tan(), x.abs().log2(), x.abs().log10(), x.expm1(),
+            x.masked_fill(mask, 0.5), x.repeat(2, 1, 2), x.flip(0), m.flip(x, (0, 1)), x.tril(), x.triu(1),
+            x.view_as(m.ones(3, 2)), x.type_as(m.ones(1, dtype=m.float64)), x.round(decimals=2),
+            x.masked_fill(mask, m.tensor(2.)), x.where(mask, 0.)]
+    for y in outs:
+        p(y, y.grad_fn.next_functions)
+    s = sum((y.double() * m.arange(y.numel()).reshape(y.shape)).sum() for y in outs)
+    s.backward()
+    p(x.grad)
+    p(x.all(), x.any(), (x > 0).all(), m.all(x > 0, dim=1), x.nonzero(), m.nonzero(x > 0, as_tuple=True))
+    p(m.count_nonzero(x), m.count_nonzero(x > 0, dim=0), m.isclose(x, x + 1e-9), m.logical_and(x > 0, x < 1),
+      m.logical_xor(x > 0, mask))
+    p(m.round(m.tensor([0.5, 1.5, 2.5, -0.5])), m.tensor([[1, 2], [3, 4]]).repeat(2, 3), m.tensor([1, 2]).floor(),
+      m.tensor([1234.5678]).round(decimals=-2), m.tensor([1.23456]).round(decimals=3))
+
+
+def test_matches_torch():
+    torch = pytest.importorskip("torch")
+    assert output_of(_snippet, gc) == output_of(_snippet, torch)
+
+
+@pytest.mark.parametrize("m", libs())
+def test_errors(m):
+    with pytest.raises(RuntimeError, match=exact("Number of dimensions of repeat dims can not be smaller than number "
+                                                 "of dimensions of tensor")):
+        m.ones(2, 3).repeat(2)
+    with pytest.raises(RuntimeError, match=exact("masked_fill_ only supports boolean masks, but got mask with dtype "
+                                                 "long int")):
+        m.ones(2).masked_fill(m.tensor([1, 0]), 0.)
+    x = m.ones(3)
+    x.masked_fill_(m.tensor([True, False, True]), 5.)
+    assert x.tolist() == [5., 1., 5.] and x._version == 1

@@ -1,5 +1,6 @@
 """Rounding (zero-gradient nodes, as torch records them), tan / log2 / log10 / expm1, masked_fill, repeat, flip,
-tril / triu, view_as / type_as, and the boolean reductions and tests (all, any, nonzero, isclose, logical_*)."""
+tril / triu, view_as / type_as, the stacks (hstack, vstack, dstack, column_stack, atleast_Nd) and the boolean
+reductions and tests (all, any, nonzero, isclose, logical_*)."""
 import numpy as np
 
 from .dispatch import _asarray, _make
@@ -9,7 +10,8 @@ from . import ops as o  # noqa: E402  (circular: ops star-imports this module at
 
 __all__ = ["floor", "ceil", "round", "trunc", "tan", "log2", "log10", "expm1", "masked_fill", "repeat", "flip",
            "tril", "triu", "view_as", "type_as", "all", "any", "nonzero", "count_nonzero", "isclose",
-           "logical_and", "logical_or", "logical_xor"]
+           "logical_and", "logical_or", "logical_xor", "atleast_1d", "atleast_2d", "atleast_3d", "hstack", "vstack",
+           "dstack", "column_stack", "row_stack"]
 
 
 def _rounding(key):
@@ -141,3 +143,53 @@ def _logical(fn):
 
 
 logical_and, logical_or, logical_xor = map(_logical, (np.logical_and, np.logical_or, np.logical_xor))
+
+
+# ---- stacking helpers: reshapes as torch does them (a view for 0-d, unsqueezes otherwise), then cat ----------
+def _atleast(n, tensors):
+    single = isinstance(tensors, Tensor)
+    out = []
+    for x in ((tensors,) if single else tensors):
+        if x._data.ndim == 0:
+            x = o.reshape(x, (1,) * n)
+        elif n >= 2 and x._data.ndim == 1:
+            x = o.unsqueeze(x, 0)
+            if n == 3:
+                x = o.unsqueeze(x, -1)
+        elif n == 3 and x._data.ndim == 2:
+            x = o.unsqueeze(x, -1)
+        out.append(x)
+    return out[0] if single else tuple(out)
+
+
+def atleast_1d(*tensors):
+    return _atleast(1, tensors[0] if len(tensors) == 1 else tensors)
+
+
+def atleast_2d(*tensors):
+    return _atleast(2, tensors[0] if len(tensors) == 1 else tensors)
+
+
+def atleast_3d(*tensors):
+    return _atleast(3, tensors[0] if len(tensors) == 1 else tensors)
+
+
+def hstack(tensors):
+    ts = _atleast(1, tuple(tensors))
+    return o.cat(ts, 0 if ts[0]._data.ndim == 1 else 1)
+
+
+def vstack(tensors):
+    return o.cat(_atleast(2, tuple(tensors)), 0)
+
+
+def dstack(tensors):
+    return o.cat(_atleast(3, tuple(tensors)), 2)
+
+
+row_stack = vstack
+
+
+def column_stack(tensors):
+    ts = [o.reshape(x, (x._data.size, 1)) if x._data.ndim <= 1 else x for x in tensors]
+    return o.cat(ts, 1)

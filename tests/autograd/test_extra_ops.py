@@ -43,3 +43,34 @@ def test_errors(m):
     x = m.ones(3)
     x.masked_fill_(m.tensor([True, False, True]), 5.)
     assert x.tolist() == [5., 1., 5.] and x._version == 1
+
+
+def _stacks(m, p):
+    a = m.arange(3.).requires_grad_()
+    s = m.tensor(2., requires_grad=True)
+    x = m.arange(6.).reshape(2, 3).requires_grad_()
+
+    def chain(t):
+        out, f = [], t.grad_fn
+        while f is not None and type(f).__name__ != "AccumulateGrad":
+            out.append(type(f).__name__)
+            f = f.next_functions[0][0]
+        return out
+
+    for fn in ("atleast_1d", "atleast_2d", "atleast_3d"):
+        for t in (s, a, x):
+            y = getattr(m, fn)(t)
+            p(fn, t.dim(), tuple(y.shape), chain(y), y is t)
+        p(getattr(m, fn)(s, a)[1].shape)
+    for fn in ("hstack", "vstack", "dstack", "column_stack", "row_stack"):
+        for ts in ([a, a], [x, x], [s, s]):
+            try:
+                y = getattr(m, fn)(ts)
+                p(fn, y, [type(f).__name__ if f else None for f, _ in y.grad_fn.next_functions])
+            except RuntimeError as e:
+                p(fn, "RuntimeError", e)
+
+
+def test_stacks_match_torch():
+    torch = pytest.importorskip("torch")
+    assert output_of(_stacks, gc) == output_of(_stacks, torch)

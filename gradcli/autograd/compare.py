@@ -76,8 +76,9 @@ def equal(input, other):
     return input._data.shape == other._data.shape and bool(np.array_equal(input._data, other._data))
 
 
-def argmax(input, dim=None, keepdim=False, *, keepdims=None):
+def argmax(input, dim=None, keepdim=False, *, keepdims=None, axis=None):
     keepdim = keepdim if keepdims is None else keepdims
+    dim = dim if axis is None else axis
     d = input._data
     if dim is None:
         return _make(_asarray(np.argmax(d)))
@@ -85,8 +86,9 @@ def argmax(input, dim=None, keepdim=False, *, keepdims=None):
     return _make(np.expand_dims(r, dim) if keepdim else _asarray(r))
 
 
-def argmin(input, dim=None, keepdim=False, *, keepdims=None):
+def argmin(input, dim=None, keepdim=False, *, keepdims=None, axis=None):
     keepdim = keepdim if keepdims is None else keepdims
+    dim = dim if axis is None else axis
     d = input._data
     if dim is None:
         return _make(_asarray(np.argmin(d)))

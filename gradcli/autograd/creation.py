@@ -145,18 +145,21 @@ def _dt(dtype):
     return (dtype or dtypes.get_default_dtype()).np
 
 
-def zeros(*size, dtype=None, device=None, requires_grad=False):
+def zeros(*shape, dtype=None, device=None, requires_grad=False, size=None):
     creation_device(device)
+    size = shape if size is None else (size,)  # torch also takes the shape as size=
     return _finish(np.zeros(_size(size), _dt(dtype)), requires_grad)
 
 
-def ones(*size, dtype=None, device=None, requires_grad=False):
+def ones(*shape, dtype=None, device=None, requires_grad=False, size=None):
     creation_device(device)
+    size = shape if size is None else (size,)  # torch also takes the shape as size=
     return _finish(np.ones(_size(size), _dt(dtype)), requires_grad)
 
 
-def empty(*size, dtype=None, device=None, requires_grad=False):
+def empty(*shape, dtype=None, device=None, requires_grad=False, size=None):
     creation_device(device)
+    size = shape if size is None else (size,)  # torch also takes the shape as size=
     return _finish(np.zeros(_size(size), _dt(dtype)), requires_grad)
 
 
@@ -198,13 +201,15 @@ def _gen(g):
     return g if g is not None else default_generator
 
 
-def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
+def randn(*shape, generator=None, dtype=None, device=None, requires_grad=False, size=None):
     creation_device(device)
+    size = shape if size is None else (size,)  # torch also takes the shape as size=
     return _finish(_gen(generator).normal(_size(size), 0.0, 1.0, _dt(dtype)), requires_grad)
 
 
-def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
+def rand(*shape, generator=None, dtype=None, device=None, requires_grad=False, size=None):
     creation_device(device)
+    size = shape if size is None else (size,)  # torch also takes the shape as size=
     return _finish(_gen(generator).uniform(_size(size), 0.0, 1.0, _dt(dtype)), requires_grad)
 
 

@@ -275,6 +275,11 @@ op("tan", "TanBackward0", "self", np.tan, lambda g, result: g * (1 + result * re
 op("log2", "Log2Backward0", "self", np.log2, lambda g, self: g / (self * math.log(2)))
 op("log10", "Log10Backward0", "self", np.log10, lambda g, self: g / (self * math.log(10)))
 op("expm1", "Expm1Backward0", "self", np.expm1, lambda g, result: g * (result + 1))
+op("asin", "AsinBackward0", "self", np.arcsin, lambda g, self: g * (-self * self + 1).rsqrt())
+op("acos", "AcosBackward0", "self", np.arccos, lambda g, self: g * -((-self * self + 1).rsqrt()))
+op("atan", "AtanBackward0", "self", np.arctan, lambda g, self: g / (self * self + 1))
+op("sinh", "SinhBackward0", "self", np.sinh, lambda g, self: g * self.cosh())
+op("cosh", "CoshBackward0", "self", np.cosh, lambda g, self: g * self.sinh())
 op("masked_fill", "MaskedFillBackward0", "self",
    lambda a, mask, value: np.where(mask, np.asarray(value, a.dtype), a),
    lambda g, mask: F.where(F.tensor(mask), 0.0, g), args="mask value")
@@ -408,9 +413,15 @@ op("squeeze_dim", "SqueezeBackward1", "self", lambda a, dim: np.squeeze(a, dim) 
 op("squeeze_dims", "SqueezeBackward2", "self",
    lambda a, dims: np.squeeze(a, tuple(d for d in dims if a.shape[d] == 1)),
    lambda g, shape_self: g.reshape(shape_self), args="dims")
-# matmul's 1-D@2-D path squeezes in place: torch shows that as SqueezeBackward4
-op("squeeze_mm", "SqueezeBackward4", "self", lambda a, dim: np.squeeze(a, dim),
+# matmul's 1-D@2-D path squeezes in place: torch shows that as SqueezeBackward4 (x.squeeze_(dim) too)
+op("squeeze_mm", "SqueezeBackward4", "self", lambda a, dim: np.squeeze(a, dim) if a.shape[dim] == 1 else a,
    lambda g, shape_self: g.reshape(shape_self), args="dim")
+# the in-place overloads (x.unsqueeze_(0), x.squeeze_()) are nodes of their own in torch
+op("unsqueeze_inplace", "UnsqueezeBackward1", "self", np.expand_dims, lambda g, dim: g.squeeze(dim), args="dim")
+op("squeeze_inplace", "SqueezeBackward3", "self", lambda a: np.squeeze(a), lambda g, shape_self: g.reshape(shape_self))
+op("squeeze_dims_inplace", "SqueezeBackward5", "self",
+   lambda a, dims: np.squeeze(a, tuple(d for d in dims if a.shape[d] == 1)),
+   lambda g, shape_self: g.reshape(shape_self), args="dims")
 op("expand", "ExpandBackward0", "self", lambda a, shape: np.broadcast_to(a, shape),
    lambda g, shape_self: F.sum_to(g, shape_self), args="shape")
 op("repeat", "RepeatBackward0", "self", lambda a, reps: np.tile(a, reps),

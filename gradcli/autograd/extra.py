@@ -8,7 +8,8 @@ from .tensor import Tensor, _wrap_dim
 
 from . import ops as o  # noqa: E402  (circular: ops star-imports this module at its end)
 
-__all__ = ["floor", "ceil", "round", "trunc", "tan", "log2", "log10", "expm1", "masked_fill", "repeat", "flip",
+__all__ = ["floor", "ceil", "round", "trunc", "tan", "log2", "log10", "expm1", "asin", "acos", "atan", "sinh",
+           "cosh", "arcsin", "arccos", "arctan", "unsqueeze_", "squeeze_", "masked_fill", "repeat", "flip",
            "tril", "triu", "view_as", "type_as", "all", "any", "nonzero", "count_nonzero", "isclose",
            "logical_and", "logical_or", "logical_xor", "atleast_1d", "atleast_2d", "atleast_3d", "hstack", "vstack",
            "dstack", "column_stack", "row_stack"]
@@ -48,6 +49,17 @@ def log10(input):
 
 def expm1(input):
     return o._unary("expm1", input)
+
+
+def _elementwise(key):
+    def f(input):
+        return o._unary(key, input)
+    f.__name__ = key
+    return f
+
+
+asin, acos, atan, sinh, cosh = map(_elementwise, ("asin", "acos", "atan", "sinh", "cosh"))
+arcsin, arccos, arctan = asin, acos, atan
 
 
 _C_NAMES = {"l": "long int", "q": "long int", "i": "int", "h": "short int", "b": "signed char", "B": "unsigned char",
@@ -193,3 +205,31 @@ row_stack = vstack
 def column_stack(tensors):
     ts = [o.reshape(x, (x._data.size, 1)) if x._data.ndim <= 1 else x for x in tensors]
     return o.cat(ts, 1)
+
+
+# ---- in-place view changes: the tensor's own shape changes, recorded as torch's in-place overloads -----
+def _inplace_view(self, key, args):
+    from .inplace import _check
+    from .tensor import storage, vc
+    if _check(self, ()):
+        from .inplace import _snapshot
+        out = o.apply(o.T[key], (_snapshot(self),), args)
+        self.grad_fn, self._output_nr = out.grad_fn, out._output_nr
+    else:
+        out = o.apply(o.T[key], (Tensor._make(storage(self)),), args)
+    self._data = out._data
+    vc(self)[0] += 1
+    return self
+
+
+def unsqueeze_(input, dim):
+    return _inplace_view(input, "unsqueeze_inplace", (_wrap_dim(dim, input._data.ndim + 1),))
+
+
+def squeeze_(input, dim=None):
+    if dim is None:
+        return _inplace_view(input, "squeeze_inplace", ())
+    dims = dim if isinstance(dim, (tuple, list)) else (dim,)
+    key = "squeeze_dims_inplace" if isinstance(dim, (tuple, list)) else "squeeze_mm"  # squeeze_(d): SqueezeBackward4
+    dims = tuple(_wrap_dim(d, input._data.ndim) for d in dims)
+    return _inplace_view(input, key, (dims if key == "squeeze_dims_inplace" else dims[0],))

@@ -331,7 +331,8 @@ def _join(key, tensors, dim, extra=()):
     return o.apply(o.T[key], tuple(tensors), extra + (dim,), datas + [])
 
 
-def cat(tensors, dim=0):
+def cat(tensors, dim=0, *, axis=None):
+    dim = dim if axis is None else axis
     tensors = list(tensors)
     nd = max(x.ndim for x in tensors)
     dim = _wrap_dim(dim, nd)
@@ -348,7 +349,8 @@ def cat(tensors, dim=0):
 concat = concatenate = cat
 
 
-def stack(tensors, dim=0):
+def stack(tensors, dim=0, *, axis=None):
+    dim = dim if axis is None else axis
     tensors = list(tensors)
     for i, x in enumerate(tensors):
         if x.shape != tensors[0].shape:

@@ -74,3 +74,40 @@ def _stacks(m, p):
 def test_stacks_match_torch():
     torch = pytest.importorskip("torch")
     assert output_of(_stacks, gc) == output_of(_stacks, torch)
+
+
+def _trig_and_inplace_views(m, p):
+    m.manual_seed(0)
+    a = m.rand(3, requires_grad=True) * 0.9
+    outs = [a.asin(), a.acos(), a.atan(), a.sinh(), a.cosh(), m.arcsin(a), m.arctan(a)]
+    for y in outs:
+        p(y)
+    x = m.rand(3, requires_grad=True)
+    (x.asin() * x.cosh()).sum().backward()
+    p(x.grad)
+    z = m.ones(3)
+    z.unsqueeze_(0)
+    p(z.shape, z._version)
+    z.squeeze_()
+    p(z.shape, z._version)
+    try:
+        m.ones(3, requires_grad=True).unsqueeze_(0)
+    except RuntimeError as e:
+        p(e)
+    v = m.ones(3, requires_grad=True) * 1
+    v.unsqueeze_(0)
+    p(type(v.grad_fn).__name__, v.shape)
+    y = m.arange(6.).reshape(2, 3)
+    p(y.data_ptr() == y.view(6).data_ptr(), y[1].data_ptr() - y.data_ptr(), y.numpy().ctypes.data == y.data_ptr())
+    p(m.bitwise_xor(m.tensor([5]), m.tensor([3])), m.bitwise_not(m.tensor([True])))
+    t = m.tensor([0.5])
+    m.asin_(t)
+    p(t)
+    x = m.arange(6.).reshape(2, 3)
+    p(x.sum(axis=0), x.argmax(axis=1), x.mean(axis=1, keepdims=True), m.cat([x, x], axis=0).shape, x.std(axis=0))
+    p(m.randn(size=(2,)).shape, m.zeros(size=(2, 3)).shape, m.ones(size=(1,)).shape, m.rand(size=()).shape)
+
+
+def test_trig_and_inplace_views_match_torch():
+    torch = pytest.importorskip("torch")
+    assert output_of(_trig_and_inplace_views, gc) == output_of(_trig_and_inplace_views, torch)

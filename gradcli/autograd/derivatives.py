@@ -503,6 +503,10 @@ op("exponential", "ExponentialBackward0", "self", lambda a, values: values, lamb
 op("copy_slices", "CopySlices", "self src", lambda a, b, key: K.np_setitem(a, key, b),
    lambda g, shape_self, key: g * F.keep_mask(shape_self, key),
    lambda g, key: F.gather_key(g, key, "index"), args="key")
+# x[mask] = v / x[idx] = v: torch's index_put_ (repeated indices: the last write wins, as without accumulate)
+op("index_put", "IndexPutBackward0", "self values", lambda a, b, key: K.np_setitem(a, key, b),
+   lambda g, shape_self, key: g * F.keep_mask(shape_self, key),
+   lambda g, key: F.gather_key(g, key, "index"), args="key")
 
 # ---- activations and losses -----------------------------------------------------------------------
 op("softmax", "SoftmaxBackward0", "self", lambda a, dim: K.np_softmax(a, dim),

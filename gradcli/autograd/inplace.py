@@ -163,7 +163,7 @@ copy_ = inplace(_copy)
 
 def setitem(self, key, value):
     from .ops import T, apply, as_tensor_arg
-    from .shapes import _np_index
+    from .shapes import _is_advanced, _np_index
     if STATE.grad_enabled and self._rg and self.grad_fn is None:
         raise RuntimeError(VIEW_LEAF_INPLACE)
     value = as_tensor_arg(value)
@@ -173,8 +173,11 @@ def setitem(self, key, value):
         vd = value._data if isinstance(value, Tensor) else value
         if isinstance(value, Tensor) and value._data.dtype != self._data.dtype:
             vd = vd.astype(self._data.dtype)
+        # an index tensor, list or mask makes it torch's index_put_ (IndexPutBackward0); basic keys copy slices
+        advanced = any(_is_advanced(k) for k in (key if isinstance(key, tuple) else (key,)))
         try:
-            out = apply(T["copy_slices"], (_snapshot(self), value), (npkey,), (storage(self), vd))
+            out = apply(T["index_put" if advanced else "copy_slices"], (_snapshot(self), value), (npkey,),
+                        (storage(self), vd))
         except (RuntimeError, ValueError):
             _expand_error(self, npkey, value)
             raise

@@ -111,3 +111,25 @@ def _trig_and_inplace_views(m, p):
 def test_trig_and_inplace_views_match_torch():
     torch = pytest.importorskip("torch")
     assert output_of(_trig_and_inplace_views, gc) == output_of(_trig_and_inplace_views, torch)
+
+
+def _index_put(m, p):
+    w = m.tensor([[1., -2., 3.], [-4., 5., -6.]], requires_grad=True)
+    x = w * 1
+    x[x > 0] = 0.
+    p(x, x.grad_fn.next_functions)
+    v = m.tensor(5., requires_grad=True)
+    y = w * 1
+    y[[0, 1], [1, 2]] = v
+    p(y, y.grad_fn.next_functions)
+    z = w * 1
+    z[m.tensor([True, False])] = m.ones(3)
+    z[0, 1:] = 7.  # a basic key: CopySlices
+    p(z, z.grad_fn.next_functions)
+    (x.sum() + (y * y).sum() + z.sum()).backward()
+    p(w.grad, v.grad)
+
+
+def test_index_put_matches_torch():
+    torch = pytest.importorskip("torch")
+    assert output_of(_index_put, gc) == output_of(_index_put, torch)

@@ -161,6 +161,20 @@ def _setitem(key, scalar=False):
     return f
 
 
+def _setitem_mask(scalar=True):
+    def f(m, x, *v):
+        c = x * 1
+        c[c > 0] = 5.0 if scalar else v[0]
+        return c
+    return f
+
+
+def _setitem_index(m, x, v):
+    c = x * 1
+    c[[0, 1], [1, 2]] = v
+    return c
+
+
 def _backward_create_graph(m, x):
     x.grad = None
     with warnings.catch_warnings():
@@ -490,6 +504,9 @@ CASES = {
                     Case(_setitem((slice(None), 1), scalar=True), (2, 3), id="scalar"),
                     Case(_setitem(slice(1, 3)), (4,), (2,), id="slice"),
                     Case(_setitem((0, slice(None))), (2, 3), (3,), id="tuple-key")],
+    "index_put": [Case(_setitem_mask(), (2, 3), domain="away"),
+                  Case(_setitem_mask(scalar=False), (2, 3), (), domain="away", id="0dim-value"),
+                  Case(_setitem_index, (2, 3), (2,), id="index-lists")],
     # ---- activations and losses
     "rsqrt": [Case(lambda m, x: x.rsqrt(), (2, 3), domain="pos"), Case(lambda m, x: m.rsqrt(x), (), domain="pos")],
     "cumsum": [Case(lambda m, x: m.cumsum(x, 0), (3, 2)), Case(lambda m, x: x.cumsum(-1), (2, 3), id="method")],

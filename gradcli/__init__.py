@@ -6,7 +6,7 @@ from .autograd import ops as _ops
 from .autograd.dtypes import (bool_ as bool, float16, float32, float64, int8, int16, int32, int64, uint8,  # noqa: F401
                               get_default_dtype, set_default_dtype, dtype)
 from .autograd.anomaly import is_anomaly_enabled  # noqa: F401
-from .autograd.grad_mode import inference_mode  # noqa: F401
+from .autograd.grad_mode import inference_mode, is_inference_mode_enabled  # noqa: F401
 from .autograd.tensor import Size  # noqa: F401
 
 from .autograd.device import device  # noqa: F401

@@ -63,7 +63,11 @@ class Module(Conversions):
             res = hook(self, args)
             if res is not None:
                 args = res if isinstance(res, tuple) else (res,)
-        out = self.forward(*args, **kwargs)
+        if self.__dict__.get("_backward_hooks"):
+            from .backward_hooks import wrap_call
+            out = wrap_call(self, args, lambda *a: self.forward(*a, **kwargs))
+        else:
+            out = self.forward(*args, **kwargs)
         for hook in list(self._forward_hooks.values()):
             res = hook(self, args, out)
             if res is not None:
@@ -75,6 +79,11 @@ class Module(Conversions):
 
     def register_forward_hook(self, hook):
         return _Handle(self._forward_hooks, hook)
+
+    def register_full_backward_hook(self, hook):
+        if "_backward_hooks" not in self.__dict__:
+            object.__setattr__(self, "_backward_hooks", collections.OrderedDict())
+        return _Handle(self._backward_hooks, hook)
 
     # ---- registration ---------------------------------------------------------------------------
     def __setattr__(self, name, value):

@@ -53,6 +53,10 @@ def _repeat_backward(g, shape, reps):
     return g.reshape(*pairs).sum(tuple(range(0, 2 * len(reps), 2))).reshape(shape)
 
 
+def _no_derivative(name):
+    raise NotImplementedError(f"the derivative for '{name}' is not implemented.")
+
+
 def _times(g, alpha):
     return g if alpha == 1 else F.mul_scalar(g, alpha)
 
@@ -337,6 +341,12 @@ op("cumsum", "CumsumBackward0", "self", lambda a, dim: np.cumsum(a, axis=dim),
    lambda g, dim: g.sum(dim, keepdim=True) - g.cumsum(dim) + g, args="dim")
 
 # ---- linear algebra -------------------------------------------------------------------------------
+op("cross", "LinalgCrossBackward0", "self other", lambda a, b, dim: np.cross(*np.broadcast_arrays(a, b), axis=dim),
+   lambda g, other, dim: F.cross(other, g, dim=dim),
+   lambda g, self, dim: F.cross(g, self, dim=dim), args="dim")
+# torch records unique on a tensor that requires grad, but has no derivative for it
+op("unique", "Unique2Backward0", "self", lambda a, values: values, lambda g: _no_derivative("_unique2"),
+   args="values")
 op("mm", "MmBackward0", "self mat2", np.matmul,
    lambda g, mat2: g.mm(mat2.t()),
    lambda g, self, mat2: _mm_mat2_grad(g, self, mat2))

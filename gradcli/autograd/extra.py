@@ -12,7 +12,7 @@ __all__ = ["floor", "ceil", "round", "trunc", "tan", "log2", "log10", "expm1", "
            "cosh", "arcsin", "arccos", "arctan", "unsqueeze_", "squeeze_", "masked_fill", "repeat", "flip",
            "tril", "triu", "view_as", "type_as", "all", "any", "nonzero", "count_nonzero", "isclose",
            "logical_and", "logical_or", "logical_xor", "atleast_1d", "atleast_2d", "atleast_3d", "hstack", "vstack",
-           "dstack", "column_stack", "row_stack"]
+           "dstack", "column_stack", "row_stack", "cross", "unique"]
 
 
 def _rounding(key):
@@ -233,3 +233,39 @@ def squeeze_(input, dim=None):
     key = "squeeze_dims_inplace" if isinstance(dim, (tuple, list)) else "squeeze_mm"  # squeeze_(d): SqueezeBackward4
     dims = tuple(_wrap_dim(d, input._data.ndim) for d in dims)
     return _inplace_view(input, key, (dims if key == "squeeze_dims_inplace" else dims[0],))
+
+
+# ---- cross product and unique ----------------------------------------------------------------------------
+CROSS_DIM_WARNING = ("Using torch.cross without specifying the dim arg is deprecated.\nPlease either pass the dim "
+                     "explicitly or simply use torch.linalg.cross.\nThe default value of dim will change to agree "
+                     "with that of linalg.cross in a future release. (Triggered internally at "
+                     "/__w/pytorch/pytorch/aten/src/ATen/native/Cross.cpp:63.)")
+
+
+def cross(input, other, dim=None):
+    if dim is None:  # torch's legacy default: the first dimension of size 3
+        import warnings
+        warnings.warn(CROSS_DIM_WARNING, UserWarning, stacklevel=2)
+        dim = next((d for d, s in enumerate(np.broadcast_shapes(input.shape, other.shape)) if s == 3), -1)
+    if input._data.ndim != other._data.ndim:
+        raise RuntimeError("linalg.cross: inputs must have the same number of dimensions.")
+    nd = input._data.ndim
+    dim = _wrap_dim(dim, nd)
+    sa = input._data.shape[dim - (nd - input._data.ndim)]
+    sb = other._data.shape[dim - (nd - other._data.ndim)]
+    if sa != 3 or sb != 3:
+        raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got {sa} and {sb}")
+    da, db = o._coerce(input, other)
+    return o.apply(o.T["cross"], (input, other), (dim,), (da, db))
+
+
+def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):  # noqa: A002
+    d = input._data
+    values, inverse, counts = np.unique(d, return_inverse=True, return_counts=True, axis=dim)
+    out = o.apply(o.T["unique"], (input,), (values,)) if d.dtype.kind == "f" else _make(values)
+    extra = ()
+    if return_inverse:
+        extra += (_make(inverse.reshape(d.shape if dim is None else (-1,)).astype(np.int64)),)
+    if return_counts:
+        extra += (_make(counts.astype(np.int64)),)
+    return (out,) + extra if extra else out

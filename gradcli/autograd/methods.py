@@ -11,7 +11,7 @@ swapaxes outer floor_divide remainder equal allclose logical_not isfinite clamp_
 index_select index_add sort argsort topk multinomial floor ceil round trunc tan log2 log10 expm1
 masked_fill repeat flip tril triu view_as type_as all any nonzero count_nonzero isclose logical_and logical_or
 logical_xor asin acos atan sinh cosh arcsin arccos arctan unsqueeze_ squeeze_ bitwise_and bitwise_or bitwise_xor
-bitwise_not""".split()
+bitwise_not cross unique""".split()
 
 
 def _method(f):

@@ -133,3 +133,31 @@ def _index_put(m, p):
 def test_index_put_matches_torch():
     torch = pytest.importorskip("torch")
     assert output_of(_index_put, gc) == output_of(_index_put, torch)
+
+
+def _cross_unique(m, p):
+    import warnings
+    x = m.tensor([3, 1, 2, 3, 1])
+    p(m.unique(x), x.unique(return_inverse=True), m.unique(x, return_counts=True),
+      m.unique(x, sorted=True, return_inverse=True, return_counts=True))
+    p(m.unique(m.tensor([[1, 2], [1, 2], [3, 4]]), dim=0))
+    p(m.unique(m.tensor([2., 1., 2.], requires_grad=True)))
+    a = m.tensor([[1., 2., 3.]], requires_grad=True)
+    b = m.tensor([[4., 5., 6.]], requires_grad=True)
+    c = m.cross(a, b, dim=1)
+    (c * m.tensor([[1., -2., 0.5]])).sum().backward()
+    p(c, a.grad, b.grad, a.cross(b, dim=-1))
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        p(m.cross(m.ones(3), m.tensor([1., 2., 3.])), str(w[0].message))
+    for bad in (lambda: m.cross(a, m.ones(1, 2), dim=1), lambda: m.cross(m.ones(1, 4), m.ones(1, 4), dim=1),
+                lambda: m.cross(m.ones(2, 3), m.ones(3), dim=-1)):
+        try:
+            bad()
+        except RuntimeError as e:
+            p(e)
+
+
+def test_cross_and_unique_match_torch():
+    torch = pytest.importorskip("torch")
+    assert output_of(_cross_unique, gc) == output_of(_cross_unique, torch)

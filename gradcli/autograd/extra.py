@@ -12,7 +12,7 @@ __all__ = ["floor", "ceil", "round", "trunc", "tan", "log2", "log10", "expm1", "
            "cosh", "arcsin", "arccos", "arctan", "unsqueeze_", "squeeze_", "masked_fill", "repeat", "flip",
            "tril", "triu", "view_as", "type_as", "all", "any", "nonzero", "count_nonzero", "isclose",
            "logical_and", "logical_or", "logical_xor", "atleast_1d", "atleast_2d", "atleast_3d", "hstack", "vstack",
-           "dstack", "column_stack", "row_stack", "cross", "unique"]
+           "dstack", "column_stack", "row_stack", "cross", "unique", "meshgrid"]
 
 
 def _rounding(key):
@@ -269,3 +269,33 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
     if return_counts:
         extra += (_make(counts.astype(np.int64)),)
     return (out,) + extra if extra else out
+
+
+MESHGRID_WARNING = ("torch.meshgrid: in an upcoming release, it will be required to pass the indexing argument. "
+                    "(Triggered internally at /__w/pytorch/pytorch/aten/src/ATen/native/TensorShape.cpp:4215.)")
+
+
+def meshgrid(*tensors, indexing=None):
+    """Each input viewed along its own axis and expanded to the grid (ViewBackward0 then ExpandBackward0);
+    'xy' swaps the first two inputs and outputs, as torch does."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tensors[0]
+    if indexing is None:
+        import warnings
+        warnings.warn(MESHGRID_WARNING, UserWarning, stacklevel=2)
+        indexing = "ij"
+    if indexing not in ("ij", "xy"):
+        raise RuntimeError(f'torch.meshgrid: indexing must be one of "xy" or "ij", but received: {indexing}')
+    ts = list(tensors)
+    swap = indexing == "xy" and len(ts) >= 2
+    if swap:
+        ts[0], ts[1] = ts[1], ts[0]
+    shape = tuple(t._data.size for t in ts)
+    outs = []
+    for i, t in enumerate(ts):
+        view = [1] * len(ts)
+        view[i] = -1
+        outs.append(o.expand(o.view(t, *view), shape))
+    if swap:
+        outs[0], outs[1] = outs[1], outs[0]
+    return tuple(outs)

@@ -161,3 +161,25 @@ def _cross_unique(m, p):
 def test_cross_and_unique_match_torch():
     torch = pytest.importorskip("torch")
     assert output_of(_cross_unique, gc) == output_of(_cross_unique, torch)
+
+
+def _meshgrid(m, p):
+    import warnings
+    a = m.tensor([1., 2., 3.], requires_grad=True)
+    b = m.tensor([4., 5.], requires_grad=True)
+    for kw in ({"indexing": "ij"}, {"indexing": "xy"}):
+        X, Y = m.meshgrid(a, b, **kw)
+        p(X, Y, [type(f).__name__ for f, _ in X.grad_fn.next_functions])
+        ((X * Y) ** 2).sum().backward()
+        p(a.grad, b.grad)
+        a.grad = b.grad = None
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        p(m.meshgrid(a, b)[0].shape, str(w[0].message))
+    p(m.meshgrid([a, b], indexing="ij")[1].shape, m.meshgrid(m.tensor(1.), b, indexing="ij")[0].shape)
+    p(len(m.meshgrid(a, b, m.ones(4), indexing="xy")), m.meshgrid(a, b, m.ones(4), indexing="xy")[2].shape)
+
+
+def test_meshgrid_matches_torch():
+    torch = pytest.importorskip("torch")
+    assert output_of(_meshgrid, gc) == output_of(_meshgrid, torch)

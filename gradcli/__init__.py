@@ -85,7 +85,7 @@ narrow select cat concat concatenate stack matmul mm mv dot bmm addmm outer clon
 floor_divide remainder result_type gather scatter scatter_add index_select index_add sort argsort topk multinomial broadcast_shapes floor ceil round trunc tan log2
 log10 expm1 masked_fill flip tril triu all any nonzero count_nonzero isclose logical_and logical_or
 logical_xor atleast_1d atleast_2d atleast_3d hstack vstack dstack column_stack row_stack asin acos atan sinh cosh
-arcsin arccos arctan bitwise_and bitwise_or bitwise_xor bitwise_not cross unique meshgrid""".split()
+arcsin arccos arctan bitwise_and bitwise_or bitwise_xor bitwise_not cross unique meshgrid bernoulli""".split()
 
 # functions that take torch's out= argument (the Tensor methods never do)
 _OUT = """add sub mul div neg pow exp log log1p sqrt rsqrt sin cos tanh sigmoid abs sign clamp maximum minimum where

@@ -510,6 +510,12 @@ op("normal", "NormalBackward0", "self", lambda a, values: values, lambda g: F.ze
 op("uniform", "UniformBackward0", "self", lambda a, values: values, lambda g: F.zeros_like(g), args="values")
 op("exponential", "ExponentialBackward0", "self", lambda a, values: values, lambda g: F.zeros_like(g),
    args="values")
+op("bernoulli", "BernoulliBackward0", "self", lambda a, values: values, lambda g: F.zeros_like(g), args="values")
+op("bernoulli_tensor_", "BernoulliBackward1", "self p", lambda a, p, values: values, lambda g: F.zeros_like(g),
+   lambda g, shape_p: F.zeros(shape_p, dtype=g.dtype), args="values")
+op("bernoulli_scalar_", "BernoulliBackward2", "self", lambda a, values: values, lambda g: F.zeros_like(g),
+   args="values")
+op("random", "RandomBackward0", "self", lambda a, values: values, lambda g: F.zeros_like(g), args="values")
 op("copy_slices", "CopySlices", "self src", lambda a, b, key: K.np_setitem(a, key, b),
    lambda g, shape_self, key: g * F.keep_mask(shape_self, key),
    lambda g, key: F.gather_key(g, key, "index"), args="key")

@@ -1,6 +1,6 @@
 """Binds ops as Tensor methods and operators (torch's method names, in-place variants included)."""
 from . import ops
-from .inplace import copy_, exponential_, fill_, inplace, normal_, setitem, uniform_, zero_
+from .inplace import bernoulli_, copy_, exponential_, fill_, inplace, normal_, random_, setitem, uniform_, zero_
 from .tensor import Tensor, storage
 
 _SAME = """add sub mul div neg pow reciprocal exp log log1p sqrt rsqrt sin cos tanh sigmoid relu abs sign
@@ -71,6 +71,9 @@ def _install():
     T.normal_ = normal_
     T.uniform_ = uniform_
     T.exponential_ = exponential_
+    T.bernoulli_ = bernoulli_
+    T.random_ = random_
+    T.bernoulli = ops.bernoulli
     for name in ("add", "sub", "mul", "div", "pow", "clamp", "exp", "log", "sqrt", "neg", "abs", "tanh",
                  "sigmoid", "relu", "reciprocal", "square", "sin", "cos", "erf", "log1p", "rsqrt", "clamp_min",
                  "clamp_max"):

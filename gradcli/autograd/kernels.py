@@ -253,3 +253,72 @@ def np_round_decimals(a, decimals):
     p = a.dtype.type(10.0 ** -decimals)
     return (np.round(a / p) * p).astype(a.dtype, copy=False)
 
+
+
+# ---- torch's float summation order (SumKernel.cpp's cascade_sum), so sums print the same last digits ------
+# A contiguous full reduction is read as rows of 8 float32 (4 float64) lanes; each lane runs torch's 4-level
+# cascade in groups of 4 rows, the leftover elements are added one by one, then the lanes in order. Above
+# 32767 elements torch splits the work across threads (the result then depends on the thread count): numpy's
+# pairwise sum is used there, and below 4 elements, where both are a plain loop.
+_LANES = {np.dtype(np.float32): 8, np.dtype(np.float64): 4}
+_SHORT_ORDER = {n: [0] + list(range(4, n)) + [1, 2, 3] for n in range(4, 8)}
+
+
+def _seq(xs, dtype):
+    # a C loop `acc += x[i]` from zero, for every lane at once: a cumulative sum is sequential by definition
+    return np.cumsum(xs, axis=0, dtype=dtype)[-1] if len(xs) else np.zeros(xs.shape[1:], dtype)
+
+
+def _runs(x, b):
+    # sequential sums of each run of b consecutive rows
+    n = x.shape[0] // b
+    return np.cumsum(x[:n * b].reshape((n, b) + x.shape[1:]), axis=1, dtype=x.dtype)[:, -1]
+
+
+def _multi_row_sum(rows, dtype):
+    size = rows.shape[0]
+    b = 1 << max(4, (0 if size <= 1 else (size - 1).bit_length()) // 4)
+    blocks = size // b
+    s0 = _runs(rows, b) if blocks else rows[:0]
+    g1 = blocks // b
+    s1 = _runs(s0, b) if g1 else s0[:0]
+    g2 = g1 // b
+    s2 = _runs(s1, b) if g2 else s1[:0]
+    return ((_seq(rows[blocks * b:], dtype) + _seq(s0[g1 * b:], dtype)) + _seq(s1[g2 * b:], dtype)) + _seq(s2, dtype)
+
+
+def _row_sum(x, dtype):
+    k = x.shape[0] // 4
+    part = _multi_row_sum(x[:k * 4].reshape((k, 4) + x.shape[1:]), dtype) if k else np.zeros((4,) + x.shape[1:], dtype)
+    # the leftover rows go into the first partial sum, then the other three partials follow
+    return _seq(np.concatenate([part[:1], x[k * 4:], part[1:]]), dtype)
+
+
+def np_sum_all(a):
+    """np.sum(a) in torch's order for float32/float64 contiguous data of 4..32767 elements."""
+    lanes = _LANES.get(a.dtype) if type(a) is np.ndarray else None
+    if lanes is None or not 4 <= a.size <= 32767 or not a.flags.c_contiguous:
+        return np.sum(a)
+    t = a.dtype.type
+    flat = a.reshape(-1)
+    n = flat.size
+    if n < lanes:  # one group of 4: x0 takes the leftovers, then x1, x2, x3 follow
+        return t(np.cumsum(flat[_SHORT_ORDER[n]], dtype=a.dtype)[-1])
+    vs = n // lanes
+    rows = flat[:vs * lanes].reshape(vs, lanes)
+    k = vs // 4
+    if k < 16:  # fewer groups than one cascade block: the partial sums are plain running sums (the common case)
+        part = np.cumsum(rows[:k * 4].reshape(k, 4, lanes), axis=0, dtype=a.dtype)[-1] if k else \
+            np.zeros((4, lanes), a.dtype)
+        acc = np.cumsum(np.concatenate([part[:1], rows[k * 4:], part[1:]]), axis=0, dtype=a.dtype)[-1]
+    else:
+        acc = _row_sum(rows, a.dtype)
+    # from zero: the leftover elements one by one, then the lanes in order
+    return t(np.cumsum(np.concatenate([flat[vs * lanes:], acc]), dtype=a.dtype)[-1])
+
+
+def np_mean_all(a):
+    """torch's mean: its sum divided by the count, in the tensor's dtype."""
+    if type(a) is np.ndarray and a.dtype in _LANES and 4 <= a.size <= 32767 and a.flags.c_contiguous:
+        return a.dtype.type(np_sum_all(a) / a.dtype.type(a.size))
+    return np.mean(a)

@@ -6,7 +6,7 @@ from .autograd import ops as _ops
 from .autograd.dtypes import (bool_ as bool, float16, float32, float64, int8, int16, int32, int64, uint8,  # noqa: F401
                               get_default_dtype, set_default_dtype, dtype)
 from .autograd.anomaly import is_anomaly_enabled  # noqa: F401
-from .autograd.grad_mode import inference_mode  # noqa: F401
+from .autograd.grad_mode import inference_mode, is_inference_mode_enabled  # noqa: F401
 from .autograd.tensor import Size  # noqa: F401
 
 from .autograd.device import device  # noqa: F401
@@ -82,7 +82,10 @@ div neg pow square reciprocal exp log log1p sqrt rsqrt sin cos tanh sigmoid relu
 minimum clamp_min clamp_max where eq ne lt le gt ge isnan isinf isfinite allclose equal argmax argmin logical_not sum mean prod var std
 norm max min amax amin softmax log_softmax logsumexp cumsum reshape flatten unsqueeze squeeze t transpose permute
 narrow select cat concat concatenate stack matmul mm mv dot bmm addmm outer clone erf chunk split movedim
-floor_divide remainder result_type gather scatter scatter_add index_select index_add sort argsort topk multinomial broadcast_shapes""".split()
+floor_divide remainder result_type gather scatter scatter_add index_select index_add sort argsort topk multinomial broadcast_shapes floor ceil round trunc tan log2
+log10 expm1 masked_fill flip tril triu all any nonzero count_nonzero isclose logical_and logical_or
+logical_xor atleast_1d atleast_2d atleast_3d hstack vstack dstack column_stack row_stack asin acos atan sinh cosh
+arcsin arccos arctan bitwise_and bitwise_or bitwise_xor bitwise_not cross unique meshgrid bernoulli""".split()
 
 # functions that take torch's out= argument (the Tensor methods never do)
 _OUT = """add sub mul div neg pow exp log log1p sqrt rsqrt sin cos tanh sigmoid abs sign clamp maximum minimum where

@@ -10,7 +10,7 @@ from .tensor import Tensor
 
 __all__ = ["tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty", "zeros_like", "ones_like",
            "full_like", "empty_like", "rand_like", "randn_like", "randn", "rand", "normal", "randint",
-           "randperm", "multinomial", "arange", "linspace", "eye", "manual_seed", "seed", "initial_seed", "generator",
+           "randperm", "multinomial", "bernoulli", "arange", "linspace", "eye", "manual_seed", "seed", "initial_seed", "generator",
            "default_generator", "Generator"]
 
 COPY_WARNING = ("To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() or "
@@ -145,18 +145,21 @@ def _dt(dtype):
     return (dtype or dtypes.get_default_dtype()).np
 
 
-def zeros(*size, dtype=None, device=None, requires_grad=False):
+def zeros(*shape, dtype=None, device=None, requires_grad=False, size=None):
     creation_device(device)
+    size = shape if size is None else (size,)  # torch also takes the shape as size=
     return _finish(np.zeros(_size(size), _dt(dtype)), requires_grad)
 
 
-def ones(*size, dtype=None, device=None, requires_grad=False):
+def ones(*shape, dtype=None, device=None, requires_grad=False, size=None):
     creation_device(device)
+    size = shape if size is None else (size,)  # torch also takes the shape as size=
     return _finish(np.ones(_size(size), _dt(dtype)), requires_grad)
 
 
-def empty(*size, dtype=None, device=None, requires_grad=False):
+def empty(*shape, dtype=None, device=None, requires_grad=False, size=None):
     creation_device(device)
+    size = shape if size is None else (size,)  # torch also takes the shape as size=
     return _finish(np.zeros(_size(size), _dt(dtype)), requires_grad)
 
 
@@ -198,13 +201,15 @@ def _gen(g):
     return g if g is not None else default_generator
 
 
-def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
+def randn(*shape, generator=None, dtype=None, device=None, requires_grad=False, size=None):
     creation_device(device)
+    size = shape if size is None else (size,)  # torch also takes the shape as size=
     return _finish(_gen(generator).normal(_size(size), 0.0, 1.0, _dt(dtype)), requires_grad)
 
 
-def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
+def rand(*shape, generator=None, dtype=None, device=None, requires_grad=False, size=None):
     creation_device(device)
+    size = shape if size is None else (size,)  # torch also takes the shape as size=
     return _finish(_gen(generator).uniform(_size(size), 0.0, 1.0, _dt(dtype)), requires_grad)
 
 
@@ -288,6 +293,15 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
             u = g._uniform01(num_samples, np.float64)
             out[i] = np.searchsorted(cum, u, side="left")  # first slot whose cumulative value >= u
     return _finish(out.astype(np.int64).reshape(p.shape[:-1] + (num_samples,)), False)
+
+
+def bernoulli(input, p=None, *, generator=None):
+    """0/1 draws: with probabilities `input` (a tensor), or with the number p for every element of input's shape."""
+    from .ops import T, apply
+    g = _gen(generator)
+    d = input._data
+    values = (g.bernoulli(d.shape, p) if p is not None else g.bernoulli_probs(d)).astype(d.dtype)
+    return apply(T["bernoulli"], (input,), (values,))
 
 
 def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):

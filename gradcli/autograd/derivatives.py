@@ -46,6 +46,17 @@ def op(key, name, inputs, fwd, *vjps, args="", variadic=False, fwd_args=True):
 
 
 # ---- derivative formulas too long for one line (still Tensor ops only) ------------------------------
+def _repeat_backward(g, shape, reps):
+    # the gradient of each element is the sum over its tiles: view g as (tile, size) pairs and sum the tiles
+    padded = (1,) * (len(reps) - len(shape)) + tuple(shape)
+    pairs = [n for r, s in zip(reps, padded) for n in (r, s)]
+    return g.reshape(*pairs).sum(tuple(range(0, 2 * len(reps), 2))).reshape(shape)
+
+
+def _no_derivative(name):
+    raise NotImplementedError(f"the derivative for '{name}' is not implemented.")
+
+
 def _times(g, alpha):
     return g if alpha == 1 else F.mul_scalar(g, alpha)
 
@@ -257,6 +268,29 @@ op("where", "WhereBackward0", "self other", lambda a, b, condition: np.where(con
    lambda g, condition: _where0(condition, g),
    lambda g, condition: F.where(condition, 0.0, g), args="condition")
 
+# rounding: piecewise constant, so a zero gradient, but torch still records a node
+op("floor", "FloorBackward0", "self", np.floor, lambda g: F.zeros_like(g))
+op("ceil", "CeilBackward0", "self", np.ceil, lambda g: F.zeros_like(g))
+op("round", "RoundBackward0", "self", np.round, lambda g: F.zeros_like(g))
+op("round_decimals", "RoundBackward1", "self", lambda a, decimals: K.np_round_decimals(a, decimals),
+   lambda g: F.zeros_like(g), args="decimals")
+op("trunc", "TruncBackward0", "self", np.trunc, lambda g: F.zeros_like(g))
+op("tan", "TanBackward0", "self", np.tan, lambda g, result: g * (1 + result * result))
+op("log2", "Log2Backward0", "self", np.log2, lambda g, self: g / (self * math.log(2)))
+op("log10", "Log10Backward0", "self", np.log10, lambda g, self: g / (self * math.log(10)))
+op("expm1", "Expm1Backward0", "self", np.expm1, lambda g, result: g * (result + 1))
+op("asin", "AsinBackward0", "self", np.arcsin, lambda g, self: g * (-self * self + 1).rsqrt())
+op("acos", "AcosBackward0", "self", np.arccos, lambda g, self: g * -((-self * self + 1).rsqrt()))
+op("atan", "AtanBackward0", "self", np.arctan, lambda g, self: g / (self * self + 1))
+op("sinh", "SinhBackward0", "self", np.sinh, lambda g, self: g * self.cosh())
+op("cosh", "CoshBackward0", "self", np.cosh, lambda g, self: g * self.sinh())
+op("masked_fill", "MaskedFillBackward0", "self",
+   lambda a, mask, value: np.where(mask, np.asarray(value, a.dtype), a),
+   lambda g, mask: F.where(F.tensor(mask), 0.0, g), args="mask value")
+op("masked_fill_tensor", "MaskedFillBackward1", "self value", lambda a, v, mask: np.where(mask, v, a),
+   lambda g, mask: F.where(F.tensor(mask), 0.0, g),
+   lambda g, mask: F.where(F.tensor(mask), g, 0.0).sum(), args="mask")
+
 # ---- reductions -----------------------------------------------------------------------------------
 op("sum", "SumBackward0", "self", lambda a: np.sum(a), lambda g, shape_self: g.expand(shape_self))
 op("sum_dim", "SumBackward1", "self", lambda a, dim, keepdim: np.sum(a, axis=dim, keepdims=keepdim),
@@ -307,6 +341,12 @@ op("cumsum", "CumsumBackward0", "self", lambda a, dim: np.cumsum(a, axis=dim),
    lambda g, dim: g.sum(dim, keepdim=True) - g.cumsum(dim) + g, args="dim")
 
 # ---- linear algebra -------------------------------------------------------------------------------
+op("cross", "LinalgCrossBackward0", "self other", lambda a, b, dim: np.cross(*np.broadcast_arrays(a, b), axis=dim),
+   lambda g, other, dim: F.cross(other, g, dim=dim),
+   lambda g, self, dim: F.cross(g, self, dim=dim), args="dim")
+# torch records unique on a tensor that requires grad, but has no derivative for it
+op("unique", "Unique2Backward0", "self", lambda a, values: values, lambda g: _no_derivative("_unique2"),
+   args="values")
 op("mm", "MmBackward0", "self mat2", np.matmul,
    lambda g, mat2: g.mm(mat2.t()),
    lambda g, self, mat2: _mm_mat2_grad(g, self, mat2))
@@ -383,11 +423,25 @@ op("squeeze_dim", "SqueezeBackward1", "self", lambda a, dim: np.squeeze(a, dim) 
 op("squeeze_dims", "SqueezeBackward2", "self",
    lambda a, dims: np.squeeze(a, tuple(d for d in dims if a.shape[d] == 1)),
    lambda g, shape_self: g.reshape(shape_self), args="dims")
-# matmul's 1-D@2-D path squeezes in place: torch shows that as SqueezeBackward4
-op("squeeze_mm", "SqueezeBackward4", "self", lambda a, dim: np.squeeze(a, dim),
+# matmul's 1-D@2-D path squeezes in place: torch shows that as SqueezeBackward4 (x.squeeze_(dim) too)
+op("squeeze_mm", "SqueezeBackward4", "self", lambda a, dim: np.squeeze(a, dim) if a.shape[dim] == 1 else a,
    lambda g, shape_self: g.reshape(shape_self), args="dim")
+# the in-place overloads (x.unsqueeze_(0), x.squeeze_()) are nodes of their own in torch
+op("unsqueeze_inplace", "UnsqueezeBackward1", "self", np.expand_dims, lambda g, dim: g.squeeze(dim), args="dim")
+op("squeeze_inplace", "SqueezeBackward3", "self", lambda a: np.squeeze(a), lambda g, shape_self: g.reshape(shape_self))
+op("squeeze_dims_inplace", "SqueezeBackward5", "self",
+   lambda a, dims: np.squeeze(a, tuple(d for d in dims if a.shape[d] == 1)),
+   lambda g, shape_self: g.reshape(shape_self), args="dims")
 op("expand", "ExpandBackward0", "self", lambda a, shape: np.broadcast_to(a, shape),
    lambda g, shape_self: F.sum_to(g, shape_self), args="shape")
+op("repeat", "RepeatBackward0", "self", lambda a, reps: np.tile(a, reps),
+   lambda g, shape_self, reps: _repeat_backward(g, shape_self, reps), args="reps")
+op("flip", "FlipBackward0", "self", lambda a, dims: np.flip(a, dims).copy(), lambda g, dims: g.flip(dims),
+   args="dims")
+op("tril", "TrilBackward0", "self", lambda a, diagonal: np.tril(a, diagonal), lambda g, diagonal: g.tril(diagonal),
+   args="diagonal")
+op("triu", "TriuBackward0", "self", lambda a, diagonal: np.triu(a, diagonal), lambda g, diagonal: g.triu(diagonal),
+   args="diagonal")
 op("alias", "AliasBackward0", "self", lambda a: a.view(), lambda g: g)
 op("clone", "CloneBackward0", "self", np.copy, lambda g: g)
 op("to_copy", "ToCopyBackward0", "self", lambda a, dtype: a.astype(dtype.np),
@@ -456,7 +510,17 @@ op("normal", "NormalBackward0", "self", lambda a, values: values, lambda g: F.ze
 op("uniform", "UniformBackward0", "self", lambda a, values: values, lambda g: F.zeros_like(g), args="values")
 op("exponential", "ExponentialBackward0", "self", lambda a, values: values, lambda g: F.zeros_like(g),
    args="values")
+op("bernoulli", "BernoulliBackward0", "self", lambda a, values: values, lambda g: F.zeros_like(g), args="values")
+op("bernoulli_tensor_", "BernoulliBackward1", "self p", lambda a, p, values: values, lambda g: F.zeros_like(g),
+   lambda g, shape_p: F.zeros(shape_p, dtype=g.dtype), args="values")
+op("bernoulli_scalar_", "BernoulliBackward2", "self", lambda a, values: values, lambda g: F.zeros_like(g),
+   args="values")
+op("random", "RandomBackward0", "self", lambda a, values: values, lambda g: F.zeros_like(g), args="values")
 op("copy_slices", "CopySlices", "self src", lambda a, b, key: K.np_setitem(a, key, b),
+   lambda g, shape_self, key: g * F.keep_mask(shape_self, key),
+   lambda g, key: F.gather_key(g, key, "index"), args="key")
+# x[mask] = v / x[idx] = v: torch's index_put_ (repeated indices: the last write wins, as without accumulate)
+op("index_put", "IndexPutBackward0", "self values", lambda a, b, key: K.np_setitem(a, key, b),
    lambda g, shape_self, key: g * F.keep_mask(shape_self, key),
    lambda g, key: F.gather_key(g, key, "index"), args="key")
 

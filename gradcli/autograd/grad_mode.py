@@ -4,7 +4,7 @@ import functools
 
 class _State:
     # One mutable holder so hot paths read a single attribute instead of calling a function.
-    __slots__ = ("grad_enabled", "anomaly", "anomaly_check_nan", "saved_hooks", "saved_hooks_disabled")
+    __slots__ = ("grad_enabled", "anomaly", "anomaly_check_nan", "saved_hooks", "saved_hooks_disabled", "inference")
 
     def __init__(self):
         self.grad_enabled = True
@@ -12,6 +12,7 @@ class _State:
         self.anomaly_check_nan = True
         self.saved_hooks = []  # (pack, unpack) pairs of saved_tensors_hooks; the innermost is last
         self.saved_hooks_disabled = None  # the message of disable_saved_tensors_hooks, when active
+        self.inference = False  # inside inference_mode()
 
 
 STATE = _State()
@@ -63,6 +64,19 @@ class inference_mode(_GradModeContext):
 
     def __init__(self, mode=True):
         self._target = not mode
+        self._mode = bool(mode)
+
+    def __enter__(self):
+        super().__enter__()
+        self._prev_inference, STATE.inference = STATE.inference, self._mode
+
+    def __exit__(self, *exc):
+        STATE.inference = self._prev_inference
+        return super().__exit__(*exc)
+
+
+def is_inference_mode_enabled():
+    return STATE.inference
 
 
 class set_grad_enabled(_GradModeContext):

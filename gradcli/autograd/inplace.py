@@ -156,6 +156,45 @@ def exponential_(self, lambd=1.0, *, generator=None):
     return _exponential_(self, lambd, generator=generator)
 
 
+def _draws(key, make):
+    def f(x, *args, generator=None):
+        from .creation import default_generator
+        from .ops import T, apply
+        gen = generator if generator is not None else default_generator
+        return apply(T[key], (x,), (make(gen, x._data, *args).astype(x._data.dtype),))
+    f.__name__ = key
+    return f
+
+
+_bernoulli_scalar_ = inplace(_draws("bernoulli_scalar_", lambda g, d, p: g.bernoulli(d.shape, p)))
+def _bernoulli_tensor(x, p, generator=None):
+    from .creation import default_generator
+    from .ops import T, apply
+    gen = generator if generator is not None else default_generator
+    values = gen.bernoulli_probs(np.broadcast_to(p._data, x._data.shape).astype(p._data.dtype))
+    return apply(T["bernoulli_tensor_"], (x, p), (values.astype(x._data.dtype),), (x._data, p._data))
+
+
+_bernoulli_tensor_ = inplace(_bernoulli_tensor)
+_random_ = inplace(_draws("random", lambda g, d, lo, hi: g.randint(d.shape, lo, hi)))
+
+
+def bernoulli_(self, p=0.5, *, generator=None):
+    if isinstance(p, Tensor):
+        return _bernoulli_tensor_(self, p, generator=generator)
+    return _bernoulli_scalar_(self, p, generator=generator)
+
+
+def random_(self, from_=0, to=None, *, generator=None):
+    """random_(to) or random_(from, to): integers drawn as randint draws them."""
+    if to is None:
+        if from_ == 0 and self._data.dtype.kind == "f":
+            to = 2 ** (np.finfo(self._data.dtype).nmant + 1) + 1  # torch: [0, 2**mantissa] for floats
+        else:
+            from_, to = 0, from_
+    return _random_(self, int(from_), int(to), generator=generator)
+
+
 zero_ = inplace(_zero)
 fill_ = inplace(_fill)
 copy_ = inplace(_copy)
@@ -163,7 +202,7 @@ copy_ = inplace(_copy)
 
 def setitem(self, key, value):
     from .ops import T, apply, as_tensor_arg
-    from .shapes import _np_index
+    from .shapes import _is_advanced, _np_index
     if STATE.grad_enabled and self._rg and self.grad_fn is None:
         raise RuntimeError(VIEW_LEAF_INPLACE)
     value = as_tensor_arg(value)
@@ -173,8 +212,11 @@ def setitem(self, key, value):
         vd = value._data if isinstance(value, Tensor) else value
         if isinstance(value, Tensor) and value._data.dtype != self._data.dtype:
             vd = vd.astype(self._data.dtype)
+        # an index tensor, list or mask makes it torch's index_put_ (IndexPutBackward0); basic keys copy slices
+        advanced = any(_is_advanced(k) for k in (key if isinstance(key, tuple) else (key,)))
         try:
-            out = apply(T["copy_slices"], (_snapshot(self), value), (npkey,), (storage(self), vd))
+            out = apply(T["index_put" if advanced else "copy_slices"], (_snapshot(self), value), (npkey,),
+                        (storage(self), vd))
         except (RuntimeError, ValueError):
             _expand_error(self, npkey, value)
             raise

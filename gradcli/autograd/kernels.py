@@ -243,3 +243,13 @@ def np_sort_indices(a, dim, descending):
     rev = np.flip(a, axis=dim)
     order = np.flip(np.argsort(rev, axis=dim, kind="stable"), axis=dim)
     return (a.shape[dim] - 1 - order).astype(np.int64)
+
+
+def np_round_decimals(a, decimals):
+    """torch's round(decimals=d): nearbyint(x * 10**d) / 10**d (negative d: divide first, then multiply)."""
+    if decimals > 0:
+        p = a.dtype.type(10.0 ** decimals)
+        return (np.round(a * p) / p).astype(a.dtype, copy=False)
+    p = a.dtype.type(10.0 ** -decimals)
+    return (np.round(a / p) * p).astype(a.dtype, copy=False)
+

@@ -1,14 +1,17 @@
 """Binds ops as Tensor methods and operators (torch's method names, in-place variants included)."""
 from . import ops
-from .inplace import copy_, exponential_, fill_, inplace, normal_, setitem, uniform_, zero_
-from .tensor import Tensor
+from .inplace import bernoulli_, copy_, exponential_, fill_, inplace, normal_, random_, setitem, uniform_, zero_
+from .tensor import Tensor, storage
 
 _SAME = """add sub mul div neg pow reciprocal exp log log1p sqrt rsqrt sin cos tanh sigmoid relu abs sign
 clamp clip maximum minimum sum mean prod var std norm max min amax amin softmax log_softmax argmax argmin
 reshape view flatten unsqueeze squeeze expand expand_as t transpose permute narrow select matmul mm mv dot
 bmm clone contiguous to square erf eq ne lt le gt ge isnan isinf logsumexp cumsum chunk split movedim
 swapaxes outer floor_divide remainder equal allclose logical_not isfinite clamp_min clamp_max gather scatter scatter_add
-index_select index_add sort argsort topk multinomial""".split()
+index_select index_add sort argsort topk multinomial floor ceil round trunc tan log2 log10 expm1
+masked_fill repeat flip tril triu view_as type_as all any nonzero count_nonzero isclose logical_and logical_or
+logical_xor asin acos atan sinh cosh arcsin arccos arctan unsqueeze_ squeeze_ bitwise_and bitwise_or bitwise_xor
+bitwise_not cross unique""".split()
 
 
 def _method(f):
@@ -68,22 +71,30 @@ def _install():
     T.normal_ = normal_
     T.uniform_ = uniform_
     T.exponential_ = exponential_
+    T.bernoulli_ = bernoulli_
+    T.random_ = random_
+    T.bernoulli = ops.bernoulli
     for name in ("add", "sub", "mul", "div", "pow", "clamp", "exp", "log", "sqrt", "neg", "abs", "tanh",
                  "sigmoid", "relu", "reciprocal", "square", "sin", "cos", "erf", "log1p", "rsqrt", "clamp_min",
                  "clamp_max"):
         setattr(T, name + "_", inplace(getattr(ops, name)))
-    for name in ("scatter", "scatter_add", "index_add"):  # in place: through the recorded out-of-place op
+    for name in ("scatter", "scatter_add", "index_add", "masked_fill", "floor", "ceil", "round", "trunc", "tan",
+                 "tril", "triu", "expm1", "log2", "log10", "asin", "acos", "atan", "sinh", "cosh"):  # in place: through the recorded out-of-place op
         setattr(T, name + "_", inplace(getattr(ops, name)))
+    T.where = lambda self, condition, other: ops.where(condition, self, other)  # x.where(c, y): x where c
     T.clip_ = T.clamp_
+    T.arcsin_, T.arccos_, T.arctan_ = T.asin_, T.acos_, T.atan_
     T.negative_ = T.neg_
     for op_name, name in (("__iadd__", "add"), ("__isub__", "sub"), ("__imul__", "mul"),
                           ("__itruediv__", "div")):
         setattr(T, op_name, inplace(getattr(ops, name)))
     T.zeros_like = ops.zeros_like
+    T.data_ptr = lambda self: storage(self).__array_interface__["data"][0]  # shared storage: equal pointers
 
 
 # torch's top-level in-place functions (torch.exp_(x) is x.exp_()), with the methods' version and leaf checks
-INPLACE_FUNCTIONS = """abs_ clamp_ clamp_max_ clamp_min_ clip_ cos_ detach_ erf_ exp_ fill_ log_ log1p_ neg_ negative_
-reciprocal_ relu_ rsqrt_ sigmoid_ sin_ sqrt_ square_ tanh_ zero_""".split()
+INPLACE_FUNCTIONS = """abs_ acos_ arccos_ arcsin_ arctan_ asin_ atan_ ceil_ clamp_ clamp_max_ clamp_min_ clip_ cos_ cosh_ detach_
+erf_ exp_ expm1_ fill_ floor_ log10_ log1p_ log2_ log_ neg_ negative_ reciprocal_ relu_ round_ rsqrt_
+sigmoid_ sin_ sinh_ sqrt_ square_ tan_ tanh_ trunc_ zero_""".split()
 
 _install()

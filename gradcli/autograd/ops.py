@@ -329,90 +329,6 @@ def where(condition, input, other):
         raise_broadcast(e, cond, da, db)  # torch names the condition's shape first
 
 
-def _compare(ufunc):
-    def f(input, other):
-        da, db = _coerce(as_tensor_arg(input), as_tensor_arg(other))
-        try:
-            return _make(_asarray(ufunc(da, db)))
-        except ValueError as e:
-            raise_broadcast(e, da, db)
-    return f
-
-
-eq, ne, lt, le, gt, ge = map(_compare, (np.equal, np.not_equal, np.less, np.less_equal,
-                                        np.greater, np.greater_equal))
-
-
-# torch's kernel-name spelling of a dtype, for "not implemented for 'Float'" errors
-_C_TYPE = {"f": "Float", "d": "Double", "e": "Half"}
-
-
-def _logical(ufunc, kernel):
-    def f(input, other):
-        da, db = _coerce(as_tensor_arg(input), as_tensor_arg(other))
-        kind = np.result_type(da, db).char
-        if kind in _C_TYPE:  # numpy's own message names ufunc casting rules, torch names its kernel
-            raise NotImplementedError(f'"{kernel}_cpu" not implemented for \'{_C_TYPE[kind]}\'')
-        try:
-            return _make(_asarray(ufunc(da, db)))
-        except ValueError as e:
-            raise_broadcast(e, da, db)
-    f.__name__ = kernel
-    return f
-
-
-bitwise_and, bitwise_or, bitwise_xor = map(_logical, (np.bitwise_and, np.bitwise_or, np.bitwise_xor),
-                                           ("bitwise_and", "bitwise_or", "bitwise_xor"))
-
-
-def logical_not(input):
-    return _make(_asarray(np.logical_not(input._data)))
-
-
-def bitwise_not(input):
-    if input._data.dtype.kind == "f":
-        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
-    return _make(_asarray(~input._data))
-
-
-def isnan(input):
-    return _make(_asarray(np.isnan(input._data)))
-
-
-def isinf(input):
-    return _make(_asarray(np.isinf(input._data)))
-
-
-def isfinite(input):
-    return _make(_asarray(np.isfinite(input._data)))
-
-
-def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    return bool(np.allclose(input._data, other._data, rtol, atol, equal_nan))
-
-
-def equal(input, other):
-    return input._data.shape == other._data.shape and bool(np.array_equal(input._data, other._data))
-
-
-def argmax(input, dim=None, keepdim=False, *, keepdims=None):
-    keepdim = keepdim if keepdims is None else keepdims
-    d = input._data
-    if dim is None:
-        return _make(_asarray(np.argmax(d)))
-    r = np.argmax(d, axis=dim)
-    return _make(np.expand_dims(r, dim) if keepdim else _asarray(r))
-
-
-def argmin(input, dim=None, keepdim=False, *, keepdims=None):
-    keepdim = keepdim if keepdims is None else keepdims
-    d = input._data
-    if dim is None:
-        return _make(_asarray(np.argmin(d)))
-    r = np.argmin(d, axis=dim)
-    return _make(np.expand_dims(r, dim) if keepdim else _asarray(r))
-
-
 def _no_grad():
     from .grad_mode import no_grad
     return no_grad()
@@ -420,6 +336,9 @@ def _no_grad():
 
 from .reductions import *  # noqa: E402,F401,F403  (reductions, shapes and creation split for size)
 from .shapes import *  # noqa: E402,F401,F403
+from .matmul import *  # noqa: E402,F401,F403
+from .compare import *  # noqa: E402,F401,F403
+from .extra import *  # noqa: E402,F401,F403
 from .creation import *  # noqa: E402,F401,F403
 from .conv import *  # noqa: E402,F401,F403
 from .indexing import *  # noqa: E402,F401,F403

@@ -250,6 +250,10 @@ class Generator:
         """Tensor.bernoulli_(p) for a number p: a float64 uniform draw below p (dropout's mask)."""
         return (self._uniform01(math.prod(shape), np.float64) < p).reshape(shape)
 
+    def bernoulli_probs(self, p):
+        """torch.bernoulli(p) for a tensor of probabilities: a uniform draw in p's own dtype below p."""
+        return self._uniform01(p.size, p.dtype).reshape(p.shape) < p
+
     def randint(self, shape, low, high):
         """uniform_int_from_to: draw % range + low, drawing 64 bits when the range is 2**28 or wider."""
         n, span = math.prod(shape), high - low

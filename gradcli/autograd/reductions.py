@@ -33,8 +33,9 @@ def _int_to_long(x):
     return x._data.astype(np.int64) if x._data.dtype.kind in "biu" else x._data
 
 
-def sum(input, dim=None, keepdim=False, dtype=None, *, keepdims=None):
-    keepdim = keepdim if keepdims is None else keepdims  # numpy's spelling, which torch accepts too
+def sum(input, dim=None, keepdim=False, dtype=None, *, keepdims=None, axis=None):
+    keepdim = keepdim if keepdims is None else keepdims
+    dim = dim if axis is None else axis  # numpy's spellings, which torch accepts too
     d = _int_to_long(input) if dtype is None else input._data.astype(dtype.np)
     dims = dims_of(dim, input._data.ndim)
     if dims is None:
@@ -50,8 +51,9 @@ def _need_float(name, input):
                            f"point or complex dtype. Got: {input.dtype.legacy[:-6]}")
 
 
-def mean(input, dim=None, keepdim=False, dtype=None, *, keepdims=None):
+def mean(input, dim=None, keepdim=False, dtype=None, *, keepdims=None, axis=None):
     keepdim = keepdim if keepdims is None else keepdims
+    dim = dim if axis is None else axis  # numpy's spellings, which torch accepts too
     if dtype is None:
         _need_float("mean", input)
     d = input._data if dtype is None else input._data.astype(dtype.np)
@@ -61,8 +63,9 @@ def mean(input, dim=None, keepdim=False, dtype=None, *, keepdims=None):
     return o.apply(o.T["mean_dim"], (input,), (dims, keepdim), (d,))
 
 
-def prod(input, dim=None, keepdim=False, dtype=None, *, keepdims=None):
+def prod(input, dim=None, keepdim=False, dtype=None, *, keepdims=None, axis=None):
     keepdim = keepdim if keepdims is None else keepdims
+    dim = dim if axis is None else axis  # numpy's spellings, which torch accepts too
     d = _int_to_long(input) if dtype is None else input._data.astype(dtype.np)
     if dim is None:
         return o.apply(o.T["prod"], (input,), (), (d,))
@@ -75,15 +78,17 @@ def _correction(unbiased, correction):
     return 1 if unbiased is None or unbiased else 0
 
 
-def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, keepdims=None):
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, keepdims=None, axis=None):
     keepdim = keepdim if keepdims is None else keepdims
+    dim = dim if axis is None else axis  # numpy's spellings, which torch accepts too
     if isinstance(dim, bool):  # var(x, False) is the old `unbiased` positional
         dim, unbiased = None, dim
     return o.apply(o.T["var"], (input,), (dims_of(dim, input.ndim), _correction(unbiased, correction), keepdim))
 
 
-def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, keepdims=None):
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, keepdims=None, axis=None):
     keepdim = keepdim if keepdims is None else keepdims
+    dim = dim if axis is None else axis  # numpy's spellings, which torch accepts too
     if isinstance(dim, bool):
         dim, unbiased = None, dim
     return o.apply(o.T["std"], (input,), (dims_of(dim, input.ndim), _correction(unbiased, correction), keepdim))
@@ -132,24 +137,28 @@ def _minmax(input, dim, keepdim, other, is_max):
     return (_Max if is_max else _Min)(values, Tensor._make(np.asarray(idx, np.int64)))
 
 
-def max(input, dim=None, keepdim=False, *, other=None, keepdims=None):
+def max(input, dim=None, keepdim=False, *, other=None, keepdims=None, axis=None):
     keepdim = keepdim if keepdims is None else keepdims
+    dim = dim if axis is None else axis  # numpy's spellings, which torch accepts too
     return _minmax(input, dim, keepdim, other, True)
 
 
-def min(input, dim=None, keepdim=False, *, other=None, keepdims=None):
+def min(input, dim=None, keepdim=False, *, other=None, keepdims=None, axis=None):
     keepdim = keepdim if keepdims is None else keepdims
+    dim = dim if axis is None else axis  # numpy's spellings, which torch accepts too
     return _minmax(input, dim, keepdim, other, False)
 
 
-def amax(input, dim=(), keepdim=False, *, keepdims=None):
+def amax(input, dim=(), keepdim=False, *, keepdims=None, axis=None):
     keepdim = keepdim if keepdims is None else keepdims
+    dim = dim if axis is None else axis  # numpy's spellings, which torch accepts too
     dims = dims_of(dim, input.ndim) or tuple(range(input.ndim))
     return o.apply(o.T["amax"], (input,), (dims, keepdim))
 
 
-def amin(input, dim=(), keepdim=False, *, keepdims=None):
+def amin(input, dim=(), keepdim=False, *, keepdims=None, axis=None):
     keepdim = keepdim if keepdims is None else keepdims
+    dim = dim if axis is None else axis  # numpy's spellings, which torch accepts too
     dims = dims_of(dim, input.ndim) or tuple(range(input.ndim))
     return o.apply(o.T["amin"], (input,), (dims, keepdim))
 
@@ -170,8 +179,9 @@ def _implicit_dim(dim, x):
     return 0 if x.ndim in (0, 1, 3) else 1  # torch's legacy rule for softmax without dim
 
 
-def logsumexp(input, dim, keepdim=False, *, keepdims=None):
+def logsumexp(input, dim, keepdim=False, *, keepdims=None, axis=None):
     keepdim = keepdim if keepdims is None else keepdims
+    dim = dim if axis is None else axis  # numpy's spellings, which torch accepts too
     x, d = o._float_input(input)
     return o.apply(o.T["logsumexp"], (x,), (dims_of(dim, x.ndim), keepdim), (d,))
 

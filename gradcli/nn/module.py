@@ -4,6 +4,7 @@ import itertools
 
 from ..autograd.grad_mode import no_grad
 from ..autograd.tensor import Tensor
+from .conversion import Conversions
 from .parameter import Parameter
 
 __all__ = ["Module", "Parameter"]
@@ -34,7 +35,7 @@ def _addindent(s, n):
     return lines[0] + "\n" + "\n".join(" " * n + line for line in lines[1:])
 
 
-class Module:
+class Module(Conversions):
     """Base class of every layer: assigning a Parameter or Module attribute registers it."""
 
     training: bool
@@ -62,7 +63,11 @@ class Module:
             res = hook(self, args)
             if res is not None:
                 args = res if isinstance(res, tuple) else (res,)
-        out = self.forward(*args, **kwargs)
+        if self.__dict__.get("_backward_hooks"):
+            from .backward_hooks import wrap_call
+            out = wrap_call(self, args, lambda *a: self.forward(*a, **kwargs))
+        else:
+            out = self.forward(*args, **kwargs)
         for hook in list(self._forward_hooks.values()):
             res = hook(self, args, out)
             if res is not None:
@@ -74,6 +79,11 @@ class Module:
 
     def register_forward_hook(self, hook):
         return _Handle(self._forward_hooks, hook)
+
+    def register_full_backward_hook(self, hook):
+        if "_backward_hooks" not in self.__dict__:
+            object.__setattr__(self, "_backward_hooks", collections.OrderedDict())
+        return _Handle(self._backward_hooks, hook)
 
     # ---- registration ---------------------------------------------------------------------------
     def __setattr__(self, name, value):
@@ -289,56 +299,6 @@ class Module:
                         g.requires_grad_(False)
                     with no_grad():
                         g.zero_()
-
-    # ---- dtype and device ------------------------------------------------------------------------
-    def to(self, *args, **kwargs):
-        """Convert floating parameters and buffers in place (the same Parameter objects, as torch keeps
-        them); the cpu is the only device, and cuda raises torch's CPU-build error."""
-        from ..autograd.device import check_device
-        from ..autograd.dtypes import dtype as dtype_cls
-        dtype = kwargs.get("dtype")
-        check_device(kwargs.get("device"))
-        for a in args:
-            if isinstance(a, Tensor):
-                dtype = a.dtype
-            elif isinstance(a, dtype_cls):
-                dtype = a
-            elif not isinstance(a, bool):
-                check_device(a)
-        if dtype is not None and not dtype.is_floating_point:
-            raise TypeError(f"nn.Module.to only accepts floating point or complex dtypes, but got desired "
-                            f"dtype={dtype}")
-        return self._cast(dtype) if dtype is not None else self
-
-    def _cast(self, dtype):
-        with no_grad():
-            for m in self.modules():
-                for registry in (m._parameters, m._buffers):
-                    for t in registry.values():
-                        if t is not None and t.is_floating_point() and t.dtype is not dtype:
-                            t.data = t.data.to(dtype)
-                            if t._grad is not None:
-                                t._grad = t._grad.to(dtype)
-        return self
-
-    def cpu(self):
-        return self
-
-    def cuda(self, device=None):
-        from ..autograd.device import NO_CUDA
-        raise AssertionError(NO_CUDA)
-
-    def double(self):
-        from ..autograd.dtypes import float64
-        return self._cast(float64)
-
-    def float(self):
-        from ..autograd.dtypes import float32
-        return self._cast(float32)
-
-    def half(self):
-        from ..autograd.dtypes import float16
-        return self._cast(float16)
 
     # ---- state_dict -----------------------------------------------------------------------------
     def state_dict(self, *args, destination=None, prefix="", keep_vars=False):

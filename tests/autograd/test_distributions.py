@@ -93,3 +93,28 @@ def test_dice_chapter_as_a_grad_script():
     # what torch 2.13 prints for the same program
     assert out.getvalue() == ("tensor([0., 0., 1., 0., 0., 0.])\n"
                               "tensor([0.1600, 0.1780, 0.1650, 0.1760, 0.1660, 0.1550])\n")
+
+
+def _bernoulli_random(m, p):
+    m.manual_seed(0)
+    p(m.empty(20).bernoulli_(0.3), m.bernoulli(m.rand(10)), m.bernoulli(m.rand(5, dtype=m.float64)))
+    p(m.bernoulli(m.rand(4), 0.5), m.empty(6).random_(0, 10), m.empty(6).random_(7),
+      m.empty(4, dtype=m.int64).random_(3, 10), m.empty(3).random_(), m.empty(2, dtype=m.float64).random_())
+    p(m.empty(3).bernoulli_(m.tensor([0.1, 0.9, 0.5])), m.rand(3).bernoulli())
+    q = m.rand(3, requires_grad=True)
+    b = m.bernoulli(q)
+    (b * q).sum().backward()
+    p(type(b.grad_fn).__name__, q.grad)
+    y = m.rand(3, requires_grad=True) * 1
+    p(type(y.bernoulli_(0.5).grad_fn).__name__, y._version)
+
+
+def test_bernoulli_and_random_match_torch():
+    torch = pytest.importorskip("torch")
+    assert _out_of(_bernoulli_random, gc) == _out_of(_bernoulli_random, torch)
+
+
+def _out_of(snippet, m):
+    lines = []
+    snippet(m, lambda *a: lines.append(" ".join(str(v) for v in a)))
+    return ADDR.sub("0x…", "\n".join(lines))

@@ -199,11 +199,15 @@ def test_inference_tensor_cannot_be_saved_for_backward(m):
         t * w
 
 
-@pytest.mark.parametrize("m", libs(gc_xfail="torch.is_inference_mode_enabled() is missing"))
+@pytest.mark.parametrize("m", libs())
 def test_is_inference_mode_enabled(m):
     assert m.is_inference_mode_enabled() is False
     with m.inference_mode():
         assert m.is_inference_mode_enabled() is True
+        with m.inference_mode(False):
+            assert m.is_inference_mode_enabled() is False and m.is_grad_enabled()
+        assert m.is_inference_mode_enabled() is True
+    assert m.is_inference_mode_enabled() is False
 
 
 @pytest.mark.parametrize("m", libs())

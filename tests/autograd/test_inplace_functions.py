@@ -9,7 +9,7 @@ from .helpers import exact, libs, torch
 
 LEAF = "a leaf Variable that requires grad is being used in an in-place operation."
 ARGS = {"clamp_": (-0.5, 0.5), "clip_": (-0.5, 0.5), "clamp_min_": (0.1,), "clamp_max_": (0.1,), "fill_": (2.5,)}
-POSITIVE = {"log_", "sqrt_", "rsqrt_", "log1p_", "reciprocal_"}
+POSITIVE = {"log_", "sqrt_", "rsqrt_", "log1p_", "reciprocal_", "log2_", "log10_"}
 NAMES = sorted(n for n in dir(gc) if n.endswith("_") and not n.startswith("_"))
 
 

@@ -1,4 +1,5 @@
 """Walks the op table: every TABLE entry has public-API cases checked by gradcheck, gradgradcheck and torch."""
+import re
 import warnings
 import zlib
 
@@ -78,7 +79,8 @@ class Case:
     """One way to reach a table entry through the public API: `fn(m, *tensors)` with m = gradcli or torch."""
 
     def __init__(self, fn, *args, domain="any", gradgrad=True, gradcheck=True, xfail=None, id=None, make=None,
-                 kw=None):
+                 kw=None, raises=None):
+        self.raises = raises  # the error backward raises in both libraries (an op torch cannot differentiate)
         self.fn, self.args, self.domain = fn, args, domain
         self.gradgrad, self.gradcheck = gradgrad, gradcheck
         self.xfail = xfail or {}  # test kind ("torch", "gradcheck", "gradgrad") -> reason
@@ -159,6 +161,20 @@ def _setitem(key, scalar=False):
         c[key] = 5.0 if scalar else v[0]
         return c
     return f
+
+
+def _setitem_mask(scalar=True):
+    def f(m, x, *v):
+        c = x * 1
+        c[c > 0] = 5.0 if scalar else v[0]
+        return c
+    return f
+
+
+def _setitem_index(m, x, v):
+    c = x * 1
+    c[[0, 1], [1, 2]] = v
+    return c
 
 
 def _backward_create_graph(m, x):
@@ -270,6 +286,25 @@ CASES = {
     "where": [Case(lambda m, x, y: m.where(x > 0, x, y), (2, 3), (3,), domain="away"),
               Case(lambda m, x: m.where(x > 0, x, 0.0), (2, 3), domain="away", id="scalar-other"),
               Case(lambda m, x, y: m.where(y > 0, x, y), (2, 1), (1, 3), domain="away", id="bcast")],
+    "floor": [Case(lambda m, x: x.floor(), (2, 3)), Case(lambda m, x: m.floor(x) * x, (3,), id="times-x")],
+    "ceil": [Case(lambda m, x: x.ceil(), (2, 3))],
+    "round": [Case(lambda m, x: x.round(), (2, 3)), Case(lambda m, x: m.round(x) + x, (3,), id="plus-x")],
+    "round_decimals": [Case(lambda m, x: x.round(decimals=2), (2, 3))],
+    "trunc": [Case(lambda m, x: x.trunc(), (2, 3))],
+    "tan": [Case(lambda m, x: x.tan(), (2, 3), domain="unit"), Case(lambda m, x: m.tan(x), (), domain="unit",
+                                                                      id="0dim")],
+    "log2": [Case(lambda m, x: x.log2(), (2, 3), domain="pos")],
+    "log10": [Case(lambda m, x: m.log10(x), (2, 3), domain="pos")],
+    "expm1": [Case(lambda m, x: x.expm1(), (2, 3))],
+    "asin": [Case(lambda m, x: x.asin(), (2, 3), domain="unit"), Case(lambda m, x: m.arcsin(x), (3,), domain="unit")],
+    "acos": [Case(lambda m, x: x.acos(), (2, 3), domain="unit")],
+    "atan": [Case(lambda m, x: m.atan(x), (2, 3))],
+    "sinh": [Case(lambda m, x: x.sinh(), (2, 3))],
+    "cosh": [Case(lambda m, x: m.cosh(x), (2, 3))],
+    "masked_fill": [Case(lambda m, x: x.masked_fill(m.tensor([[True, False, True], [False, False, True]]), 0.5),
+                         (2, 3)),
+                    Case(lambda m, x: m.masked_fill(x, m.tensor([True, False, True]), -1.0), (2, 3), id="bcast-mask")],
+    "masked_fill_tensor": [Case(lambda m, x, v: x.masked_fill(m.tensor([True, False, True]), v), (2, 3), ())],
     # ---- reductions
     "sum": [Case(lambda m, x: x.sum(), (2, 3)), Case(lambda m, x: m.sum(x), (), id="0dim")],
     "sum_dim": [Case(lambda m, x: x.sum(0), (2, 3)),
@@ -308,6 +343,11 @@ CASES = {
                 Case(lambda m, x: x.max(1, keepdim=True)[0], (2, 3), domain="distinct", id="keepdim")],
     "min_dim": [Case(lambda m, x: x.min(1).values, (2, 3), domain="distinct"),
                 Case(lambda m, x: m.min(x, 0, keepdim=True).values, (2, 3), domain="distinct", id="keepdim")],
+    "cross": [Case(lambda m, x, y: m.cross(x, y, dim=1), (2, 3), (2, 3)),
+              Case(lambda m, x, y: x.cross(y, dim=0), (3,), NoGrad((3,)), id="one-side"),
+              Case(lambda m, x, y: m.cross(x, y, dim=-1), (2, 3), (1, 3), id="bcast")],
+    "unique": [Case(lambda m, x: m.unique(x), (2, 3), gradcheck=False, gradgrad=False,
+                    raises=NotImplementedError("the derivative for '_unique2' is not implemented."))],
     # ---- linear algebra
     "mm": [Case(lambda m, x, y: x.mm(y), (2, 3), (3, 4)),
            Case(lambda m, x, y: x @ y, (2, 3), (3, 2), id="@"),
@@ -378,10 +418,21 @@ CASES = {
                     Case(lambda m, x: x.squeeze(0), (2, 3), id="no-op-dim")],
     "squeeze_dims": [Case(lambda m, x: x.squeeze((0, 2)), (1, 3, 1))],
     "squeeze_mm": [Case(lambda m, v, x: m.matmul(v, x), (3,), (3, 2)),
-                   Case(lambda m, v, x: v @ x, (2,), (2, 4), id="@")],
+                   Case(lambda m, v, x: v @ x, (2,), (2, 4), id="@"),
+                   Case(lambda m, x: (x * 1).squeeze_(0), (1, 3), id="squeeze_(0)"),
+                   Case(lambda m, x: (x * 1).squeeze_(1), (2, 3), id="squeeze_(1)-no-op")],
+    "unsqueeze_inplace": [Case(lambda m, x: (x * 1).unsqueeze_(0), (2, 3)),
+                          Case(lambda m, x: (x * 1).unsqueeze_(-1), (3,), id="neg-dim")],
+    "squeeze_inplace": [Case(lambda m, x: (x * 1).squeeze_(), (2, 1, 3))],
+    "squeeze_dims_inplace": [Case(lambda m, x: (x * 1).squeeze_((0, 2)), (1, 3, 1))],
     "expand": [Case(lambda m, x: x.expand(3, 4), (3, 1)),
                Case(lambda m, x: x.expand(2, 3, 4), (3, 1), id="new-dims"),
                Case(lambda m, x, y: x.expand_as(y), (3,), NoGrad((2, 3)), id="expand_as")],
+    "repeat": [Case(lambda m, x: x.repeat(2, 1, 2), (2, 3)), Case(lambda m, x: x.repeat(3), (2,), id="1d"),
+               Case(lambda m, x: x.repeat(1, 2), (3, 1), id="same-ndim")],
+    "flip": [Case(lambda m, x: x.flip(0), (2, 3)), Case(lambda m, x: m.flip(x, (0, -1)), (2, 3, 2), id="dims")],
+    "tril": [Case(lambda m, x: x.tril(), (3, 3)), Case(lambda m, x: m.tril(x, -1), (2, 3, 3), id="batched-k")],
+    "triu": [Case(lambda m, x: x.triu(1), (3, 4)), Case(lambda m, x: m.triu(x), (3, 3), id="torch.")],
     "alias": [Case(lambda m, x: x[...], (2, 3)), Case(lambda m, x: x[:, :], (2, 3), id="full-slices")],
     "clone": [Case(lambda m, x: x.clone(), (2, 3)),
               Case(lambda m, x: x.t().contiguous(), (2, 3), id="contiguous")],
@@ -452,6 +503,13 @@ CASES = {
                          gradgrad=False, id="zero-grad-path"),
                     Case(lambda m, x: _seeded(m, (x * 1).exponential_), (20,), gradcheck=False, gradgrad=False,
                          id="direct")],
+    "bernoulli": [Case(lambda m, x: _seeded(m, m.bernoulli, x.sigmoid()) * x, (2, 3), gradcheck=False,
+                       gradgrad=False)],
+    "bernoulli_tensor_": [Case(lambda m, x: _seeded(m, (x * 1).bernoulli_, m.tensor([0.2, 0.8, 0.5])) + x, (2, 3),
+                               gradcheck=False, gradgrad=False)],
+    "bernoulli_scalar_": [Case(lambda m, x: _seeded(m, (x * 1).bernoulli_, 0.4) + x, (2, 3), gradcheck=False,
+                               gradgrad=False)],
+    "random": [Case(lambda m, x: _seeded(m, (x * 1).random_, 0, 10) + x, (2, 3), gradcheck=False, gradgrad=False)],
     "uniform": [Case(lambda m, x: _seeded(m, (x * 1).uniform_, -1.0, 1.0) * 0 + x, (2, 3), gradcheck=False,
                      gradgrad=False, id="zero-grad-path"),
                 Case(lambda m, x: _seeded(m, (x * 1).uniform_), (20,), gradcheck=False, gradgrad=False,
@@ -460,6 +518,9 @@ CASES = {
                     Case(_setitem((slice(None), 1), scalar=True), (2, 3), id="scalar"),
                     Case(_setitem(slice(1, 3)), (4,), (2,), id="slice"),
                     Case(_setitem((0, slice(None))), (2, 3), (3,), id="tuple-key")],
+    "index_put": [Case(_setitem_mask(), (2, 3), domain="away"),
+                  Case(_setitem_mask(scalar=False), (2, 3), (), domain="away", id="0dim-value"),
+                  Case(_setitem_index, (2, 3), (2,), id="index-lists")],
     # ---- activations and losses
     "rsqrt": [Case(lambda m, x: x.rsqrt(), (2, 3), domain="pos"), Case(lambda m, x: m.rsqrt(x), (), domain="pos")],
     "cumsum": [Case(lambda m, x: m.cumsum(x, 0), (3, 2)), Case(lambda m, x: x.cumsum(-1), (2, 3), id="method")],
@@ -612,6 +673,11 @@ def _compare_with_torch(label, case):
     assert type(out.grad_fn).__name__ == type(ref.grad_fn).__name__
     assert structure(out.grad_fn, xs) == structure(ref.grad_fn, ts)
     if not ref.requires_grad:
+        return
+    if case.raises is not None:
+        for o in (out, ref):
+            with pytest.raises(type(case.raises), match="^" + re.escape(str(case.raises)) + "$"):
+                o.sum().backward()
         return
     go = np.random.default_rng(_seed(label) + 1).standard_normal(tuple(ref.shape))
     out.backward(gc.tensor(go.astype(out.detach().numpy().dtype)))

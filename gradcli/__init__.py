@@ -67,6 +67,9 @@ class _TorchVersion(str):
 _TorchVersion.__name__ = _TorchVersion.__qualname__ = "TorchVersion"  # torch's name, kept out of the public
 # namespace: a script reaching the class could call str.format on it, outside the sandbox's safe_format
 __version__ = _TorchVersion("2.13.0+gradcli")
+# gradcli's own release (pyproject.toml's version): what `gradcli --version` and a run's metadata name;
+# torch.__version__ above is the torch behaviour a tutorial checks for
+RELEASE = "0.1.0"
 
 float = float32  # noqa: A001  (torch.float / torch.double / torch.long aliases)
 double = float64

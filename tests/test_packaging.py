@@ -32,3 +32,13 @@ def test_a_checkout_parses_with_its_own_grammar():
     root = Path(parser.__file__).resolve().parents[2]
     if (root / "pyproject.toml").is_file():
         assert parser._grammar_text() == (root / "grammar" / "gradlang.lark").read_text(encoding="utf-8")
+
+
+def test_release_is_the_package_version():
+    """`gradcli --version` names gradcli's release (pyproject's), not the torch version gradcli follows."""
+    import tomllib
+    from pathlib import Path
+    import gradcli
+    meta = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    assert gradcli.RELEASE == meta["project"]["version"]
+    assert gradcli.__version__.startswith("2.13.0")

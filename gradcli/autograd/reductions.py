@@ -163,12 +163,14 @@ def amin(input, dim=(), keepdim=False, *, keepdims=None, axis=None):
     return o.apply(o.T["amin"], (input,), (dims, keepdim))
 
 
-def softmax(input, dim=None, dtype=None):
+def softmax(input, dim=None, dtype=None, *, axis=None):
+    dim = dim if axis is None else axis
     x, d = o._float_input(input)
     return o.apply(o.T["softmax"], (x,), (_wrap_dim(_implicit_dim(dim, x), x.ndim),), (d,))
 
 
-def log_softmax(input, dim=None, dtype=None):
+def log_softmax(input, dim=None, dtype=None, *, axis=None):
+    dim = dim if axis is None else axis
     x, d = o._float_input(input)
     return o.apply(o.T["log_softmax"], (x,), (_wrap_dim(_implicit_dim(dim, x), x.ndim),), (d,))
 
@@ -186,7 +188,10 @@ def logsumexp(input, dim, keepdim=False, *, keepdims=None, axis=None):
     return o.apply(o.T["logsumexp"], (x,), (dims_of(dim, x.ndim), keepdim), (d,))
 
 
-def cumsum(input, dim, dtype=None):
+def cumsum(input, dim=None, dtype=None, *, axis=None):
+    dim = dim if axis is None else axis  # numpy's spelling, which torch accepts too
+    if dim is None:
+        raise TypeError("cumsum() missing 1 required positional arguments: \"dim\"")
     d = _int_to_long(input) if dtype is None else input._data.astype(dtype.np)
     return o.apply(o.T["cumsum"], (input,), (_wrap_dim(dim, input.ndim),), (d,))
 

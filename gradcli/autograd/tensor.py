@@ -5,6 +5,7 @@ import warnings
 import numpy as np
 
 from . import dtypes
+from .grad_mode import STATE
 from .graph import AccumulateGrad, RemovableHandle, vc, version  # noqa: F401  (re-exported)
 
 NONLEAF_GRAD = (
@@ -57,7 +58,7 @@ class Tensor:
         t._vc = None  # made on first need (see vc()): most tensors are never saved or modified in place
         t._grad = None
         t._accum = None
-        t._x = None
+        t._x = {"inference": True} if STATE.inference else None  # made inside inference_mode()
         return t
 
     def __init__(self, *args, **kwargs):
@@ -244,7 +245,7 @@ class Tensor:
         raise AssertionError(NO_CUDA)
 
     def is_inference(self):
-        return False
+        return self._x is not None and self._x.get("inference", False)
 
     # ---- conversion -------------------------------------------------------------------------------
     def numpy(self):
@@ -266,6 +267,9 @@ class Tensor:
         return self._data.tolist()
 
     def __float__(self):
+        if self._rg:  # torch warns for float() only (not int(), bool() or item())
+            warnings.warn("Converting a tensor with requires_grad=True to a scalar may lead to unexpected "
+                          "behavior.\nConsider using tensor.detach() first.", UserWarning, stacklevel=2)
         return float(self.item())
 
     def __int__(self):

@@ -7,7 +7,7 @@ import sys
 import typer
 from typer.core import TyperGroup
 
-from gradcli import __version__
+from gradcli import RELEASE
 
 from . import render
 from .options import OPTIONS
@@ -103,7 +103,7 @@ app = typer.Typer(cls=_Group, add_completion=False, no_args_is_help=True, rich_m
 
 def _version(value: bool):
     if value:
-        typer.echo(f"gradcli {__version__}")
+        typer.echo(f"gradcli {RELEASE}")
         raise typer.Exit()
 
 
@@ -170,7 +170,7 @@ def error_kind(e) -> str:
 @app.command()
 def version():
     """Print the version."""
-    typer.echo(f"gradcli {__version__}")
+    typer.echo(f"gradcli {RELEASE}")
 
 
 def _register() -> None:

@@ -125,7 +125,7 @@ def train(config: Config, out: str | Path, *, resume: bool = False, overwrite: b
     else:
         rows = []
         (out / "config.toml").write_text(to_toml(config.values), encoding="utf-8")
-        meta = {"gradcli": gradcli.__version__, "numpy": np.__version__, "python": platform.python_version(),
+        meta = {"gradcli": gradcli.RELEASE, "numpy": np.__version__, "python": platform.python_version(),
                 "seed": tcfg["seed"], "config_hash": config.hash(), "unit": unit_name, "units_total": total,
                 "train_samples": int(data.x_train.shape[0]),
                 "validation_samples": int(data.x_val.shape[0]) if data.x_val is not None else 0,

@@ -134,7 +134,7 @@ def test_run_directory_contents(tmp_path):
     cfg = parse_config(MOONS, "m.toml")
     r = train(cfg, tmp_path / "r")
     meta = json.loads((tmp_path / "r" / "run.json").read_text())
-    assert meta["config_hash"] == cfg.hash() and meta["seed"] == 7 and meta["gradcli"] == gradcli.__version__
+    assert meta["config_hash"] == cfg.hash() and meta["seed"] == 7 and meta["gradcli"] == gradcli.RELEASE
     assert meta["train_samples"] == 90 and meta["validation_samples"] == 30
     lines = (tmp_path / "r" / "metrics.jsonl").read_text().splitlines()
     assert [json.loads(x)["unit"] for x in lines] == [0, 2, 4, 6, 8, 10, 12]

@@ -180,7 +180,7 @@ def test_inference_mode_decorator(m):
     assert f() is False and m.is_grad_enabled()
 
 
-@pytest.mark.parametrize("m", libs(gc_xfail="tensors made in inference_mode report is_inference() False; torch True"))
+@pytest.mark.parametrize("m", libs())
 def test_inference_tensors_are_marked(m):
     w = m.ones(2, requires_grad=True)
     with m.inference_mode():

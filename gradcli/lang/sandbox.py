@@ -1,7 +1,9 @@
 """What a script may reach: attribute reads and writes allow-listed per type, and a str.format that obeys them.
 
 A script sees values, never Python's machinery: names starting with `_` are private (except the method
-names a class definition needs, `__init__` and `__call__`, and torch's public `_version`); modules are
+names a class definition needs, `__init__` and `__call__`, torch's public `_version` and `torch.__version__`
+(a str subclass, read with str's policy: its str.format is the checked one), and on autograd nodes only the
+`_saved_*` / `_raw_saved_*` debugging views torch documents); modules are
 reachable only as gradcli's torch-shaped namespaces; a class shows its `__name__` (tutorials print
 `type(t.grad_fn).__name__`); numpy arrays (from `.numpy()`) show a handful of
 read-only attributes; objects of any type not listed here have no attributes at all.

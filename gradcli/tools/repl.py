@@ -20,6 +20,7 @@ from gradcli.lang import ast as A
 from gradcli.lang.errors import GradError, GradSyntaxError
 from gradcli.lang.parser import parse_file
 from gradcli.lang.runner import Limits, Session
+from gradcli.lang.shown import shown_repr
 
 __all__ = ["PS1", "PS2", "FILENAME", "needs_more", "Repl", "run_loop"]
 
@@ -124,7 +125,7 @@ class Repl:
             return
         if value is not None:  # Python's REPL echoes repr() of a bare expression and keeps it as `_`
             self.session.globals["_"] = value
-            self.out.write(repr(value) + "\n")
+            self.out.write(shown_repr(value) + "\n")  # torch's class names, as print shows them
         self.out.flush()
 
     def close(self) -> None:

@@ -259,3 +259,11 @@ def test_a_bracketed_paste_into_a_terminal(tmp_path):
     code, text = _pty_session([(">>> ", b"\x1b[200~>>> y = 3\r>>> y * 111\r333\r\x1b[201~\r"),
                                ("333\r\n>>> ", b"\rprint(y + 1000)\r"), ("1003\r\n>>> ", b"\x04")], tmp_path)
     assert code == 0 and "1003" in text, text
+
+
+def test_the_echo_names_classes_as_torch_does():
+    out, err, _ = feed("import torch.nn as nn", "nn.Linear", "type(torch.float32)", "x = torch.ones(1) * 2",
+                       "type(x.grad_fn)", "repr(type(torch.device('cpu')))")
+    assert err == ""
+    assert out == ("<class 'torch.nn.modules.linear.Linear'>\n<class 'torch.dtype'>\n<class 'NoneType'>\n"
+                   "\"<class 'torch.device'>\"\n")

@@ -20,17 +20,18 @@ from gradcli import nn as _nn
 from gradcli import optim as _optim
 from gradcli.autograd import function as _function
 from gradcli.autograd import functional as _functional
-from gradcli.autograd.tensor import TENSOR_TYPES, Tensor
+from gradcli.autograd.tensor import Tensor
 from gradcli.nn import functional as _F
 from gradcli.nn import init as _init
 from gradcli.optim import lr_scheduler as _lr_scheduler
 from gradcli import distributions as _distributions
 from gradcli.utils import data as _data
 
-from .errors import GradLimitError, GradTypeError
+from .errors import GradLimitError, GradNameError, GradTypeError
 from .guards import check_format_spec, guard_iterable
 from .watchdog import call_iter, metered
 from .sandbox import Namespace, get_attr, script_type
+from .shown import shown_repr, shown_str
 
 __all__ = ["make_builtins", "make_modules", "checked_creation", "script_type", "SIZED_CREATION"]
 
@@ -38,7 +39,7 @@ _EXCEPTIONS = ("Exception BaseException RuntimeError ValueError TypeError KeyErr
                "NameError ZeroDivisionError AssertionError NotImplementedError StopIteration ArithmeticError "
                "LookupError OverflowError UnboundLocalError GeneratorExit").split()
 _PLAIN = ("len abs round float int bool str list tuple dict set frozenset isinstance issubclass id super object staticmethod "
-          "classmethod property repr hash divmod chr ord callable slice next").split()
+          "classmethod property hash divmod chr ord callable slice next").split()
 # Builtins that walk an iterable in C get it as a metered generator (watchdog.py); the lazy ones give
 # their items through one. The classes (list, dict, ...) stay classes: what they can walk is finite and
 # bounded by the element limit, and the one endless source, iter(f, sentinel), is a generator itself.
@@ -99,6 +100,7 @@ def make_modules(limits) -> dict[str, Namespace]:
     torch["set_printoptions"] = _bounded_printoptions(torch["set_printoptions"])
     torch.update(autograd=autograd, nn=nn, optim=optim, Tensor=Tensor, cuda=cuda, accelerator=accelerator,
                  backends=backends, utils=utils, distributions=dists)
+    torch["__version__"] = gradcli.__version__  # a str subclass: the sandbox gives it str's checked policy
     ns("torch", torch)
     ns("math", {n: getattr(math, n) for n in _MATH})
     ns("random", _random_module(limits))
@@ -231,7 +233,7 @@ def make_builtins(vm, out) -> dict:
     def print_(*args, sep=" ", end="\n", file=None, flush=False):
         if file is not None:
             raise GradTypeError("print(file=...) is not available: a .grad script writes to standard output")
-        out.write((sep if sep is not None else " ").join(_shown(a) for a in args) + (end if end is not None else "\n"))
+        out.write((sep if sep is not None else " ").join(shown_str(a) for a in args) + (end if end is not None else "\n"))
 
     def range_(*args):
         r = _py.range(*args)
@@ -242,18 +244,24 @@ def make_builtins(vm, out) -> dict:
             raise GradTypeError("type() takes 1 argument in .grad scripts (classes are made with 'class')")
         return script_type(obj)
 
+    # A name the sandbox denies reads as a missing one to getattr's default and to hasattr (CPython's
+    # answers for a missing name): neither says whether a private attribute exists.
     def getattr_(obj, name, *default):
+        if type(name) is not str:
+            raise TypeError(f"attribute name must be string, not '{script_type(name).__name__}'")
         try:
             return get_attr(obj, name)
-        except AttributeError:
+        except (AttributeError, GradNameError):
             if default:
                 return default[0]
             raise
 
     def hasattr_(obj, name):
+        if type(name) is not str:
+            raise TypeError(f"attribute name must be string, not '{script_type(name).__name__}'")
         try:
             get_attr(obj, name)
-        except AttributeError:
+        except (AttributeError, GradNameError):
             return False
         return True
 
@@ -261,7 +269,10 @@ def make_builtins(vm, out) -> dict:
         from .compiler import _pow
         return _pow(base, exp) if mod is None else _py.pow(base, exp, mod)
 
-    b.update(print=print_, range=range_, type=type_, getattr=getattr_, hasattr=hasattr_, pow=pow_,
+    def repr_(obj):
+        return shown_repr(obj)
+
+    b.update(print=print_, repr=repr_, range=range_, type=type_, getattr=getattr_, hasattr=hasattr_, pow=pow_,
              reversed=reversed_, iter=iter_, format=format_)
     for name, fn in b.items():
         if type(fn) is types.FunctionType:  # our wrappers look like the builtins they stand for
@@ -284,8 +295,3 @@ class Builtin:
         return f"<built-in function {self.__name__}>"
 
 
-def _shown(value) -> str:
-    """What print shows: str(), with torch's class names for gradcli's tensor types."""
-    if type(value) is type and value in TENSOR_TYPES:
-        return "<class 'torch.Tensor'>" if value is Tensor else f"<class 'torch.nn.parameter.{value.__name__}'>"
-    return str(value)

@@ -142,7 +142,10 @@ class _Compiler(Displays):
         """Queue the body of a def/lambda/class/comprehension as its own Code."""
         if self.depth >= MAX_BLOCK_NESTING:
             raise GradLimitError(f"definitions nest too deeply (limit {MAX_BLOCK_NESTING})", node.span)
-        qual = name if self.code.kind == "module" else f"{self.code.name}.{name}"
+        # CPython's __qualname__: a def's own definitions are `<locals>` of it, a class's are attributes
+        parent = self.code
+        qual = name if parent.kind == "module" else \
+            f"{parent.name}.<locals>.{name}" if parent.kind == "function" else f"{parent.name}.{name}"
         code = Code(qual, kind, self.filename, params)
         body = node.body if isinstance(node, (A.FunctionDef, A.ClassDef)) else ()
         code.generator = kind == "function" and _has_yield(body)

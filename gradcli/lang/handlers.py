@@ -13,6 +13,7 @@ from .guards import (MAX_INT_BITS, check_binop, check_format_spec, check_nesting
                      load_builtin, too_many_elements)
 from .runtime import handler, invoke
 from .sandbox import SCRIPT_CLASS_FLAG, del_attr, get_attr, set_attr, trusted_class
+from .shown import shown_repr, shown_str, torch_text
 
 
 # ---------------------------------------------------------------- names
@@ -225,12 +226,14 @@ def _format(vm, frame, arg):
     spec = frame.stack.pop() if has_spec else ""
     value = frame.stack.pop()
     if conversion == "r":
-        value = repr(value)
+        value = shown_repr(value)
     elif conversion == "s":
-        value = str(value)
+        value = shown_str(value)
     elif conversion == "a":
         value = ascii(value)
     check_format_spec(spec)
+    if not spec and type(value) is not str:  # format(cls, '') is str(cls): torch's class names, as print
+        value = torch_text(value) or value
     frame.stack.append(format(value, spec))
 
 
@@ -240,7 +243,7 @@ def _print_expr(vm, frame, arg):
     value = frame.stack.pop()
     if value is not None:
         frame.globals["_"] = value
-        vm.builtins["print"](repr(value))
+        vm.builtins["print"](shown_repr(value))
 
 
 @handler(C.LIST_APPEND)
@@ -356,7 +359,7 @@ def _make_class(vm, frame, arg):
         raise GradTypeError(f"class {name} cannot derive from {getattr(base, '__name__', type(base).__name__)}: "
                             "a .grad class derives from nn.Module, autograd.Function, an exception class, "
                             "another class of the script, or nothing")
-    namespace = vm.execute(Frame(code, {"__module__": "__main__", "__qualname__": name}, _closure_env(frame),
+    namespace = vm.execute(Frame(code, {"__module__": "__main__", "__qualname__": code.name}, _closure_env(frame),
                                  frame.globals))
     odd = sorted(k for k in namespace if k.startswith("__") and k.endswith("__") and k not in _CLASS_DUNDERS)
     if odd:

@@ -1,7 +1,9 @@
 """What a script may reach: attribute reads and writes allow-listed per type, and a str.format that obeys them.
 
 A script sees values, never Python's machinery: names starting with `_` are private (except the method
-names a class definition needs, `__init__` and `__call__`, and torch's public `_version`); modules are
+names a class definition needs, `__init__` and `__call__`, torch's public `_version` and `torch.__version__`
+(a str subclass, read with str's policy: its str.format is the checked one), and on autograd nodes only the
+`_saved_*` / `_raw_saved_*` debugging views torch documents); modules are
 reachable only as gradcli's torch-shaped namespaces; a class shows its `__name__` (tutorials print
 `type(t.grad_fn).__name__`); numpy arrays (from `.numpy()`) show a handful of
 read-only attributes; objects of any type not listed here have no attributes at all.
@@ -47,6 +49,12 @@ class Namespace:
 class SafeFormatter(string.Formatter):
     """str.format whose `{0.attr}` and `{0[key]}` fields go through the sandbox."""
 
+    def convert_field(self, value, conversion):
+        if conversion in ("r", "s"):
+            from .shown import shown_repr, shown_str
+            return shown_repr(value) if conversion == "r" else shown_str(value)
+        return super().convert_field(value, conversion)
+
     def get_field(self, field_name, args, kwargs):
         first, rest = _field_split(field_name)
         obj = self.get_value(first, args, kwargs)
@@ -57,6 +65,9 @@ class SafeFormatter(string.Formatter):
     def format_field(self, value, format_spec):
         from .guards import check_format_spec
         check_format_spec(format_spec)
+        if not format_spec and type(value) is not str:  # a class: torch's name, as print shows it
+            from .shown import torch_text
+            value = torch_text(value) or value
         return super().format_field(value, format_spec)
 
 
@@ -124,8 +135,8 @@ def _is_gradcli_class(c: type) -> bool:
 
 
 def _classify(t: type) -> str:
-    if t is str:
-        return _STR
+    if issubclass(t, str):  # str itself and gradcli's TorchVersion (a script cannot subclass str): the
+        return _STR         # checked str.format, whatever the subclass inherits
     if t is Namespace:
         return _PUBLIC
     if issubclass(t, (np.ndarray, np.generic)):
@@ -153,7 +164,7 @@ def _describe(obj) -> str:
 
 def get_attr(obj, name: str):
     """`obj.name` as a script may read it."""
-    if name[0] == "_":
+    if name[:1] == "_":
         if name == "__class__":  # the same answer as type(obj)
             return script_type(obj)
         if name in ("__name__", "__qualname__") and isinstance(obj, (type, ClassName)):
@@ -162,6 +173,10 @@ def get_attr(obj, name: str):
             from .interpreter import ScriptFunction
             if isinstance(obj, ScriptFunction):
                 return obj.__name__
+        if name.startswith(("_saved_", "_raw_saved_")) and isinstance(obj, _node_class()):
+            return _saved_value(obj, name)
+        if name == "__version__" and type(obj) is Namespace:  # torch.__version__: a str (policy _STR)
+            return getattr(obj, name)
         if name not in _DUNDERS or (name != "_version" and not _may_call_dunder(obj)):
             raise _denied(obj, name, "names starting with '_' are private")
     t = type(obj)
@@ -191,6 +206,22 @@ def get_attr(obj, name: str):
     if type(value) is tuple:  # Exception(t).args is one level deeper than t
         from .guards import check_nesting
         check_nesting(value)
+    return value
+
+
+def _node_class():
+    from ..autograd.graph import Node
+    return Node
+
+
+def _saved_value(node, name: str):
+    """`grad_fn._saved_self` / `._raw_saved_self`, torch's debugging view of what a node saved: the one
+    private-looking family a script may read, on autograd nodes only. What comes back is a value the
+    graph already held for the script (an input, the output, an argument it passed, a shape or dtype) or
+    a SavedTensor handle (public: register_hooks, unpack); a name the node did not save is missing."""
+    value = getattr(node, name)
+    if type(value) is types.ModuleType:
+        raise _denied(node, name, "Python modules are not available")
     return value
 
 
@@ -265,6 +296,10 @@ class ClassName:
         object.__setattr__(self, "__name__", _SHOWN_AS.get(cls.__name__, cls.__name__))
 
     def __repr__(self) -> str:
+        from .shown import torch_class_path
+        path = torch_class_path(self._cls)
+        if path is not None:
+            return f"<class '{path}'>"
         module = getattr(self._cls, "__module__", "builtins")
         if module in ("builtins", "gradcli.lang.interpreter") or module.startswith("gradcli."):
             return f"<class '{self.__name__}'>"
@@ -302,7 +337,8 @@ def script_type(obj):
     if _visible(t):
         return t
     if t.__name__ == "Builtin" and t.__module__ == "gradcli.lang.builtins":
-        t = types.BuiltinFunctionType  # print is a builtin like len, though gradcli implements it
+        # print is a builtin like len, though gradcli implements it; `type` is the class it stands for
+        t = type if obj.__name__ == "type" else types.BuiltinFunctionType
     name = _names.get(t)
     if name is None:
         name = _names[t] = ClassName(t)

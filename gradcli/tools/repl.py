@@ -5,6 +5,11 @@ each in one lang.Session (names live on from input to input) and echoes the valu
     repl.feed("x = torch.tensor(2., requires_grad=True)")   # False: the input was complete and ran
     repl.feed("if x > 1:")                                  # True: more lines wanted (prompt `... `)
 
+A pasted interactive session (lines starting with `>>> `) is read as a transcript, as `gradcli run` reads
+one (lang/transcript.py): from a `>>> ` line on, the prompts are stripped, a bare `...` is a blank line,
+and the lines without a prompt are the output the session printed, skipped; an empty line with no input
+open ends the transcript, and the next unprompted line is code again.
+
 Terminal matters (readline, history, prompts on a tty) belong to the command, gradcli/cli/commands/repl.py.
 """
 from __future__ import annotations
@@ -15,6 +20,7 @@ from gradcli.lang import ast as A
 from gradcli.lang.errors import GradError, GradSyntaxError
 from gradcli.lang.parser import parse_file
 from gradcli.lang.runner import Limits, Session
+from gradcli.lang.shown import shown_repr
 
 __all__ = ["PS1", "PS2", "FILENAME", "needs_more", "Repl", "run_loop"]
 
@@ -51,6 +57,7 @@ class Repl:
         self.session = Session(FILENAME, stdout=out, stderr=err, limits=limits)
         self.pending: list[str] = []
         self.failures = 0
+        self.transcript = False  # inside a pasted session: unprompted lines are its output
 
     @property
     def prompt(self) -> str:
@@ -58,7 +65,28 @@ class Repl:
 
     def feed(self, line: str) -> bool:
         """Add one line; runs the input once it is complete. True when more lines are wanted."""
-        self.pending.append(line.rstrip("\r\n"))
+        line = line.rstrip("\r\n")
+        if "\n" in line:  # a bracketed paste can hand over several lines as one
+            more = False
+            for part in line.split("\n"):
+                more = self.feed(part)
+            return more
+        if line.startswith(PS1) or line.rstrip() == PS1.rstrip():
+            self.transcript = True
+            self.flush()  # a new prompt: any input still open had ended (its blank `...` line was not pasted)
+            return self._add(line[len(PS1):])
+        if self.transcript:
+            if line.startswith(PS2) or line.rstrip() == PS2.rstrip():
+                return self._add(line[len(PS2):])
+            if not line.strip() and not self.pending:
+                self.transcript = False
+                return False
+            self.flush()  # output of the pasted session: skipped; it shows the input above had ended
+            return False
+        return self._add(line)
+
+    def _add(self, line: str) -> bool:
+        self.pending.append(line)
         text = "\n".join(self.pending)
         if needs_more(text):
             return True
@@ -77,6 +105,7 @@ class Repl:
     def cancel(self) -> None:
         """Ctrl-C at a prompt: forget the lines typed so far."""
         self.pending = []
+        self.transcript = False
 
     def error(self, message: str) -> None:
         """An input the loop itself rejects (e.g. not UTF-8), reported like the interpreter's errors."""
@@ -96,7 +125,7 @@ class Repl:
             return
         if value is not None:  # Python's REPL echoes repr() of a bare expression and keeps it as `_`
             self.session.globals["_"] = value
-            self.out.write(repr(value) + "\n")
+            self.out.write(shown_repr(value) + "\n")  # torch's class names, as print shows them
         self.out.flush()
 
     def close(self) -> None:

@@ -178,3 +178,92 @@ def test_interactive_session_in_tmux(tmp_path):
         assert "x*2" in (tmp_path / "gradcli" / "history").read_text()
     finally:
         subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+
+
+# ---- pasted transcripts: `>>> ` and `... ` lines are the code, the session's output lines are skipped
+TRANSCRIPT = (">>> x = torch.tensor([[1., 2.], [3., 4.]])\n>>> x * 2\ntensor([[2., 4.],\n        [6., 8.]])\n"
+              ">>> for i in range(2):\n...     print(i + 100)\n...\n100\n101\n>>> x.sum()\ntensor(10.)\n")
+
+
+def test_a_pasted_transcript_runs_its_inputs_and_skips_its_output():
+    out, err, repl = feed(*TRANSCRIPT.split("\n"))
+    assert (err, repl.failures) == ("", 0)
+    assert out == "tensor([[2., 4.],\n        [6., 8.]])\n100\n101\ntensor(10.)\n"
+
+
+def test_a_transcript_block_whose_blank_continuation_was_not_pasted_ends_at_its_output():
+    out, err, _ = feed(">>> for i in range(2):", "...     print(i)", "0", "1", ">>> print('after')", "after")
+    assert (out, err) == ("0\n1\nafter\n", "")
+
+
+def test_a_blank_line_ends_the_transcript_and_plain_lines_are_code_again():
+    out, err, repl = feed(">>> y = 3", ">>> y", "3", "", "print(y + 1)", "y * 2")
+    assert (out, err, repl.transcript) == ("3\n4\n6\n", "", False)
+
+
+def test_a_bracketed_paste_arrives_as_one_line_of_lines():
+    out, err, _ = feed(">>> y = 3\n>>> y * 111\n333\n")
+    assert (out, err) == ("333\n", "")
+
+
+def test_ellipsis_typed_outside_a_transcript_is_the_value():
+    out, err, _ = feed("...", "x = ...", "print(x)")
+    assert (out, err) == ("Ellipsis\nEllipsis\n", "")
+
+
+def test_a_pasted_transcript_piped_through_the_command_line():
+    r = subprocess.run([sys.executable, "-m", "gradcli", "repl"], input=">>> x = 1\n>>> x + 1\n2\n", capture_output=True,
+                       text=True, timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert (r.returncode, r.stdout, r.stderr) == (0, "2\n", "")
+
+
+def _pty_session(chunks, tmp_path, timeout=60):
+    """gradcli repl on a pseudo-terminal; each (text, data) of `chunks` writes data once the terminal has
+    received text (wait for a prompt: readline drops what arrives before it starts)."""
+    import pty
+    import select
+    from tests.cli.test_tty import plain
+    master, slave = pty.openpty()
+    env = {**os.environ, "TERM": "xterm-256color", "PYTHONPATH": str(ROOT), "XDG_STATE_HOME": str(tmp_path)}
+    proc = subprocess.Popen([sys.executable, "-m", "gradcli", "repl"], stdin=slave, stdout=slave, stderr=slave,
+                            env=env, start_new_session=True)
+    os.close(slave)
+    out, done, end = b"", 0, time.monotonic() + timeout
+    try:
+        while time.monotonic() < end and proc.poll() is None:
+            if select.select([master], [], [], 0.2)[0]:
+                try:
+                    out += os.read(master, 65536)
+                except OSError:
+                    break
+            if done < len(chunks) and chunks[done][0].encode() in out:
+                os.write(master, chunks[done][1])
+                done += 1
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(master)
+    return proc.wait(), plain(out.decode("utf-8", "replace"))
+
+
+def test_a_transcript_pasted_into_a_terminal(tmp_path):
+    paste = (b">>> x = 2\r>>> x * 21\r42\r>>> for i in range(2):\r...     print(i + 100)\r...\r100\r101\r"
+             b">>> raise ValueError('not run')\rValueError('xyz')\r\rprint(x * 1000 + 7)\r")
+    code, text = _pty_session([(">>> ", paste), ("2007\r\n>>> ", b"\x04")], tmp_path)
+    assert code == 0, text
+    assert "\n42\n" in text and "\n100\n101\n" in text and "ValueError: not run" in text
+    assert "ValueError: xyz" not in text  # the output line did not run
+
+
+def test_a_bracketed_paste_into_a_terminal(tmp_path):
+    code, text = _pty_session([(">>> ", b"\x1b[200~>>> y = 3\r>>> y * 111\r333\r\x1b[201~\r"),
+                               ("333\r\n>>> ", b"\rprint(y + 1000)\r"), ("1003\r\n>>> ", b"\x04")], tmp_path)
+    assert code == 0 and "1003" in text, text
+
+
+def test_the_echo_names_classes_as_torch_does():
+    out, err, _ = feed("import torch.nn as nn", "nn.Linear", "type(torch.float32)", "x = torch.ones(1) * 2",
+                       "type(x.grad_fn)", "repr(type(torch.device('cpu')))")
+    assert err == ""
+    assert out == ("<class 'torch.nn.modules.linear.Linear'>\n<class 'torch.dtype'>\n<class 'NoneType'>\n"
+                   "\"<class 'torch.device'>\"\n")

@@ -36,7 +36,10 @@ ESCAPES = {
     "numpy_ctypes": "import torch\ntorch.ones(2).numpy().ctypes",
     "getattr_builtin": "getattr(1, '__dict__')",
     "getattr_class_base": "getattr(getattr(1, '__class__'), '__base__')",
-    "hasattr_does_not_leak": "hasattr(1, '__dict__')",
+    "saved_name_on_a_tensor": "import torch\nx = torch.ones(1)\nx._saved_self",
+    "raw_saved_handle_insides": "import torch\nx = torch.ones(1, requires_grad=True)\n(x * x).grad_fn._raw_saved_self._node",
+    "version_class_format": "import torch\ntype(torch.__version__).format('{0}', 1)",
+    "version_of_a_submodule": "import torch\ntorch.nn.__version__",
     "open": "open('/etc/passwd')",
     "eval": "eval('1')",
     "exec": "exec('x = 1')",
@@ -100,6 +103,18 @@ ALLOWED = {
     "str_format_fields": ("print('{0[1]} {k.real}'.format([1, 2], k=3))", "2 3\n"),
     "optimizer_state": ("import torch\nw = torch.ones(1, requires_grad=True)\nopt = torch.optim.SGD([w], lr=0.5)\n"
                         "print(opt.param_groups[0]['lr'])", "0.5\n"),
+    "version": ("import torch\nv = torch.__version__\nprint(v, v.split('+')[0], v >= '2.0', v >= '2.9', v < (2, 14))",
+                "2.13.0+gradcli 2.13.0 True True True\n"),
+    "version_format_is_checked": ("import torch\nprint(torch.__version__.format(1), '{0.__class__}'.format(torch.__version__))",
+                                  "2.13.0+gradcli <class 'torch.torch_version.TorchVersion'>\n"),
+    "saved_values_of_a_node": ("import torch\nx = torch.ones(2, requires_grad=True)\ny = x.pow(2)\n"
+                               "print(y.grad_fn._saved_self is x, y.grad_fn._saved_exponent, "
+                               "y.grad_fn._raw_saved_self.unpack() is x)", "True 2 True\n"),
+    "hasattr_denied_reads_as_missing": ("import torch\nt = torch.ones(1)\n"
+                                        "print(hasattr(1, '__dict__'), hasattr(t, '_data'), hasattr(t, '_nope'), "
+                                        "hasattr(t, 'grad'), hasattr(t, 'nope'), hasattr(t, '_version'))",
+                                        "False False False True False True\n"),
+    "getattr_default_for_denied": ("print(getattr(1, '__dict__', 'd'), getattr(print, 'x', None))", "d None\n"),
     "node_api": ("import torch\nw = torch.ones(1, requires_grad=True)\ny = w * 2\n"
                  "print(y.grad_fn.name(), y.grad_fn.next_functions[0][0].variable is w)", "MulBackward0 True\n"),
 }

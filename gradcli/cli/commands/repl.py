@@ -40,6 +40,10 @@ def register(app: typer.Typer, boundary) -> None:
         On a terminal: prompts `>>> ` and `... `, line editing and history (saved in
         $XDG_STATE_HOME/gradcli/history, or ~/.local/state/gradcli/history).
 
+        A pasted interactive session (lines starting with `>>> `) runs as a transcript: the prompts are
+        stripped, a bare `...` is a blank line, the lines without a prompt are its output and are skipped;
+        an empty line ends it.
+
         With standard input piped in, no prompts or banner are printed (stdout holds only what the input
         prints), the lines run as typed, and the exit code is 1 if any input failed (0 otherwise).
         """

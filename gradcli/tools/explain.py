@@ -19,7 +19,7 @@ from gradcli.autograd.graph import AccumulateGrad
 from gradcli.autograd.observer import BackwardStep, observe
 from gradcli.autograd.shapes import reduced_dims
 from gradcli.autograd.tensor import Tensor
-from gradcli.lang.errors import GradLimitError
+from gradcli.errors import GradLimitError
 from gradcli.lang.runner import Limits
 
 from . import expression as E

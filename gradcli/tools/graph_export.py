@@ -12,7 +12,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from gradcli.lang.errors import GradError
+from gradcli.errors import GradError
 
 from .expression import OptionError
 

@@ -16,7 +16,7 @@ import numpy as np
 from gradcli.autograd.graph import AccumulateGrad
 from gradcli.autograd.observer import Accumulated, Recorded, observe
 from gradcli.autograd.tensor import Tensor
-from gradcli.lang.errors import GradLimitError
+from gradcli.errors import GradLimitError
 
 from .formula_text import (ATOM, Expr, accumulate, add, call, const, div, greater, index, matmul, method, mul,
                            neg, placeholder, power, sub, where)

@@ -49,7 +49,7 @@ def register(app: typer.Typer, boundary) -> None:
         Each row is one Jacobian (output x input): the entry that differs most, and the largest absolute
         and relative errors. A row passes when allclose(analytic, numeric, rtol, atol) holds, gradcheck's test.
         """
-        from gradcli.lang.errors import GradError
+        from gradcli.errors import GradError
         from gradcli.tools.check import check_expression, check_file
         from gradcli.tools.expression import OptionError, parse_at
 

@@ -56,8 +56,8 @@ def register(app: typer.Typer, boundary) -> None:
                           max_seconds=max_seconds)
         names = parse_wrt(wrt)
         # print() in EXPR goes to stderr: stdout is the report (one JSON document with --json)
-        report = grad_report(expr, parse_at(at), names, order, seed, limits, stdout=sys.stderr)
-        if formula:
-            from gradcli.tools.formula import formula_report, with_formulas
-            report = with_formulas(report, formula_report(expr, parse_at(at), names, 1, seed))
+        make = grad_report
+        if formula:  # the same single evaluation, also read as formulas
+            from gradcli.tools.formula import grad_with_formulas as make
+        report = make(expr, parse_at(at), names, order, seed, limits, stdout=sys.stderr)
         emit("grad", report, render)

@@ -4,7 +4,7 @@ import itertools
 
 from ..autograd.grad_mode import no_grad
 from ..autograd.tensor import Tensor
-from .parameter import Parameter
+from .parameter import Parameter, zero_grads
 
 __all__ = ["Module", "Parameter"]
 
@@ -277,18 +277,7 @@ class Module:
         return self
 
     def zero_grad(self, set_to_none=True):
-        for p in self.parameters():
-            if p._grad is not None:
-                if set_to_none:
-                    p.grad = None
-                else:
-                    g = p._grad
-                    if g.grad_fn is not None:
-                        g.detach_()
-                    else:
-                        g.requires_grad_(False)
-                    with no_grad():
-                        g.zero_()
+        zero_grads(self.parameters(), set_to_none)
 
     # ---- dtype and device ------------------------------------------------------------------------
     def to(self, *args, **kwargs):

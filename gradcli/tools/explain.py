@@ -82,15 +82,9 @@ class LeafSum:
 
 
 @dataclass
-class Explanation:
+class Explanation(E.ReportHeader):
     """What `gradcli explain` shows."""
 
-    expr: str
-    output_name: str
-    value: Tensor
-    leaves: dict[str, Tensor]
-    drawn: list[str]
-    seed: int
     steps: list[Step]
     sums: list[LeafSum]
 
@@ -168,8 +162,7 @@ def explain(expr: str, at: dict[str, str] | None = None, wrt: list[str] | None =
              for n in order]
     total = {name: t for name, t in zip(ev.leaves, totals)}
     sums = [_leaf_sum(name, steps, nodes, order, total[name], full, ev) for name in wanted]
-    return Explanation(expr, ev.output_name, ev.output.detach(), {k: v.detach() for k, v in ev.leaves.items()},
-                       ev.drawn, seed, steps, sums)
+    return Explanation(**E.header(ev), steps=steps, sums=sums)
 
 
 class _Steps:

@@ -320,8 +320,8 @@ def pure_derivatives(ev: Evaluation, order: int, wrt: list[str] | None = None) -
 
 
 @dataclass
-class GradReport:
-    """What `gradcli grad` shows: the value, first derivatives, and higher ones up to `order`."""
+class ReportHeader:
+    """What every expression command's result opens with: the one-liner, its output and its variables."""
 
     expr: str
     output_name: str
@@ -329,6 +329,18 @@ class GradReport:
     leaves: dict[str, Tensor]
     drawn: list[str]
     seed: int
+
+
+def header(ev: Evaluation) -> dict:
+    """The header fields of a result, from an evaluation (detached: a report holds no graph)."""
+    return dict(expr=ev.expr, output_name=ev.output_name, value=ev.output.detach(),
+                leaves={k: v.detach() for k, v in ev.leaves.items()}, drawn=ev.drawn, seed=ev.seed)
+
+
+@dataclass
+class GradReport(ReportHeader):
+    """What `gradcli grad` shows: the value, first derivatives, and higher ones up to `order`."""
+
     order: int
     gradient: dict[str, Tensor]
     hessian: dict[tuple[str, str], Tensor] | None = None
@@ -347,8 +359,8 @@ def report_of(ev: Evaluation, wrt: list[str] | None = None, order: int = 1) -> G
     """The grad report of an evaluation already made (grad --formula reads formulas off the same one)."""
     if order < 1 or order > MAX_ORDER:
         raise OptionError(f"--order {order}: give an order from 1 to {MAX_ORDER}")
-    report = GradReport(ev.expr, ev.output_name, ev.output.detach(), {k: v.detach() for k, v in ev.leaves.items()},
-                        ev.drawn, ev.seed, order, {k: v.detach() for k, v in first_derivatives(ev, wrt).items()})
+    report = GradReport(**header(ev), order=order,
+                        gradient={k: v.detach() for k, v in first_derivatives(ev, wrt).items()})
     if order >= 2:
         report.hessian = hessian(ev, wrt)
     if order >= 3:

@@ -41,16 +41,10 @@ class Derivative:
 
 
 @dataclass
-class FormulaReport:
+class FormulaReport(E.ReportHeader):
     """What `gradcli diff` shows: the expression as a formula of its leaves, and each derivative's formula."""
 
-    expr: str
-    output_name: str
     formula: str
-    value: Tensor
-    leaves: dict[str, Tensor]
-    drawn: list[str]
-    seed: int
     order: int
     derivatives: list[Derivative] = field(default_factory=list)
 
@@ -116,8 +110,7 @@ def formula_report(expr: str, at: dict[str, str] | None = None, wrt: list[str] |
 def _formulas_of(ev: E.Evaluation, rec: Recorder, wrt, order: int, limits: Limits | None) -> FormulaReport:
     derivatives = derivative_formulas(ev, rec.records, wrt, order, limits)
     forward = Unparser(rec.records, ev.leaves).tensor(ev.output)
-    return FormulaReport(ev.expr, ev.output_name, _text(forward), ev.output.detach(),
-                         {k: v.detach() for k, v in ev.leaves.items()}, ev.drawn, ev.seed, order, derivatives)
+    return FormulaReport(**E.header(ev), formula=_text(forward), order=order, derivatives=derivatives)
 
 
 def grad_with_formulas(expr: str, at: dict[str, str] | None = None, wrt: list[str] | None = None, order: int = 1,

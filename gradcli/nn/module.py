@@ -1,4 +1,7 @@
-"""Module: torch.nn's registration, traversal, train/eval, state_dict and repr rules."""
+"""Module: torch.nn's registration, traversal, train/eval, state_dict and repr rules.
+
+Over 400 lines on purpose: torch's Module is one class whose methods share its registries; splitting
+it would split one class across files."""
 import collections
 import itertools
 

@@ -7,6 +7,7 @@ import numpy as np
 from . import dtypes
 from .grad_mode import STATE
 from .graph import AccumulateGrad, Node, SavedResult, _seq, pack_saved
+from .observer import OBSERVERS, Recorded, notify
 from .tensor import TENSOR_TYPES as _TT
 from .tensor import Tensor, _new
 
@@ -213,6 +214,8 @@ def _record(od, xs, args, out):
         node._saved = None
     if STATE.anomaly:
         node._extras()["trace"] = _forward_trace()
+    if OBSERVERS:
+        notify(Recorded(node, tuple(xs), () if od.variadic else od.inputs, dict(zip(od.args, args)), res))
     return res
 
 

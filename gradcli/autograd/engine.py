@@ -10,6 +10,7 @@ from .grad_mode import STATE, enable_grad, no_grad
 from .anomaly import checked_call
 from .function import BackwardCFunction
 from .graph import AccumulateGrad
+from .observer import OBSERVERS, Accumulated, BackwardStep, notify
 from .tensor import Tensor, storage
 
 NO_GRAD_FN = "element 0 of tensors does not require grad and does not have a grad_fn"
@@ -60,9 +61,8 @@ def _reduce_to(g, shape, dtype, node, i):
         if STATE.grad_enabled:  # create_graph: the reduction must itself be differentiable
             g = sum_to(g, shape)
         else:
-            lead = len(gs) - len(shape)
-            dims = tuple(range(lead)) + tuple(k + lead for k, s in enumerate(shape) if s == 1 and gs[k + lead] != 1)
-            g = _make(np.asarray(g._data.sum(axis=dims, keepdims=True)).reshape(shape))
+            from .shapes import reduced_dims
+            g = _make(np.asarray(g._data.sum(axis=reduced_dims(gs, shape), keepdims=True)).reshape(shape))
     if g._data.dtype.char != dtype:
         g = g.to(_dtype(dtype))
     return g
@@ -143,6 +143,8 @@ def run(roots, keep_graph, create_graph, targets=None, accumulate=True):
                     _accumulate(node.variable, grads[0], create_graph)
                 continue
             if needed is not None and node not in needed:
+                if OBSERVERS:
+                    notify(BackwardStep(node, tuple(grads), (None,) * len(node._next), (None,) * len(node._next)))
                 continue
             for g in grads:
                 if g is not None:
@@ -158,6 +160,7 @@ def run(roots, keep_graph, create_graph, targets=None, accumulate=True):
             if not keep_graph and node._saves_tensors:
                 node._saved = None  # Node.release, inlined
             meta = node._in
+            received = list(outs) if OBSERVERS else None
             i = 0
             for nxt, nr, g in zip(node._next, node._nrs or _ZEROS, outs):
                 if nxt is not None and (needed is None or nxt in needed):
@@ -167,6 +170,8 @@ def run(roots, keep_graph, create_graph, targets=None, accumulate=True):
                             gd = g._data
                             if gd.shape != m[0] or gd.dtype.char != m[1]:
                                 g = _reduce_to(g, m[0], m[1], node, i)
+                                if received is not None:
+                                    received[i] = g
                         buf = buffers.get(nxt)
                         if buf is None:
                             buffers[nxt] = [g] if nr == 0 and nxt._num_outputs == 1 else _new_buffer(nxt, nr, g)
@@ -174,6 +179,8 @@ def run(roots, keep_graph, create_graph, targets=None, accumulate=True):
                             buf[nr] = g
                         elif create_graph:
                             buf[nr] = buf[nr] + g
+                            if OBSERVERS:
+                                notify(Accumulated(buf[nr]))
                         else:
                             # plain accumulation, not derivative math: skip the op layer when no graph is built
                             buf[nr] = _make(buf[nr]._data + g._data)
@@ -182,6 +189,8 @@ def run(roots, keep_graph, create_graph, targets=None, accumulate=True):
                     if d == 0:
                         push(heap, (-nxt._seq, nxt))
                 i += 1
+            if received is not None:
+                notify(BackwardStep(node, tuple(grads), tuple(outs), tuple(received)))
     return captured
 
 
@@ -206,6 +215,8 @@ def _add_to_buffer(buffers, node, nr, g):
         buf[nr] = g
     else:
         buf[nr] = buf[nr] + g
+        if OBSERVERS:
+            notify(Accumulated(buf[nr]))
 
 
 def _pre_hooks(node, x, grads):

@@ -288,6 +288,13 @@ def clamp_mask(x, lo, hi):
     return Tensor._make(np.asarray(m))
 
 
+def reduced_dims(shape, target):
+    """The dims of a gradient of `shape` that un-broadcasting sums to reach `target`: the leading ones and
+    those where `target` has size 1 (the one statement of the rule; the engine and explain use it)."""
+    lead = len(shape) - len(target)
+    return tuple(range(lead)) + tuple(i + lead for i, s in enumerate(target) if s == 1 and shape[i + lead] != 1)
+
+
 def sum_to(g, shape):
     """Reduce a broadcast gradient to `shape`: sum leading dims and dims where `shape` has size 1."""
     shape = tuple(shape)
@@ -296,8 +303,7 @@ def sum_to(g, shape):
         return g
     if not shape:
         return g.sum()
-    lead = len(gs) - len(shape)
-    dims = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(shape) if s == 1 and gs[i + lead] != 1)
+    dims = reduced_dims(gs, shape)
     out = g.sum(dims, keepdim=True) if dims else g
     return out.reshape(shape) if out._data.shape != shape else out
 

@@ -129,8 +129,7 @@ def boundary(fn):
     error document as well."""
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        from gradcli.lang.errors import GradError
-        from gradcli.tools.errors import OptionError
+        from gradcli.errors import GradError, OptionError
         try:
             return fn(*args, **kwargs)
         except (typer.Exit, typer.Abort):

@@ -1,5 +1,8 @@
 """The AST handlers of the grammar's rules: (span, already-built children) -> node, never recursive.
 
+Over 400 lines on purpose: one short handler per grammar rule, in the grammar's order; the checks Python
+makes at compile time already live apart in checks.py.
+
 `reductions.py` calls a rule's handler as lark's LALR parser reduces the rule, so children are built
 before their parent and no parse tree is made; the parser's own stack makes that iterative however
 deep the input nests (`-(-(-x))`, `a.b.c...`, `x**x**x...`). Operator runs (`a + b * -c < d and e`,

@@ -1,5 +1,8 @@
 """Compiles the AST into flat instruction lists for the interpreter's stack machine, without recursion.
 
+Over 400 lines on purpose: one emitter per AST node kind, all sharing the explicit work list; scoping
+already lives apart in scope.py.
+
 One `Code` per module, function, lambda, class body and comprehension. The compiler walks the tree with
 an explicit work list (a 20,000-term sum is a 20,000-deep BinOp chain), so neither compiling nor running
 a program recurses over the depth of the user's input. Names are resolved here, as Python does at

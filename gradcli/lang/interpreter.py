@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import types
 
-from ..autograd import graph as _graph
+from ..autograd.observer import nodes_made
 from ..autograd.tensor import TENSOR_TYPES
 import numpy as np
 
@@ -323,7 +323,7 @@ _STEP_CHUNK = 1024
 
 def _node_counter() -> int:
     """Autograd nodes created so far in this process (the engine numbers every node it makes)."""
-    return next(_graph._seq)
+    return nodes_made()
 
 
 from . import generators  # noqa: E402,F401  (registers YIELD, GEN_RETURN and GET_ITER; needs Frame above)

@@ -10,14 +10,12 @@ from __future__ import annotations
 import math
 
 from . import ast as A
+from .precedence import AND, ATOM, BOR, CMP, IFEXP, LAMBDA, NOT, OR, PRIMARY, UNARY
+from .precedence import BINOP as _BINOP
 
 __all__ = ["unparse"]
 
 _INDENT = "    "
-# Precedence levels, loosest first; a child printed where a tighter level is needed gets parentheses.
-LAMBDA, IFEXP, OR, AND, NOT, CMP, BOR, BXOR, BAND, ARITH, TERM, UNARY, POWER, PRIMARY, ATOM = range(1, 16)
-_BINOP = {"|": BOR, "^": BXOR, "&": BAND, "+": ARITH, "-": ARITH, "*": TERM, "/": TERM, "//": TERM,
-          "%": TERM, "@": TERM, "**": POWER}
 _QUOTES = ('"', "'", '"""', "'''")  # by how many string levels an f-string holds, innermost first
 
 

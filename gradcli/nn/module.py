@@ -1,11 +1,14 @@
-"""Module: torch.nn's registration, traversal, train/eval, state_dict and repr rules."""
+"""Module: torch.nn's registration, traversal, train/eval, state_dict and repr rules.
+
+Over 400 lines on purpose: torch's Module is one class whose methods share its registries; splitting
+it would split one class across files."""
 import collections
 import itertools
 
 from ..autograd.grad_mode import no_grad
 from ..autograd.tensor import Tensor
 from .conversion import Conversions
-from .parameter import Parameter
+from .parameter import Parameter, zero_grads
 
 __all__ = ["Module", "Parameter"]
 
@@ -287,18 +290,7 @@ class Module(Conversions):
         return self
 
     def zero_grad(self, set_to_none=True):
-        for p in self.parameters():
-            if p._grad is not None:
-                if set_to_none:
-                    p.grad = None
-                else:
-                    g = p._grad
-                    if g.grad_fn is not None:
-                        g.detach_()
-                    else:
-                        g.requires_grad_(False)
-                    with no_grad():
-                        g.zero_()
+        zero_grads(self.parameters(), set_to_none)
 
     # ---- state_dict -----------------------------------------------------------------------------
     def state_dict(self, *args, destination=None, prefix="", keep_vars=False):

@@ -85,3 +85,22 @@ class UninitializedParameter(Parameter):
 
 def _rebuild_parameter(data, requires_grad):
     return Parameter(Tensor._make(data), requires_grad)
+
+
+def zero_grads(params, set_to_none=True):
+    """Module.zero_grad and Optimizer.zero_grad: drop each gradient, or zero it in place (detached first,
+    as torch does, so a create_graph gradient stops being part of a graph)."""
+    from ..autograd.grad_mode import no_grad
+    for p in params:
+        g = p._grad
+        if g is None:
+            continue
+        if set_to_none:
+            p.grad = None
+        else:
+            if g.grad_fn is not None:
+                g.detach_()
+            else:
+                g.requires_grad_(False)
+            with no_grad():
+                g.zero_()

@@ -1,6 +1,5 @@
 """Adam and AdamW (decoupled weight decay), with amsgrad and maximize — torch's single-tensor update."""
 from ..autograd import ops
-from ..autograd.grad_mode import no_grad
 from .optimizer import Optimizer
 
 __all__ = ["Adam", "AdamW"]
@@ -24,15 +23,6 @@ class Adam(Optimizer):
                         maximize=maximize, foreach=foreach, capturable=capturable, differentiable=differentiable,
                         fused=fused, decoupled_weight_decay=decoupled_weight_decay)
         super().__init__(params, defaults)
-
-    def step(self, closure=None):
-        loss = self._closure_loss(closure)
-        with no_grad():
-            for group in self.param_groups:
-                for p in group["params"]:
-                    if p._grad is not None:
-                        self._update(p, group)
-        return loss
 
     def _init_state(self, p, amsgrad):
         state = self.state[p]

@@ -6,6 +6,7 @@ import warnings
 
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..autograd.tensor import Tensor
+from ..nn.parameter import zero_grads
 
 __all__ = ["Optimizer", "required"]
 
@@ -85,22 +86,23 @@ class Optimizer:
         self.param_groups.append(param_group)
 
     def zero_grad(self, set_to_none=True):
-        for group in self.param_groups:
-            for p in group["params"]:
-                g = p._grad
-                if g is None:
-                    continue
-                if set_to_none:
-                    p.grad = None
-                else:
-                    if g.grad_fn is not None:
-                        g.detach_()
-                    else:
-                        g.requires_grad_(False)
-                    with no_grad():
-                        g.zero_()
+        zero_grads((p for group in self.param_groups for p in group["params"]), set_to_none)
 
     def step(self, closure=None):
+        """One update of every parameter that has a gradient: the built-in optimizers give `_update(p, group)`;
+        a subclass without one must write its own step (torch's base step raises NotImplementedError)."""
+        if type(self)._update is Optimizer._update:
+            raise NotImplementedError
+        self._opt_called = True
+        loss = self._closure_loss(closure)
+        with no_grad():
+            for group in self.param_groups:
+                for p in group["params"]:
+                    if p._grad is not None:
+                        self._update(p, group)
+        return loss
+
+    def _update(self, p, group):
         raise NotImplementedError
 
     def _closure_loss(self, closure):

@@ -1,5 +1,4 @@
 """SGD with momentum, dampening, Nesterov, weight decay and maximize — torch's single-tensor update order."""
-from ..autograd.grad_mode import no_grad
 from .optimizer import Optimizer
 
 __all__ = ["SGD"]
@@ -21,15 +20,6 @@ class SGD(Optimizer):
                         nesterov=nesterov, maximize=maximize, foreach=foreach, differentiable=differentiable,
                         fused=fused)
         super().__init__(params, defaults)
-
-    def step(self, closure=None):
-        loss = self._closure_loss(closure)
-        with no_grad():
-            for group in self.param_groups:
-                for p in group["params"]:
-                    if p._grad is not None:
-                        self._update(p, group)
-        return loss
 
     def _update(self, p, group):
         wd, momentum, lr = group["weight_decay"], group["momentum"], group["lr"]

@@ -20,7 +20,7 @@ import numpy as np
 import gradcli
 from gradcli.autograd.gradcheck import _analytical, _numerical
 from gradcli.autograd.tensor import Tensor
-from gradcli.lang.errors import GradError, GradValueError
+from gradcli.errors import GradError, GradValueError
 from gradcli.lang.runner import Limits, run_source
 
 from .expression import OptionError, evaluate, rerun

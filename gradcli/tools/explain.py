@@ -5,9 +5,10 @@ what it sends to each input (and where broadcasting is summed away), then each l
     [s.name for s in ex.steps]         # ['y', 'b', 'a']  (backward order)
     ex.sums[1].terms                   # via a: (w + 1)·1 = 2, via b: (x + w)·1 = 3  -> 5
 
-Every number comes from the engine: one `grad(create_graph=True)` with hooks on the forward nodes gives
-the incoming and sent gradients (and, being graphs, their formulas); each node's VJPs applied to a unit
-gradient give its local derivatives. Nothing here knows a derivative: the op table does.
+Every number comes from the engine: one `grad(create_graph=True)`, watched through the engine's recording
+hook (gradcli.autograd.observer), gives the incoming, sent and received gradients (and, being graphs, their
+formulas); each node's VJPs applied to a unit gradient give its local derivatives.
+Nothing here knows a derivative: the op table does.
 """
 from __future__ import annotations
 
@@ -15,9 +16,10 @@ from dataclasses import dataclass, field
 
 import gradcli
 from gradcli.autograd.graph import AccumulateGrad
-from gradcli.autograd.shapes import sum_to
+from gradcli.autograd.observer import BackwardStep, observe
+from gradcli.autograd.shapes import reduced_dims
 from gradcli.autograd.tensor import Tensor
-from gradcli.lang.errors import GradLimitError
+from gradcli.errors import GradLimitError
 from gradcli.lang.runner import Limits
 
 from . import expression as E
@@ -80,31 +82,27 @@ class LeafSum:
 
 
 @dataclass
-class Explanation:
+class Explanation(E.ReportHeader):
     """What `gradcli explain` shows."""
 
-    expr: str
-    output_name: str
-    value: Tensor
-    leaves: dict[str, Tensor]
-    drawn: list[str]
-    seed: int
     steps: list[Step]
     sums: list[LeafSum]
 
 
-def _forward_nodes(output: Tensor) -> list:
-    """The op nodes behind `output`, in the order they were made (iterative: user-controlled depth)."""
+def _forward_nodes(output: Tensor, made: dict) -> list:
+    """The op nodes behind `output`, in the order they were made (iterative: user-controlled depth).
+    `made` is the recorder's records, which it keeps in creation order."""
     if output.grad_fn is None:
         return []
     seen = {output.grad_fn}
     stack = [output.grad_fn]
     while stack:
-        for nxt in stack.pop()._next:
+        for nxt, _ in stack.pop().next_functions:
             if nxt is not None and type(nxt) is not AccumulateGrad and nxt not in seen:
                 seen.add(nxt)
                 stack.append(nxt)
-    return sorted(seen, key=lambda n: n._seq)
+    order = {n: i for i, n in enumerate(made)}
+    return sorted(seen, key=lambda n: order.get(n, -1))
 
 
 def _names(ev: E.Evaluation, nodes: list) -> dict:
@@ -137,11 +135,6 @@ def _formula(unparser: Unparser, t) -> str:
         return "…"  # too long to be worth reading; the numbers stand on their own
 
 
-def _reduced_dims(shape, target) -> list[int]:
-    lead = len(shape) - len(target)
-    return list(range(lead)) + [k + lead for k, s in enumerate(target) if s == 1 and shape[k + lead] != 1]
-
-
 def explain(expr: str, at: dict[str, str] | None = None, wrt: list[str] | None = None, seed: int = 0,
             limits: Limits | None = None, max_steps: int = MAX_STEPS) -> Explanation:
     """Evaluate a one-liner and explain how backward computes its gradient, node by node."""
@@ -149,52 +142,43 @@ def explain(expr: str, at: dict[str, str] | None = None, wrt: list[str] | None =
         ev = E.evaluate(expr, at, seed, limits)
         E._need_scalar(ev)
         wanted = E._select(ev, wrt)
-        nodes = _forward_nodes(ev.output)
+        nodes = _forward_nodes(ev.output, rec.records)
         if len(nodes) > max_steps:
             raise GradLimitError(f"the graph has {len(nodes)} operations; explain shows at most {max_steps} "
                                  "(use gradcli grad for the numbers)")
-        incoming, sent, order = {}, {}, []
-        handles = []
-        for n in nodes:
-            handles.append(n.register_prehook(_PreHook(n, incoming, order)))
-            handles.append(n.register_hook(_Hook(n, sent)))
+        ran = _Steps(set(nodes))
         leaves = list(ev.leaves.values())
-        try:
+        with observe(ran):
             totals = gradcli.autograd.grad(ev.output, leaves, create_graph=True, allow_unused=True) \
                 if ev.output.requires_grad and leaves else [None] * len(leaves)
-        finally:
-            for h in handles:
-                h.remove()
+        incoming, order = ran.incoming, ran.order
         # each node's VJPs applied to ones: the local derivatives, built as graphs so they read as formulas
         local = {n: n.apply([gradcli.ones_like(incoming[n].detach())]) for n in order}
     names = _names(ev, nodes)
     full = Unparser(rec.records, ev.leaves)
     named = Unparser(rec.records, ev.leaves, stop=names)
     leaf_of = {id(t): name for name, t in ev.leaves.items()}
-    steps = [_step(n, names, rec.records, incoming[n], sent.get(n), local[n], full, named, leaf_of, ev)
+    steps = [_step(n, names, rec.records, incoming[n], ran.steps[n], local[n], full, named, leaf_of)
              for n in order]
     total = {name: t for name, t in zip(ev.leaves, totals)}
     sums = [_leaf_sum(name, steps, nodes, order, total[name], full, ev) for name in wanted]
-    return Explanation(expr, ev.output_name, ev.output.detach(), {k: v.detach() for k, v in ev.leaves.items()},
-                       ev.drawn, seed, steps, sums)
+    return Explanation(**E.header(ev), steps=steps, sums=sums)
 
 
-class _PreHook:
-    def __init__(self, node, incoming, order):
-        self.node, self.incoming, self.order = node, incoming, order
+class _Steps:
+    """Observer of the backward pass: the gradient each forward node receives, and what it sends and each
+    of its inputs receives, in the order the engine runs them."""
 
-    def __call__(self, grads):
-        if grads[0] is not None:  # a node every path to which sent None does not run its VJPs
-            self.incoming[self.node] = grads[0]
-            self.order.append(self.node)
+    def __init__(self, nodes: set):
+        self.nodes = nodes
+        self.incoming, self.steps, self.order = {}, {}, []
 
-
-class _Hook:
-    def __init__(self, node, sent):
-        self.node, self.sent = node, sent
-
-    def __call__(self, outs, grads):
-        self.sent[self.node] = outs
+    def __call__(self, event) -> None:
+        if type(event) is BackwardStep and event.node in self.nodes and event.grads[0] is not None:
+            # a node every path to which sent None does not run its VJPs
+            self.incoming[event.node] = event.grads[0]
+            self.steps[event.node] = event
+            self.order.append(event.node)
 
 
 def _target(nxt, names, leaf_of) -> str:
@@ -204,22 +188,18 @@ def _target(nxt, names, leaf_of) -> str:
     return names.get(nxt, nxt.name())
 
 
-def _step(n, names, records, incoming, outs, local, full, named, leaf_of, ev) -> Step:
+def _step(n, names, records, incoming, ran, local, full, named, leaf_of) -> Step:
     rec = records.get(n)
-    roles = rec.od.inputs if rec is not None and not rec.od.variadic else ()
+    roles = rec.input_names if rec is not None else ()
     step = Step(names[n], n.name(), _text(named.node(n)), _text(full.node(n)), Tensor._make(rec.value)
                 if rec is not None else gradcli.tensor(float("nan")), incoming.detach(), _formula(full, incoming))
-    meta = n._in
-    for i, nxt in enumerate(n._next):
-        if nxt is None or outs is None or outs[i] is None:
+    for i, (nxt, _) in enumerate(n.next_functions):
+        if nxt is None or ran.sent[i] is None:
             continue
         to = _target(nxt, names, leaf_of)
-        g = outs[i].detach()
-        received, dims = g, None
-        if meta is not None and meta[i] is not None and tuple(meta[i][0]) != tuple(g.shape):
-            dims = _reduced_dims(tuple(g.shape), tuple(meta[i][0]))
-            with gradcli.no_grad():
-                received = sum_to(g, tuple(meta[i][0]))
+        g = ran.sent[i].detach()
+        received = ran.received[i].detach()
+        dims = list(reduced_dims(tuple(g.shape), tuple(received.shape))) if received.shape != g.shape else None
         role = roles[i] if i < len(roles) else f"input {i}"
         lv = local[i]
         step.edges.append(EdgeStep(role, to, _formula(named, lv), _formula(full, lv),

@@ -14,14 +14,13 @@ import gradcli
 from gradcli.autograd.tensor import Tensor
 from gradcli.lang import ast as A
 from gradcli.lang.builtins import SIZED_CREATION, checked_creation
-from gradcli.lang.errors import GradError, GradNameError, GradTypeError, GradValueError
+from gradcli.errors import GradError, GradNameError, GradTypeError, GradValueError, OptionError
 from gradcli.lang.parser import parse_expr
 from gradcli.lang.runner import Limits, run_source
 
-from .errors import OptionError
 
 __all__ = ["OptionError", "Evaluation", "evaluate", "rerun", "parse_at", "parse_wrt", "first_derivatives",
-           "hessian", "pure_derivatives", "EXPRESSION_FUNCTIONS"]
+           "hessian", "pure_derivatives", "report_of", "EXPRESSION_FUNCTIONS"]
 
 MAX_DERIVATIVE_ROWS = 2000  # backward passes one higher-order request may take
 
@@ -321,8 +320,8 @@ def pure_derivatives(ev: Evaluation, order: int, wrt: list[str] | None = None) -
 
 
 @dataclass
-class GradReport:
-    """What `gradcli grad` shows: the value, first derivatives, and higher ones up to `order`."""
+class ReportHeader:
+    """What every expression command's result opens with: the one-liner, its output and its variables."""
 
     expr: str
     output_name: str
@@ -330,6 +329,18 @@ class GradReport:
     leaves: dict[str, Tensor]
     drawn: list[str]
     seed: int
+
+
+def header(ev: Evaluation) -> dict:
+    """The header fields of a result, from an evaluation (detached: a report holds no graph)."""
+    return dict(expr=ev.expr, output_name=ev.output_name, value=ev.output.detach(),
+                leaves={k: v.detach() for k, v in ev.leaves.items()}, drawn=ev.drawn, seed=ev.seed)
+
+
+@dataclass
+class GradReport(ReportHeader):
+    """What `gradcli grad` shows: the value, first derivatives, and higher ones up to `order`."""
+
     order: int
     gradient: dict[str, Tensor]
     hessian: dict[tuple[str, str], Tensor] | None = None
@@ -341,9 +352,15 @@ def grad_report(expr: str, at: dict[str, str] | None = None, wrt: list[str] | No
     """Evaluate a one-liner and its derivatives up to `order` (1: gradient, 2: + Hessian, k: + pure k-th)."""
     if order < 1 or order > MAX_ORDER:
         raise OptionError(f"--order {order}: give an order from 1 to {MAX_ORDER}")
-    ev = evaluate(expr, at, seed, limits, stdout=stdout)
-    report = GradReport(expr, ev.output_name, ev.output.detach(), {k: v.detach() for k, v in ev.leaves.items()},
-                        ev.drawn, seed, order, {k: v.detach() for k, v in first_derivatives(ev, wrt).items()})
+    return report_of(evaluate(expr, at, seed, limits, stdout=stdout), wrt, order)
+
+
+def report_of(ev: Evaluation, wrt: list[str] | None = None, order: int = 1) -> GradReport:
+    """The grad report of an evaluation already made (grad --formula reads formulas off the same one)."""
+    if order < 1 or order > MAX_ORDER:
+        raise OptionError(f"--order {order}: give an order from 1 to {MAX_ORDER}")
+    report = GradReport(**header(ev), order=order,
+                        gradient={k: v.detach() for k, v in first_derivatives(ev, wrt).items()})
     if order >= 2:
         report.hessian = hessian(ev, wrt)
     if order >= 3:

@@ -15,15 +15,15 @@ import numpy as np
 
 import gradcli
 from gradcli.autograd.tensor import Tensor
-from gradcli.lang.errors import GradError
+from gradcli.errors import GradError
 from gradcli.lang.runner import Limits, run_source
 
 from . import expression as E
 from .formula_text import Expr, const, full_text
 from .unparse import Recorder, Unparser
 
-__all__ = ["Derivative", "FormulaReport", "GradWithFormulas", "formula_report", "derivative_formulas",
-           "check_formula", "with_formulas"]
+__all__ = ["Derivative", "FormulaReport", "GradWithFormulas", "formula_report", "grad_with_formulas",
+           "derivative_formulas", "check_formula", "with_formulas"]
 
 MAX_ORDER = 4
 
@@ -41,16 +41,10 @@ class Derivative:
 
 
 @dataclass
-class FormulaReport:
+class FormulaReport(E.ReportHeader):
     """What `gradcli diff` shows: the expression as a formula of its leaves, and each derivative's formula."""
 
-    expr: str
-    output_name: str
     formula: str
-    value: Tensor
-    leaves: dict[str, Tensor]
-    drawn: list[str]
-    seed: int
     order: int
     derivatives: list[Derivative] = field(default_factory=list)
 
@@ -59,10 +53,11 @@ def _text(e: Expr) -> str:
     return full_text(e) if e.const else e.text
 
 
-def check_formula(text: str, leaves: dict[str, Tensor], value: Tensor) -> bool:
-    """Does the formula, run with the leaves' values, give `value` (to float32 rounding)?"""
+def check_formula(text: str, leaves: dict[str, Tensor], value: Tensor, limits: Limits | None = None) -> bool:
+    """Does the formula, run with the leaves' values (under the command's limits), give `value` (to float32
+    rounding)?"""
     try:
-        out = run_source(text, "<formula>", expr=True, limits=Limits(),
+        out = run_source(text, "<formula>", expr=True, limits=limits or Limits(),
                          variables={**E._namespace(), **{n: t.detach() for n, t in leaves.items()}}).value
     except GradError:
         return False
@@ -74,7 +69,7 @@ def check_formula(text: str, leaves: dict[str, Tensor], value: Tensor) -> bool:
 
 
 def derivative_formulas(ev: E.Evaluation, records: dict, wrt: list[str] | None = None,
-                        order: int = 1) -> list[Derivative]:
+                        order: int = 1, limits: Limits | None = None) -> list[Derivative]:
     """The pure derivatives d^k y/dx^k (k = 1..order) of an evaluation made under `Recorder`, as formulas."""
     E._need_scalar(ev)
     if not 1 <= order <= MAX_ORDER:
@@ -96,23 +91,39 @@ def derivative_formulas(ev: E.Evaluation, records: dict, wrt: list[str] | None =
                 g = gradcli.zeros_like(x) if k == 1 else gradcli.zeros(())
             e = unparser.tensor(g) if g.requires_grad else const(np.array(g.detach().numpy()))
             text = _text(e)
-            checked = e.evaluable and check_formula(text, ev.leaves, g)
+            checked = e.evaluable and check_formula(text, ev.leaves, g, limits)
             out.append(Derivative(name, k, text, g.detach(), e.evaluable, checked))
             current = g
     return out
 
 
 def formula_report(expr: str, at: dict[str, str] | None = None, wrt: list[str] | None = None, order: int = 1,
-                   seed: int = 0, limits: Limits | None = None) -> FormulaReport:
-    """Evaluate a one-liner and read its derivatives (up to `order`) as formulas."""
+                   seed: int = 0, limits: Limits | None = None, stdout=None) -> FormulaReport:
+    """Evaluate a one-liner once and read its derivatives (up to `order`) as formulas."""
     if not 1 <= order <= MAX_ORDER:
         raise E.OptionError(f"--order {order}: give an order from 1 to {MAX_ORDER}")
     with Recorder() as rec:
-        ev = E.evaluate(expr, at, seed, limits)
-        derivatives = derivative_formulas(ev, rec.records, wrt, order)
+        ev = E.evaluate(expr, at, seed, limits, stdout=stdout)
+        return _formulas_of(ev, rec, wrt, order, limits)
+
+
+def _formulas_of(ev: E.Evaluation, rec: Recorder, wrt, order: int, limits: Limits | None) -> FormulaReport:
+    derivatives = derivative_formulas(ev, rec.records, wrt, order, limits)
     forward = Unparser(rec.records, ev.leaves).tensor(ev.output)
-    return FormulaReport(expr, ev.output_name, _text(forward), ev.output.detach(),
-                         {k: v.detach() for k, v in ev.leaves.items()}, ev.drawn, seed, order, derivatives)
+    return FormulaReport(**E.header(ev), formula=_text(forward), order=order, derivatives=derivatives)
+
+
+def grad_with_formulas(expr: str, at: dict[str, str] | None = None, wrt: list[str] | None = None, order: int = 1,
+                       seed: int = 0, limits: Limits | None = None, stdout=None) -> GradWithFormulas:
+    """`gradcli grad --formula`: one evaluation (under the command's limits) gives the numbers and the
+    first-derivative formulas, each checked under the same limits."""
+    if not 1 <= order <= E.MAX_ORDER:
+        raise E.OptionError(f"--order {order}: give an order from 1 to {E.MAX_ORDER}")
+    with Recorder() as rec:
+        ev = E.evaluate(expr, at, seed, limits, stdout=stdout)
+        report = E.report_of(ev, wrt, order)
+        formulas = _formulas_of(ev, rec, wrt, 1, limits)
+    return with_formulas(report, formulas)
 
 
 @dataclass

@@ -8,7 +8,13 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-CMP, ADD, MUL, NEG, POW, ATOM = range(6)  # Python's precedence levels, loosest first
+# Python's precedence levels (the language's printer uses the same table), under the names formulas need
+from gradcli.lang.precedence import ARITH as ADD  # noqa: N811
+from gradcli.lang.precedence import ATOM, CMP
+from gradcli.lang.precedence import POWER as POW  # noqa: N811
+from gradcli.lang.precedence import TERM as MUL  # noqa: N811
+from gradcli.lang.precedence import UNARY as NEG  # noqa: N811
+
 
 
 @dataclass(frozen=True)

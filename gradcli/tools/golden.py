@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from gradcli.lang.errors import GradError
+from gradcli.errors import GradError
 
 from .expression import OptionError
 

@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 import gradcli
 from gradcli.autograd.graph import AccumulateGrad
 from gradcli.autograd.tensor import Tensor
-from gradcli.lang.errors import GradError, GradValueError
+from gradcli.errors import GradError, GradValueError
 from gradcli.lang.runner import Limits
 
 from .defaults import DEFAULT_MAX_DEPTH, DEFAULT_MAX_NODES

@@ -12,7 +12,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from gradcli.lang.errors import GradError
+from gradcli.errors import GradError
 
 from .expression import OptionError
 
@@ -106,15 +106,32 @@ def _label(n, graph) -> str:
     return "\n".join(lines)
 
 
+def _notes(graph) -> list[str]:
+    """The comment lines both text formats open with."""
+    return [x for x in (graph.note, drawn_note(graph), limits_note(graph),
+                        graph.grad_of and f"grad = d({graph.grad_of})/d(the tensor each node made)") if x]
+
+
+def _edges(graph):
+    """Every edge once, for both text formats: (source id, target id, kind, label, hidden text). kind is
+    node (an edge to a shown node), none (a None edge, drawn to its own mark) or hidden (a node not shown)."""
+    for n in graph.nodes:
+        for k, e in enumerate(n.edges):
+            label = edge_label(k, e.input_nr)
+            if e.to is not None:
+                yield f"n{n.id}", f"n{e.to}", "node", label, None
+            elif e.elided is None:
+                yield f"n{n.id}", f"none{n.id}_{k}", "none", label, None
+            else:
+                yield f"n{n.id}", f"hidden{n.id}_{k}", "hidden", label, e.elided + "\n(not shown)"
+
+
 def to_dot(graph) -> str:
     """Graphviz DOT: one box per node, shared nodes once, None edges and hidden nodes as their own marks."""
     out = ["digraph gradcli {",
            f"  // gradcli graph of {_one_line(graph.root)}: {_one_line(graph.source)}",
            "  // edges follow next_functions, labelled by position (and input_nr when it is not 0)"]
-    for extra in (graph.note, drawn_note(graph), limits_note(graph),
-                  graph.grad_of and f"grad = d({graph.grad_of})/d(the tensor each node made)"):
-        if extra:
-            out.append(f"  // {_one_line(extra)}")
+    out += [f"  // {_one_line(extra)}" for extra in _notes(graph)]
     out += ['  graph [rankdir=TB];', '  node [shape=box, fontname="monospace"];',
             '  edge [fontname="monospace", fontsize=10];']
     for n in graph.nodes:
@@ -126,18 +143,16 @@ def to_dot(graph) -> str:
         label = _label(n, graph)
         left = any("\n" in text for _, text in node_lines(n, graph))  # a tensor's rows must stay aligned
         out.append(f"  n{n.id} [label={_dot_string(label, left)}{style}];")
-    for n in graph.nodes:
-        for k, e in enumerate(n.edges):
-            label = f"label={_dot_string(edge_label(k, e.input_nr))}"
-            if e.to is not None:
-                out.append(f"  n{n.id} -> n{e.to} [{label}];")
-            elif e.elided is None:
-                out.append(f'  none{n.id}_{k} [label="None", shape=plaintext, fontcolor=gray40];')
-                out.append(f"  n{n.id} -> none{n.id}_{k} [{label}];")
-            else:
-                hidden = _dot_string(e.elided + "\n(not shown)")
-                out.append(f"  hidden{n.id}_{k} [label={hidden}, style=dashed];")
-                out.append(f"  n{n.id} -> hidden{n.id}_{k} [{label}, style=dashed];")
+    for src, dst, kind, label, hidden in _edges(graph):
+        label = f"label={_dot_string(label)}"
+        if kind == "node":
+            out.append(f"  {src} -> {dst} [{label}];")
+        elif kind == "none":
+            out.append(f'  {dst} [label="None", shape=plaintext, fontcolor=gray40];')
+            out.append(f"  {src} -> {dst} [{label}];")
+        else:
+            out.append(f"  {dst} [label={_dot_string(hidden)}, style=dashed];")
+            out.append(f"  {src} -> {dst} [{label}, style=dashed];")
     out.append("}")
     return "\n".join(out) + "\n"
 
@@ -158,25 +173,20 @@ def _mermaid_string(text: str) -> str:
 def to_mermaid(graph) -> str:
     """A Mermaid flowchart (top-down), the same nodes and edges as the DOT export."""
     out = ["flowchart TD", f"  %% gradcli graph of {_comment(graph.root)}: {_comment(graph.source)}"]
-    for extra in (graph.note, drawn_note(graph), limits_note(graph),
-                  graph.grad_of and f"grad = d({graph.grad_of})/d(the tensor each node made)"):
-        if extra:
-            out.append(f"  %% {_comment(extra)}")
+    out += [f"  %% {_comment(extra)}" for extra in _notes(graph)]
     for n in graph.nodes:
         text = _mermaid_string(_label(n, graph))
         out.append(f"  n{n.id}([{text}])" if n.leaf else f"  n{n.id}[{text}]")
-    for n in graph.nodes:
-        for k, e in enumerate(n.edges):
-            label = f"|{_mermaid_string(edge_label(k, e.input_nr))}|"
-            if e.to is not None:
-                out.append(f"  n{n.id} -->{label} n{e.to}")
-            elif e.elided is None:
-                out.append(f'  none{n.id}_{k}["None"]')
-                out.append(f"  n{n.id} -->{label} none{n.id}_{k}")
-            else:
-                hidden = _mermaid_string(e.elided + "\n(not shown)")
-                out.append(f"  hidden{n.id}_{k}[{hidden}]")
-                out.append(f"  n{n.id} -.->{label} hidden{n.id}_{k}")
+    for src, dst, kind, label, hidden in _edges(graph):
+        label = f"|{_mermaid_string(label)}|"
+        if kind == "node":
+            out.append(f"  {src} -->{label} {dst}")
+        elif kind == "none":
+            out.append(f'  {dst}["None"]')
+            out.append(f"  {src} -->{label} {dst}")
+        else:
+            out.append(f"  {dst}[{_mermaid_string(hidden)}]")
+            out.append(f"  {src} -.->{label} {dst}")
     leaves = [f"n{n.id}" for n in graph.nodes if n.leaf]
     out.append("  classDef leaf fill:#add8e6,stroke:#333")
     out.append("  classDef root fill:#caff70,stroke:#333")

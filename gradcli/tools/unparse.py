@@ -1,22 +1,22 @@
 """Graph -> expression text: read a grad_fn graph back as a formula a one-liner could have written.
 
-A node keeps only what its VJPs need, so the constants of `w + 1` are not on the graph: `Recorder` watches
-the engine record each node (operands, args, value) while an expression and its derivatives are built.
+A node keeps only what its VJPs need, so the constants of `w + 1` are not on the graph: `Recorder` listens
+to the engine's recording hook for each node (operands, args, value) while an expression and its
+derivatives are built.
 `Unparser` then turns any node into an `Expr` through one display template per node name. Simplification
 is light and exact: drop `*1`, `/1`, `+0`, `**1`, fold all-constant operations, put constants first in
 products (float `*` commutes); sums keep their grouping, since float `+` does not associate.
 """
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, replace
 
 import numpy as np
 
-from gradcli.autograd import dispatch, engine
 from gradcli.autograd.graph import AccumulateGrad
+from gradcli.autograd.observer import Accumulated, Recorded, observe
 from gradcli.autograd.tensor import Tensor
-from gradcli.lang.errors import GradLimitError
+from gradcli.errors import GradLimitError
 
 from .formula_text import (ATOM, Expr, accumulate, add, call, const, div, greater, index, matmul, method, mul,
                            neg, placeholder, power, sub, where)
@@ -28,52 +28,40 @@ MAX_FORMULA_CHARS = 4000  # beyond this a formula stops being read; shared subgr
 
 @dataclass
 class Record:
-    od: object
+    node: object
     xs: tuple  # the operands as the op got them: tensors or Python numbers
-    args: tuple
+    input_names: tuple  # the op's names for them (empty when it takes any number)
+    args: dict  # the op's non-tensor arguments by name
     value: np.ndarray
     accumulation: bool = False  # the engine adding up the gradients that reach one input along several paths
 
 
 class Recorder:
-    """Context manager: notes every node the engine records (through dispatch._record) while active.
-
-    It observes with sys.setprofile rather than patching the engine: `_record` is also bound by name in
-    ops.py, and observing the one code object sees every caller. Only the current thread is watched."""
+    """Context manager: notes every node the engine records while active, through the engine's public
+    recording hook (gradcli.autograd.observer); records are kept in the order the nodes were made."""
 
     def __init__(self):
         self.records: dict = {}
-        self._pending: list = []
-        self._old = None
+        self._ctx = None
 
-    def _profile(self, frame, event, arg):
-        if frame.f_code is not _RECORD_CODE:
-            return
-        if event == "call":
-            loc = frame.f_locals
+    def __call__(self, event) -> None:
+        if type(event) is Recorded:
             xs = tuple(x if not isinstance(x, Tensor) or x.requires_grad else x.detach().clone()
-                       for x in loc["xs"])  # constants copied: a later in-place op must not change them
-            caller = frame.f_back and frame.f_back.f_back
-            accumulation = caller is not None and (caller.f_code in _ENGINE_CODES or (
-                caller.f_back is not None and caller.f_back.f_code in _ENGINE_CODES))
-            self._pending.append((loc["od"], xs, tuple(loc["args"]), accumulation and loc["od"].key == "add"))
-        elif event == "return" and self._pending:
-            od, xs, args, accumulation = self._pending.pop()
-            if isinstance(arg, Tensor) and arg.grad_fn is not None:
-                self.records[arg.grad_fn] = Record(od, xs, args, np.array(arg._data), accumulation)
+                       for x in event.inputs)  # constants copied: a later in-place op must not change them
+            self.records[event.node] = Record(event.node, xs, tuple(event.input_names), event.args,
+                                              np.array(event.output.detach().numpy()))
+        elif type(event) is Accumulated:
+            rec = self.records.get(event.output.grad_fn)
+            if rec is not None and rec.node.name().startswith("AddBackward"):
+                rec.accumulation = True
 
     def __enter__(self) -> Recorder:
-        self._old = sys.getprofile()
-        sys.setprofile(self._profile)
+        self._ctx = observe(self)
+        self._ctx.__enter__()
         return self
 
     def __exit__(self, *exc) -> None:
-        sys.setprofile(self._old)
-
-
-_RECORD_CODE = dispatch._record.__code__
-# where the engine sums gradients (Tensor + Tensor): a call from here is an accumulation, not a VJP's add
-_ENGINE_CODES = frozenset(f.__code__ for f in (engine.run, engine._add_to_buffer))
+        self._ctx.__exit__(*exc)
 
 
 # ---- the display table: node name -> how its forward reads ---------------------------------------------
@@ -171,7 +159,7 @@ class Unparser:
                 stack.pop()
                 continue
             todo = [] if n in self.stop and n is not root else [
-                d for d in n._next if d is not None and type(d) is not AccumulateGrad and d not in memo]
+                d for d, _ in n.next_functions if d is not None and type(d) is not AccumulateGrad and d not in memo]
             if todo:
                 stack.extend(todo)
                 continue
@@ -192,7 +180,7 @@ class Unparser:
         if rec is None:
             return placeholder(n.name(), (), shape)
         children = []
-        for x, edge in zip(rec.xs, n._next):
+        for x, (edge, _) in zip(rec.xs, n.next_functions):
             if edge is None:
                 children.append(const(x._data if isinstance(x, Tensor) else x))
             elif type(edge) is AccumulateGrad:
@@ -206,7 +194,7 @@ class Unparser:
             e = replace(accumulate(list(terms)), terms=terms)
             return self._checked(replace(e, value=rec.value, shape=shape))
         template = TEMPLATES.get(n.name())
-        args = dict(zip(rec.od.args, rec.args))
+        args = rec.args
         try:
             e = template(children, args, shape) if template else placeholder(n.name(), children, shape)
         except (KeyError, IndexError, ValueError):

@@ -16,16 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gradcli.lang.ast import Span
-from gradcli.lang.errors import GradValueError
+from gradcli.errors import ConfigError, OptionError
 
 from . import schema as S
 from .specs import parse_condition, parse_layer
 
 __all__ = ["ConfigError", "Config", "load_config", "parse_config", "to_toml"]
-
-
-class ConfigError(GradValueError):
-    """A config that cannot be trained: unknown key, wrong type, value out of range, inconsistent sections."""
 
 
 @dataclass
@@ -81,7 +77,6 @@ def parse_config(text: str, filename: str = "<config>", overrides: list[str] | N
 
 # ---------------------------------------------------------------------------------------------- overrides
 def _parse_override(item: str):
-    from gradcli.tools.expression import OptionError  # lazily: it loads the language's parser
     key, sep, value = item.partition("=")
     key = key.strip()
     if not sep or not re.fullmatch(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)+", key):
@@ -93,7 +88,6 @@ def _parse_override(item: str):
 
 
 def _set_dotted(raw: dict, key: str, value, item: str) -> None:
-    from gradcli.tools.expression import OptionError
     *tables, last = key.split(".")
     node = raw
     for t in tables:

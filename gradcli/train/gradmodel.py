@@ -45,7 +45,7 @@ def check_grad_model(raw: dict, error) -> dict:
     forward = raw["forward"]
     if not isinstance(forward, str) or not forward.strip():
         raise error("model.forward", "expected the forward expression as a string, e.g. \"sigmoid(x @ w + b)\"")
-    from gradcli.lang.errors import GradError
+    from gradcli.errors import GradError
     from gradcli.lang.parser import parse_expr
     try:
         parse_expr(forward, "model.forward")

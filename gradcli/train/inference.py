@@ -56,7 +56,7 @@ def open_run(run_dir: str | Path, checkpoint: str = "best") -> Run:
     if missing:
         raise ConfigError(f"{str(run_dir)!r} is not a complete run directory: {', '.join(missing)} missing")
     if checkpoint not in ("best", "last"):
-        from gradcli.tools.errors import OptionError
+        from gradcli.errors import OptionError
         raise OptionError(f"--checkpoint: expected best or last, got {checkpoint!r}")
     ckpt = path / f"{checkpoint}.npz"
     if checkpoint == "best" and not ckpt.exists():

@@ -19,7 +19,7 @@ from typing import Callable
 import numpy as np
 
 import gradcli
-from gradcli.lang.errors import GradError
+from gradcli.errors import GradError, TrainError
 
 from .checkpoint import atomic_write, load_checkpoint, snapshot, write_snapshot
 from .config import Config, parse_config, to_toml
@@ -30,10 +30,6 @@ from .specs import parse_condition
 __all__ = ["TrainError", "TrainResult", "train", "RUN_FILES"]
 
 RUN_FILES = ("config.toml", "run.json", "metrics.jsonl", "metrics.csv", "last.npz", "best.npz")
-
-
-class TrainError(GradError):
-    """Training could not go on: a non-finite loss, a run directory in the way, a run that cannot resume."""
 
 
 @dataclass

@@ -65,7 +65,7 @@ def plot_run(run_dir: str | Path, metric: str = "loss", png: str | None = None, 
     base = metric.removeprefix("val_")
     names = [n for n in (base, "val_" + base) if n in recorded]
     if not names:
-        from gradcli.tools.errors import OptionError
+        from gradcli.errors import OptionError
         import difflib
         close = difflib.get_close_matches(metric, recorded, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
@@ -76,7 +76,7 @@ def plot_run(run_dir: str | Path, metric: str = "loss", png: str | None = None, 
         pts = [(r["unit"], r[n]) for r in rows if n in r]
         series[n] = {"x": [p[0] for p in pts], "y": [p[1] for p in pts]}
     if log_scale and any(v <= 0 for s in series.values() for v in s["y"] if math.isfinite(v)):
-        from gradcli.tools.errors import OptionError
+        from gradcli.errors import OptionError
         raise OptionError(f"--log: {metric} has values <= 0, which a log scale cannot show")
     result = PlotResult(str(run_dir), unit, base, log_scale, series)
     if png:

@@ -192,3 +192,22 @@ def test_printed_derivatives_have_no_double_signs_and_show_their_value(expr, x, 
                                variables={**_namespace(), **{n: t.detach() for n, t in r.leaves.items()}}).value)
         # torch's print format: 4 decimals, or 4 after the point of the mantissa in scientific notation
         assert abs(printed - got) <= 5e-5 + 1e-4 * abs(got), (expr, line, got)
+
+
+def test_grad_with_formulas_evaluates_the_expression_once():
+    import io
+
+    from gradcli.tools.formula import grad_with_formulas
+    out = io.StringIO()
+    r = grad_with_formulas("print('ran'); y=(x+w)*(w+1)", {"x": "2", "w": "1"}, stdout=out)
+    assert out.getvalue() == "ran\n"
+    assert r.formulas["w"].formula == "(w + 1) + (x + w)" and r.formulas["w"].checked
+    assert float(r.gradient["w"]) == 5.0
+
+
+def test_grad_with_formulas_runs_under_the_commands_limits():
+    from gradcli.errors import GradLimitError
+    from gradcli.lang.runner import Limits
+    from gradcli.tools.formula import grad_with_formulas
+    with pytest.raises(GradLimitError):
+        grad_with_formulas("y=x*x", {"x": "[1.,2.,3.]"}, limits=Limits(max_tensor_elements=2))

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from gradcli.cli.renderers.plot import chart
-from gradcli.tools.errors import OptionError
+from gradcli.errors import OptionError
 from gradcli.train.config import ConfigError
 from gradcli.train.plot import plot_run
 from gradcli.train.png import Canvas

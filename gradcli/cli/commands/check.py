@@ -6,6 +6,8 @@ from typing import List, Optional
 
 import typer
 
+from .. import expression_options as O
+
 # \b: click keeps the lines of that paragraph as they are (no re-wrapping of the commands)
 EXAMPLES = """
 Examples:
@@ -29,10 +31,9 @@ def register(app: typer.Typer, boundary) -> None:
         target: str = typer.Argument(..., metavar="EXPR|FILE",
                                      help="A one-liner such as `y = x*x*w` (free names are the inputs), or a "
                                           ".grad script defining the function and its inputs."),
-        at: Optional[List[str]] = typer.Option(None, "--at", help="EXPR: a variable's value (x=2, x=[1,2,3], "
-                                                                 "A=randn(3,3)); the others are drawn from the seed."),
-        wrt: Optional[str] = typer.Option(None, "--wrt", help="EXPR: check only these variables, comma-separated."),
-        seed: int = typer.Option(0, "--seed", help="EXPR: seed for the variables not given with --at."),
+        at: Optional[List[str]] = O.AT_FOR_EXPR,
+        wrt: Optional[str] = O.WRT_FOR_EXPR,
+        seed: int = O.SEED_FOR_EXPR,
         fn: str = typer.Option("f", "--fn", help="FILE: the function to check, a name or expression in the "
                                                  "script (e.g. MyFunction.apply)."),
         inputs: str = typer.Option("inputs", "--inputs", help="FILE: its inputs: a tensor or tuple of tensors "
@@ -49,7 +50,7 @@ def register(app: typer.Typer, boundary) -> None:
         Each row is one Jacobian (output x input): the entry that differs most, and the largest absolute
         and relative errors. A row passes when allclose(analytic, numeric, rtol, atol) holds, gradcheck's test.
         """
-        from gradcli.lang.errors import GradError
+        from gradcli.errors import GradError
         from gradcli.tools.check import check_expression, check_file
         from gradcli.tools.expression import OptionError, parse_at
 

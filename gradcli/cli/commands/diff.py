@@ -5,6 +5,8 @@ from typing import List, Optional
 
 import typer
 
+from .. import expression_options as O
+
 EXAMPLES = """
 Examples:
 
@@ -20,14 +22,12 @@ def register(app: typer.Typer, boundary) -> None:
     @app.command(epilog=EXAMPLES)
     @boundary
     def diff(
-        expr: str = typer.Argument(..., help="A one-liner: `y=(x+w)*(w+1)`, several statements separated by "
-                                             "';', or an expression. Free names become the variables."),
-        at: Optional[List[str]] = typer.Option(None, "--at", help="A variable's value: x=2, x=[1,2,3]. "
-                                                                 "Repeat for each variable."),
-        wrt: Optional[str] = typer.Option(None, "--wrt", help="Only these variables, comma-separated: w,x."),
+        expr: str = O.EXPR,
+        at: Optional[List[str]] = O.AT,
+        wrt: Optional[str] = O.WRT,
         order: int = typer.Option(1, "--order", min=1, max=4, help="Also the pure derivatives up to this "
                                                                    "order (one-number variables)."),
-        seed: int = typer.Option(0, "--seed", help="Seed for the variables not given with --at."),
+        seed: int = O.SEED,
     ):
         """The derivatives of EXPR as formulas, read off the graph backward builds with create_graph.
 

@@ -67,7 +67,7 @@ def register(app: typer.Typer, boundary) -> None:
         from ..renderers.evaluate import render_predict
 
         if output is not None and os.path.isdir(output):
-            from gradcli.lang.errors import GradError
+            from gradcli.errors import GradError
             raise GradError(f"--output: cannot write {output}: it is a directory; give a file name such as "
                             f"{output}/predictions.csv")
         with _inline_data_is_an_option(data):
@@ -79,8 +79,7 @@ def register(app: typer.Typer, boundary) -> None:
 def _inline_data_is_an_option(data):
     """A data source written in the option itself (`--data 'moons = {n = -5}'`) that is wrong is a bad option
     value (exit 2); a CSV file that is missing or wrong is bad input (exit 1), as a script file is."""
-    from gradcli.lang.errors import GradError
-    from gradcli.tools.errors import OptionError
+    from gradcli.errors import GradError, OptionError
 
     try:
         yield

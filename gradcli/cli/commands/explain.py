@@ -5,6 +5,8 @@ from typing import List, Optional
 
 import typer
 
+from .. import expression_options as O
+
 EXAMPLES = """
 Examples:
 
@@ -20,13 +22,10 @@ def register(app: typer.Typer, boundary) -> None:
     @app.command(epilog=EXAMPLES)
     @boundary
     def explain(
-        expr: str = typer.Argument(..., help="A one-liner: `y=(x+w)*(w+1)`, several statements separated by "
-                                             "';', or an expression. Free names become the variables."),
-        at: Optional[List[str]] = typer.Option(None, "--at", help="A variable's value: x=2, x=[1,2,3]. "
-                                                                 "Repeat for each variable."),
-        wrt: Optional[str] = typer.Option(None, "--wrt", help="Sum over paths only for these variables, "
-                                                              "comma-separated: w,x."),
-        seed: int = typer.Option(0, "--seed", help="Seed for the variables not given with --at."),
+        expr: str = O.EXPR,
+        at: Optional[List[str]] = O.AT,
+        wrt: Optional[str] = O.WRT,
+        seed: int = O.SEED,
     ):
         """How backward computes the gradient of EXPR: every node's incoming gradient, its local derivatives
         (symbolic and numeric) and what it sends to each input; then, for each variable, the sum over the

@@ -5,6 +5,8 @@ from typing import List, Optional
 
 import typer
 
+from .. import expression_options as O
+
 from .. import limits as L
 
 EXAMPLES = """
@@ -23,15 +25,12 @@ def register(app: typer.Typer, boundary) -> None:
     @app.command(epilog=EXAMPLES)
     @boundary
     def grad(
-        expr: str = typer.Argument(..., metavar="EXPR", help="A one-liner: `y=(x+w)*(w+1)`, several statements "
-                                   "separated by ';', or an expression. Free names become the variables."),
-        at: Optional[List[str]] = typer.Option(None, "--at", help="A variable's value: x=2, x=[1,2,3], "
-                                                                 "A=randn(3,3). Repeat for each variable."),
-        wrt: Optional[str] = typer.Option(None, "--wrt", help="Only these variables, comma-separated: w,x."),
+        expr: str = O.EXPR,
+        at: Optional[List[str]] = O.AT,
+        wrt: Optional[str] = O.WRT,
         order: int = typer.Option(1, "--order", help="The highest derivative, 1 to 6: 2 adds the Hessian, "
                                                      "3 and more the pure n-th derivatives."),
-        seed: int = typer.Option(0, "--seed", help="Seed for the variables not given with --at (and for "
-                                                   "randn in the expression)."),
+        seed: int = O.SEED,
         formula: bool = typer.Option(False, "--formula", help="Show each first derivative as a formula in "
                                                               "the variables: ∂y/∂w = (w + 1) + (x + w) = 5."),
         max_steps: int = L.MAX_STEPS,
@@ -56,8 +55,8 @@ def register(app: typer.Typer, boundary) -> None:
                           max_seconds=max_seconds)
         names = parse_wrt(wrt)
         # print() in EXPR goes to stderr: stdout is the report (one JSON document with --json)
-        report = grad_report(expr, parse_at(at), names, order, seed, limits, stdout=sys.stderr)
-        if formula:
-            from gradcli.tools.formula import formula_report, with_formulas
-            report = with_formulas(report, formula_report(expr, parse_at(at), names, 1, seed))
+        make = grad_report
+        if formula:  # the same single evaluation, also read as formulas
+            from gradcli.tools.formula import grad_with_formulas as make
+        report = make(expr, parse_at(at), names, order, seed, limits, stdout=sys.stderr)
         emit("grad", report, render)

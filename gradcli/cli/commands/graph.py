@@ -6,6 +6,8 @@ from typing import List, Optional
 
 import typer
 
+from .. import expression_options as O
+
 from gradcli.tools.defaults import DEFAULT_MAX_DEPTH, DEFAULT_MAX_NODES
 
 EXAMPLES = f"""
@@ -51,9 +53,8 @@ def register(app: typer.Typer, boundary) -> None:
         output: Optional[str] = typer.Option(None, "--output", "-o",
                                              help="Write the graph to a file: .dot/.gv, .mmd, or .svg/.png/.pdf "
                                                   "(needs Graphviz's dot). An existing file is replaced whole."),
-        at: Optional[List[str]] = typer.Option(None, "--at", help="A variable's value for an expression: x=2, "
-                                                                 "x=[1,2,3], A=randn(3,3)."),
-        seed: int = typer.Option(0, "--seed", help="Seed for the variables not given with --at."),
+        at: Optional[List[str]] = O.AT_FOR_EXPR,
+        seed: int = O.SEED_FOR_EXPR,
         max_nodes: int = typer.Option(DEFAULT_MAX_NODES, "--max-nodes", min=0,
                                       help="Draw at most this many nodes (0: all)."),
         max_depth: int = typer.Option(DEFAULT_MAX_DEPTH, "--max-depth", min=0,

@@ -40,9 +40,9 @@ def register(app: typer.Typer, boundary) -> None:
         from ..renderers.plot import render
 
         if checkpoint not in ("best", "last"):
-            from gradcli.tools.errors import OptionError
+            from gradcli.errors import OptionError
             raise OptionError(f"--checkpoint: expected best or last, got {checkpoint!r}")
         if png is not None and os.path.isdir(png):
-            from gradcli.lang.errors import GradError
+            from gradcli.errors import GradError
             raise GradError(f"--png: cannot write {png}: it is a directory; give a file name such as {png}/curves.png")
         emit("plot", plot_run(run, metric, png, log, checkpoint), render)

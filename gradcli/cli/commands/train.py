@@ -61,7 +61,7 @@ def register(app: typer.Typer, boundary) -> None:
             try:
                 result = run_training(cfg, run_dir, resume=resume, overwrite=overwrite, on_event=progress.event)
             except OSError as e:  # the disk, not gradcli: full, read-only, permissions
-                from gradcli.lang.errors import GradError
+                from gradcli.errors import GradError
                 raise GradError(f"cannot write the run directory {str(run_dir)!r}: {e.strerror or e}") from None
         summary = {k: v for k, v in vars(result).items() if k != "rows"}
         emit("train", summary, render)
@@ -69,7 +69,7 @@ def register(app: typer.Typer, boundary) -> None:
 
 def _check_run_dir(run_dir, what: str) -> None:
     """A file where the run directory or one of its parents should be is a bad --out, said before training."""
-    from gradcli.tools.errors import OptionError
+    from gradcli.errors import OptionError
 
     for parent in reversed((run_dir, *run_dir.parents)):
         if parent.exists() and not parent.is_dir():
@@ -79,8 +79,7 @@ def _check_run_dir(run_dir, what: str) -> None:
 def _load(config: str, overrides: list):
     """The config with the --set overrides; when only the overrides make it wrong, that is a bad option
     value (exit 2), while a wrong config file is bad input (exit 1)."""
-    from gradcli.lang.errors import GradError
-    from gradcli.tools.errors import OptionError
+    from gradcli.errors import GradError, OptionError
     from gradcli.train import load_config
 
     try:

@@ -4,8 +4,8 @@ from . import api_coverage
 
 # The measured shares of call sites when they were last raised (gradcli's Python API; what a .grad script
 # can reach through the sandbox); raise them when coverage rises.
-FLOOR = 0.99
-GRAD_FLOOR = 0.985
+FLOOR = 0.995
+GRAD_FLOOR = 0.99
 
 
 def test_call_site_coverage_does_not_fall():

@@ -196,3 +196,9 @@ def __getattr__(name):
 def set_printoptions(**kwargs):
     from .printing import set_printoptions as _set
     _set(**kwargs)
+
+
+# last: gradcli's classes take torch's names (type(model) prints torch's path; see naming.py)
+from .naming import rename_classes as _rename_classes  # noqa: E402
+
+_rename_classes()

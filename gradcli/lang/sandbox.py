@@ -120,13 +120,15 @@ _gradcli_classes: dict[type, bool] = {}
 
 def _is_gradcli_class(c: type) -> bool:
     from ..autograd.graph import Node
-    module = sys.modules.get(getattr(c, "__module__", None) or "")
+    from ..naming import GRADCLI_PATH
+    home = GRADCLI_PATH.get(c)  # where a class that carries torch's name (naming.py) really lives
+    module = sys.modules.get(home.rpartition(".")[0] if home else getattr(c, "__module__", None) or "")
     name = getattr(module, "__name__", "")
     if name.startswith(("gradcli.lang", "gradcli.cli")):
         return False
     if name == "gradcli" or name.startswith("gradcli."):
         held = module
-        for part in c.__qualname__.split("."):
+        for part in (home.rpartition(".")[2] if home else c.__qualname__).split("."):
             held = getattr(held, part, None)
         if held is c:
             return True

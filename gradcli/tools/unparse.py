@@ -142,7 +142,7 @@ class Unparser:
             if text is None:
                 e = placeholder(n.name(), children, shape)
             elif type(text) is str:
-                e = call(text, children[0], shape=shape)
+                e = call(text, *children, shape=shape)
             else:
                 e = text(formula_text, children, rec.args, shape)
         except (KeyError, IndexError, ValueError):

@@ -628,6 +628,33 @@ def test_no_case_for_a_removed_entry():
 
 
 @pytest.mark.parametrize("key", sorted(TABLE))
+def test_every_entry_declares_its_formula_text_and_api(key):
+    """text= (a function name, AS_NODE, or a builder over the operands) and api= are part of every entry; the
+    exposure it declares exists: Tensor.<key>, gradcli.<key>, a one-liner name, or the `via:` path."""
+    from gradcli.autograd.derivatives import AS_NODE
+    from gradcli.tools.expression import EXPRESSION_FUNCTIONS
+    od = TABLE[key]
+    assert od.text is AS_NODE or isinstance(od.text, str) or callable(od.text)
+    assert od.api, f"{key}: api= declares no exposure"
+    for token in od.api:
+        if token == "method":
+            assert callable(getattr(gc.Tensor, key, None)), key
+        elif token == "function":
+            assert callable(getattr(gc, key, None)), key
+        elif token == "expr":
+            assert key in EXPRESSION_FUNCTIONS
+        elif token.startswith("via:"):
+            target = gc
+            for part in token[4:].split("."):
+                target = getattr(target, part)  # AttributeError: the path names nothing
+            assert callable(target), token
+        else:
+            assert token == "internal", f"{key}: unknown api token {token!r}"
+    if od.api == ("internal",):
+        assert key not in vars(gc), f"{key} is internal but exported"
+
+
+@pytest.mark.parametrize("key", sorted(TABLE))
 def test_cases_reach_their_entry(key):
     """At least one case of each key builds a graph containing that entry's node."""
     names = set()

@@ -334,6 +334,9 @@ op("atan", "AtanBackward0", "self", np.arctan, lambda g, self: g / (self * self 
    api="method function")
 op("sinh", "SinhBackward0", "self", np.sinh, lambda g, self: g * self.cosh(), text=AS_NODE, api="method function")
 op("cosh", "CoshBackward0", "self", np.cosh, lambda g, self: g * self.sinh(), text=AS_NODE, api="method function")
+op("hypot", "HypotBackward0", "self other", np.hypot,
+   lambda g, self, result: g * self / result,
+   lambda g, other, result: g * other / result, text="hypot", api="method function expr")
 op("masked_fill", "MaskedFillBackward0", "self",
    lambda a, mask, value: np.where(mask, np.asarray(value, a.dtype), a),
    lambda g, mask: F.where(F.tensor(mask), 0.0, g), args="mask value", text=AS_NODE, api="method function")

@@ -300,6 +300,8 @@ CASES = {
     "acos": [Case(lambda m, x: x.acos(), (2, 3), domain="unit")],
     "atan": [Case(lambda m, x: m.atan(x), (2, 3))],
     "sinh": [Case(lambda m, x: x.sinh(), (2, 3))],
+    "hypot": [Case(lambda m, x, y: m.hypot(x, y), (2, 3), (3,), domain=("away", "away")),
+              Case(lambda m, x, y: x.hypot(y), (), (2,), domain=("away", "away"), id="method")],
     "cosh": [Case(lambda m, x: m.cosh(x), (2, 3))],
     "masked_fill": [Case(lambda m, x: x.masked_fill(m.tensor([[True, False, True], [False, False, True]]), 0.5),
                          (2, 3)),

@@ -2,6 +2,7 @@
 import builtins as _builtins
 
 from .autograd import Tensor, enable_grad, is_grad_enabled, no_grad, set_grad_enabled  # noqa: F401
+from .autograd import api as _api
 from .autograd import ops as _ops
 from .autograd.dtypes import (bool_ as bool, float16, float32, float64, int8, int16, int32, int64, uint8,  # noqa: F401
                               get_default_dtype, set_default_dtype, dtype)
@@ -78,17 +79,15 @@ half = float16
 short = int16
 int = int32  # noqa: A001
 
-_EXPORTS = """tensor as_tensor from_numpy zeros ones full empty zeros_like ones_like full_like empty_like rand_like
-randn_like randn rand normal randint randperm arange linspace eye manual_seed seed initial_seed Generator
-default_generator add sub rsub mul
-div neg pow square reciprocal exp log log1p sqrt rsqrt sin cos tanh sigmoid relu abs sign clamp clip maximum
-minimum clamp_min clamp_max where eq ne lt le gt ge isnan isinf isfinite allclose equal argmax argmin logical_not sum mean prod var std
-norm max min amax amin softmax log_softmax logsumexp cumsum reshape flatten unsqueeze squeeze t transpose permute
-narrow select cat concat concatenate stack matmul mm mv dot bmm addmm outer clone erf chunk split movedim
-floor_divide remainder result_type gather scatter scatter_add index_select index_add sort argsort topk multinomial broadcast_shapes floor ceil round trunc tan log2
-log10 expm1 masked_fill flip tril triu all any nonzero count_nonzero isclose logical_and logical_or
-logical_xor atleast_1d atleast_2d atleast_3d hstack vstack dstack column_stack row_stack asin acos atan sinh cosh
-arcsin arccos arctan bitwise_and bitwise_or bitwise_xor bitwise_not cross unique meshgrid bernoulli""".split()
+# top-level functions: the op table's entries declared `api="... function ..."`, and these others from ops.py
+_EXPORTS = _api.names("function") + """
+tensor as_tensor from_numpy zeros ones full empty zeros_like ones_like full_like empty_like rand_like randn_like
+randn rand normal randint randperm arange linspace eye manual_seed seed initial_seed Generator default_generator
+square clip clamp_min clamp_max eq ne lt le gt ge isnan isinf isfinite allclose equal argmax argmin logical_not
+max min reshape flatten narrow concat concatenate matmul outer chunk split movedim floor_divide remainder
+result_type argsort multinomial broadcast_shapes all any nonzero count_nonzero isclose logical_and logical_or
+logical_xor atleast_1d atleast_2d atleast_3d hstack vstack dstack column_stack row_stack arcsin arccos arctan
+bitwise_and bitwise_or bitwise_xor bitwise_not meshgrid""".split()
 
 # functions that take torch's out= argument (the Tensor methods never do)
 _OUT = """add sub mul div neg pow exp log log1p sqrt rsqrt sin cos tanh sigmoid abs sign clamp maximum minimum where

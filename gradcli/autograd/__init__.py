@@ -6,6 +6,8 @@ _np.seterr(all="ignore")
 
 from . import ops as _ops  # noqa: E402
 _ops._build_nodes()
+from . import api as _api  # noqa: E402
+_api.install()
 from . import methods as _methods  # noqa: E402,F401
 from .engine import backward, grad  # noqa: E402,F401
 from .graph import Node  # noqa: E402,F401

@@ -1,17 +1,15 @@
 """Binds ops as Tensor methods and operators (torch's method names, in-place variants included)."""
-from . import ops
+from . import api, ops
 from .inplace import bernoulli_, copy_, exponential_, fill_, inplace, normal_, random_, setitem, uniform_, zero_
 from .tensor import Tensor, storage
 
-_SAME = """add sub mul div neg pow reciprocal exp log log1p sqrt rsqrt sin cos tanh sigmoid relu abs sign
-clamp clip maximum minimum sum mean prod var std norm max min amax amin softmax log_softmax argmax argmin
-reshape view flatten unsqueeze squeeze expand expand_as t transpose permute narrow select matmul mm mv dot
-bmm clone contiguous to square erf eq ne lt le gt ge isnan isinf logsumexp cumsum chunk split movedim
-swapaxes outer floor_divide remainder equal allclose logical_not isfinite clamp_min clamp_max gather scatter scatter_add
-index_select index_add sort argsort topk multinomial floor ceil round trunc tan log2 log10 expm1
-masked_fill repeat flip tril triu view_as type_as all any nonzero count_nonzero isclose logical_and logical_or
-logical_xor asin acos atan sinh cosh arcsin arccos arctan unsqueeze_ squeeze_ bitwise_and bitwise_or bitwise_xor
-bitwise_not cross unique""".split()
+# Tensor methods: the op table's entries declared `api="method ..."`, and these functions of ops.py that
+# are not table entries (comparisons, views, non-differentiable ops) or pick among several entries
+_SAME = api.names("method") + """
+clip max min argmax argmin reshape flatten expand_as narrow matmul contiguous to square eq ne lt le gt ge isnan
+isinf chunk split movedim swapaxes outer floor_divide remainder equal allclose logical_not isfinite clamp_min
+clamp_max argsort multinomial view_as type_as all any nonzero count_nonzero isclose logical_and logical_or
+logical_xor arcsin arccos arctan unsqueeze_ squeeze_ bitwise_and bitwise_or bitwise_xor bitwise_not""".split()
 
 
 def _method(f):

@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass, field
 
 import gradcli
+from gradcli.autograd import api
 from gradcli.autograd.tensor import Tensor
 from gradcli.lang import ast as A
 from gradcli.lang.builtins import SIZED_CREATION, checked_creation
@@ -28,10 +29,10 @@ MAX_DERIVATIVE_ROWS = 2000  # backward passes one higher-order request may take
 MAX_ORDER = 6  # the n-th derivative by repeated grad costs numel**n calls; 6 is plenty for a shell
 
 
-# Bare names a one-liner may use without `torch.`: `y = sum(tanh(A@x)**2)`.
-EXPRESSION_FUNCTIONS = ("exp log log1p sin cos tan tanh sigmoid relu sqrt rsqrt abs mean prod matmul dot mm mv "
-                        "softmax log_softmax logsumexp norm clamp where maximum minimum reciprocal square "
-                        "tensor zeros ones eye arange linspace randn rand cat stack outer erf").split()
+# Bare names a one-liner may use without `torch.`: `y = sum(tanh(A@x)**2)`; the op table's entries declared
+# `api="... expr"`, and these functions that are not table entries or pick among several
+EXPRESSION_FUNCTIONS = tuple(api.names("expr")) + tuple("""
+matmul square tensor zeros ones eye arange linspace randn rand outer""".split())
 
 
 @dataclass

@@ -275,3 +275,16 @@ def index(a: Expr, key, shape) -> Expr:
 def placeholder(name: str, args, shape) -> Expr:
     inner = ", ".join(a.text for a in args)
     return Expr(f"{name}({inner})", ATOM, tuple(shape), None, False, False)
+
+
+# ---- helpers the op table's `text=` entries use ------------------------------------------------------
+def scaled(b: Expr, alpha) -> Expr:
+    """`alpha * b`, or b when alpha is 1 (add/sub's alpha=)."""
+    return b if alpha in (None, 1) else mul(const(alpha), b)
+
+
+def dims(a: dict) -> str:
+    """A reduction's `dim` (and keepdim) arguments as a method call writes them."""
+    dim = a["dim"]
+    dim = dim[0] if isinstance(dim, tuple) and len(dim) == 1 else dim
+    return f"{dim}, keepdim=True" if a.get("keepdim") else str(dim)

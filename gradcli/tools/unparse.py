@@ -3,7 +3,7 @@
 A node keeps only what its VJPs need, so the constants of `w + 1` are not on the graph: `Recorder` listens
 to the engine's recording hook for each node (operands, args, value) while an expression and its
 derivatives are built.
-`Unparser` then turns any node into an `Expr` through one display template per node name. Simplification
+`Unparser` then turns any node into an `Expr` through its op-table entry's `text=`. Simplification
 is light and exact: drop `*1`, `/1`, `+0`, `**1`, fold all-constant operations, put constants first in
 products (float `*` commutes); sums keep their grouping, since float `+` does not associate.
 """
@@ -13,13 +13,14 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from gradcli.autograd.derivatives import formula_of
 from gradcli.autograd.graph import AccumulateGrad
 from gradcli.autograd.observer import Accumulated, Recorded, observe
 from gradcli.autograd.tensor import Tensor
 from gradcli.errors import GradLimitError
 
-from .formula_text import (ATOM, Expr, accumulate, add, call, const, div, greater, index, matmul, method, mul,
-                           neg, placeholder, power, sub, where)
+from . import formula_text
+from .formula_text import ATOM, Expr, accumulate, call, const, placeholder
 
 __all__ = ["Recorder", "Unparser", "MAX_FORMULA_CHARS"]
 
@@ -62,63 +63,6 @@ class Recorder:
 
     def __exit__(self, *exc) -> None:
         self._ctx.__exit__(*exc)
-
-
-# ---- the display table: node name -> how its forward reads ---------------------------------------------
-def _unary(fn):
-    return lambda c, a, shape: call(fn, c[0], shape=shape)
-
-
-def _dims(a: dict) -> str:
-    dim = a["dim"]
-    dim = dim[0] if isinstance(dim, tuple) and len(dim) == 1 else dim
-    return f"{dim}, keepdim=True" if a.get("keepdim") else str(dim)
-
-
-def _alpha(b: Expr, alpha) -> Expr:
-    return b if alpha in (None, 1) else mul(const(alpha), b)
-
-
-TEMPLATES = {
-    "AddBackward0": lambda c, a, s: add(c[0], _alpha(c[1], a.get("alpha"))),
-    "SubBackward0": lambda c, a, s: sub(c[0], _alpha(c[1], a.get("alpha"))),
-    "RsubBackward0": lambda c, a, s: sub(c[1], _alpha(c[0], a.get("alpha"))),
-    "RsubBackward1": lambda c, a, s: sub(const(a["other"]), _alpha(c[0], a.get("alpha"))),
-    "MulBackward0": lambda c, a, s: mul(c[0], c[1]),
-    "MulBackward1": lambda c, a, s: mul(c[0], const(a["other"])),
-    "DivBackward0": lambda c, a, s: div(c[0], c[1]),
-    "NegBackward0": lambda c, a, s: neg(c[0]),
-    "PowBackward0": lambda c, a, s: power(c[0], const(a["exponent"])),
-    "PowBackward1": lambda c, a, s: power(c[0], c[1]),
-    "PowBackward2": lambda c, a, s: power(const(a["base"]), c[0]),
-    # the fused backward kernels, written out as the numpy forward computes them (kernels.py)
-    "TanhBackwardBackward0": lambda c, a, s: mul(c[0], sub(const(1), power(c[1], const(2)))),
-    "SigmoidBackwardBackward0": lambda c, a, s: mul(c[0], mul(sub(const(1), c[1]), c[1])),
-    "ThresholdBackwardBackward0": lambda c, a, s: mul(c[0], greater(c[1], const(0))),
-    "SumBackward0": lambda c, a, s: call("sum", c[0], shape=s),
-    "MeanBackward0": lambda c, a, s: call("mean", c[0], shape=s),
-    "MmBackward0": lambda c, a, s: matmul(c[0], c[1], s),
-    "MvBackward0": lambda c, a, s: matmul(c[0], c[1], s),
-    "DotBackward0": lambda c, a, s: matmul(c[0], c[1], s),
-    "TBackward0": lambda c, a, s: method(c[0], "t", "", s),
-    "ExpandBackward0": lambda c, a, s: method(c[0], "expand", ", ".join(map(str, a["shape"])), s),
-    "UnsqueezeBackward0": lambda c, a, s: method(c[0], "unsqueeze", str(a["dim"]), s),
-    "ViewBackward0": lambda c, a, s: method(c[0], "reshape", ", ".join(map(str, s)), s),
-    "UnsafeViewBackward0": lambda c, a, s: method(c[0], "reshape", ", ".join(map(str, s)), s),
-    "SelectBackward0": lambda c, a, s: index(c[0], a["key"], s),
-    "SumBackward1": lambda c, a, s: method(c[0], "sum", _dims(a), s),
-    "MeanBackward1": lambda c, a, s: method(c[0], "mean", _dims(a), s),
-    "MaxBackward1": lambda c, a, s: call("max", c[0], shape=s),
-    "MinBackward1": lambda c, a, s: call("min", c[0], shape=s),
-    "CloneBackward0": lambda c, a, s: c[0],
-    "WhereBackward0": lambda c, a, s: where(const(np.asarray(a["condition"]._data)), c[0], c[1], s),
-    "ReciprocalBackward0": lambda c, a, s: div(const(1), c[0]),
-    "AliasBackward0": lambda c, a, s: c[0],
-}
-for _name, _fn in (("Exp", "exp"), ("Log", "log"), ("Log1P", "log1p"), ("Sin", "sin"), ("Cos", "cos"),
-                   ("Tanh", "tanh"), ("Sigmoid", "sigmoid"), ("Relu", "relu"), ("Sqrt", "sqrt"),
-                   ("Rsqrt", "rsqrt"), ("Abs", "abs"), ("Erf", "erf")):
-    TEMPLATES[f"{_name}Backward0"] = _unary(_fn)
 
 
 class Unparser:
@@ -193,10 +137,14 @@ class Unparser:
             terms = (children[0].terms or (children[0],)) + (children[1],)
             e = replace(accumulate(list(terms)), terms=terms)
             return self._checked(replace(e, value=rec.value, shape=shape))
-        template = TEMPLATES.get(n.name())
-        args = rec.args
+        text = formula_of(n)
         try:
-            e = template(children, args, shape) if template else placeholder(n.name(), children, shape)
+            if text is None:
+                e = placeholder(n.name(), children, shape)
+            elif type(text) is str:
+                e = call(text, *children, shape=shape)
+            else:
+                e = text(formula_text, children, rec.args, shape)
         except (KeyError, IndexError, ValueError):
             e = placeholder(n.name(), children, shape)
         return self._checked(replace(e, value=rec.value, shape=shape))

@@ -300,6 +300,8 @@ CASES = {
     "acos": [Case(lambda m, x: x.acos(), (2, 3), domain="unit")],
     "atan": [Case(lambda m, x: m.atan(x), (2, 3))],
     "sinh": [Case(lambda m, x: x.sinh(), (2, 3))],
+    "hypot": [Case(lambda m, x, y: m.hypot(x, y), (2, 3), (3,), domain=("away", "away")),
+              Case(lambda m, x, y: x.hypot(y), (), (2,), domain=("away", "away"), id="method")],
     "cosh": [Case(lambda m, x: m.cosh(x), (2, 3))],
     "masked_fill": [Case(lambda m, x: x.masked_fill(m.tensor([[True, False, True], [False, False, True]]), 0.5),
                          (2, 3)),
@@ -625,6 +627,33 @@ def test_every_table_entry_has_a_case():
 def test_no_case_for_a_removed_entry():
     stale = sorted(set(CASES) - set(TABLE))
     assert not stale, f"test cases for keys no longer in TABLE: {stale}"
+
+
+@pytest.mark.parametrize("key", sorted(TABLE))
+def test_every_entry_declares_its_formula_text_and_api(key):
+    """text= (a function name, AS_NODE, or a builder over the operands) and api= are part of every entry; the
+    exposure it declares exists: Tensor.<key>, gradcli.<key>, a one-liner name, or the `via:` path."""
+    from gradcli.autograd.derivatives import AS_NODE
+    from gradcli.tools.expression import EXPRESSION_FUNCTIONS
+    od = TABLE[key]
+    assert od.text is AS_NODE or isinstance(od.text, str) or callable(od.text)
+    assert od.api, f"{key}: api= declares no exposure"
+    for token in od.api:
+        if token == "method":
+            assert callable(getattr(gc.Tensor, key, None)), key
+        elif token == "function":
+            assert callable(getattr(gc, key, None)), key
+        elif token == "expr":
+            assert key in EXPRESSION_FUNCTIONS
+        elif token.startswith("via:"):
+            target = gc
+            for part in token[4:].split("."):
+                target = getattr(target, part)  # AttributeError: the path names nothing
+            assert callable(target), token
+        else:
+            assert token == "internal", f"{key}: unknown api token {token!r}"
+    if od.api == ("internal",):
+        assert key not in vars(gc), f"{key} is internal but exported"
 
 
 @pytest.mark.parametrize("key", sorted(TABLE))

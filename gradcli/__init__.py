@@ -189,6 +189,9 @@ def __getattr__(name):
         mod = importlib.import_module(f".{name}", __name__)
         globals()[name] = mod
         return mod
+    if name == "check_derivative":  # the tools layer loads the language: only when asked for
+        from .tools.derivation import check_derivative
+        return check_derivative
     raise AttributeError(f"module 'gradcli' has no attribute '{name}'")
 
 

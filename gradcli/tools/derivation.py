@@ -66,10 +66,7 @@ class DerivationCheck:
     seed: int
     points: int
     checks: list[VariableCheck] = field(default_factory=list)
-
-    @property
-    def agrees(self) -> bool:
-        return all(c.agrees for c in self.checks)
+    agrees: bool = True  # every variable's formula agrees
 
 
 def parse_expect(specs: list[str] | None, wrt: list[str] | None, variables: list[str]) -> dict[str, str]:
@@ -176,9 +173,12 @@ def check_derivative(expr: str, expect: dict[str, str], at: dict[str, str] | Non
                 row[n] = _run(expect[n], n, leaves, limits)
             except OptionError:
                 raise
-            except GradError:
-                if i == 0:
-                    raise  # a formula that cannot run at the point itself: show the error where it is
+            except GradError as e:
+                if i == 0:  # a formula that cannot run at the point: a bad option value, shown where it is
+                    error = OptionError(f"--expect {n}={expect[n]}: {e.message}", e.span, e.source,
+                                        e.filename, e.kind)
+                    error.notes = e.notes
+                    raise error from None
                 row[n] = float("nan")
         kept.append(spot)
         for n in names:
@@ -202,6 +202,7 @@ def check_derivative(expr: str, expect: dict[str, str], at: dict[str, str] | Non
         if not ok:
             check.mistake = _locate(t, g, paths[n] or [], len(kept))
         result.checks.append(check)
+    result.agrees = all(c.agrees for c in result.checks)
     return result
 
 

@@ -18,6 +18,7 @@ Examples:
   gradcli grad "sum(tanh(A@x)**2)" --at "A=randn(2,2)" --at "x=[1,2]" --wrt x
   gradcli grad "a=x*y; b=a+y; c=b**2" --at x=1 --at y=2 --order 2 --json
   gradcli grad "y=(x+w)*(w+1)" --at x=2 --at w=1 --formula
+  gradcli grad "y=sin(x**2)" --at x=1.5 --expect "2*x*cos(x**2)"
 """
 
 
@@ -33,6 +34,11 @@ def register(app: typer.Typer, boundary) -> None:
         seed: int = O.SEED,
         formula: bool = typer.Option(False, "--formula", help="Show each first derivative as a formula in "
                                                               "the variables: ∂y/∂w = (w + 1) + (x + w) = 5."),
+        expect: Optional[List[str]] = typer.Option(
+            None, "--expect", metavar="[NAME=]FORMULA",
+            help="Check a derivative worked out by hand: FORMULA is compared with autograd at the point and at "
+                 "20 seeded points near it (exit 0 agrees, 1 not, naming the wrong term). Repeatable; a bare "
+                 "FORMULA pairs with --wrt order or the only variable."),
         max_steps: int = L.MAX_STEPS,
         max_loop_iterations: int = L.MAX_LOOP_ITERATIONS,
         max_call_depth: int = L.MAX_CALL_DEPTH,
@@ -54,9 +60,30 @@ def register(app: typer.Typer, boundary) -> None:
         limits = L.limits(max_steps, max_loop_iterations, max_call_depth, max_tensor_elements, max_graph_nodes,
                           max_seconds=max_seconds)
         names = parse_wrt(wrt)
+        if expect:
+            return _expect(expr, at, names, expect, seed, limits, order, formula)
         # print() in EXPR goes to stderr: stdout is the report (one JSON document with --json)
         make = grad_report
         if formula:  # the same single evaluation, also read as formulas
             from gradcli.tools.formula import grad_with_formulas as make
         report = make(expr, parse_at(at), names, order, seed, limits, stdout=sys.stderr)
         emit("grad", report, render)
+
+
+def _expect(expr, at, names, expect, seed, limits, order, formula):
+    """`--expect`: the check of the user's formulas replaces the grad report; exit 1 when one disagrees."""
+    from gradcli.errors import OptionError
+    from gradcli.tools.derivation import check_derivative, parse_expect
+    from gradcli.tools.expression import evaluate, parse_at
+
+    from ..render import emit
+    from ..renderers.expect import render
+
+    if order != 1 or formula:
+        raise OptionError("--expect checks first derivatives: it takes neither --order nor --formula")
+    values = parse_at(at)
+    variables = list(evaluate(expr, values, seed, limits).leaves)
+    result = check_derivative(expr, parse_expect(expect, names, variables), values, seed, limits)
+    emit("grad", result, render)
+    if not result.agrees:
+        raise typer.Exit(1)

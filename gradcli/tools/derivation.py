@@ -98,7 +98,8 @@ def parse_expect(specs: list[str] | None, wrt: list[str] | None, variables: list
     for name, text in out.items():
         if not text:
             raise OptionError(f"--expect {name}=: the formula is empty")
-    return out
+    order = list(wrt or []) + [n for n in variables if n not in (wrt or [])]
+    return {n: out[n] for n in sorted(out, key=order.index)}  # reported in --wrt / the expression's order
 
 
 def _f64(v: float) -> str:

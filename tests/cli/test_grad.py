@@ -60,3 +60,48 @@ def test_bad_input_is_one_clear_error(args, code, words):
     r = invoke(*args)
     assert r.exit_code == code, r.output
     assert words in r.stderr and "Traceback" not in r.stderr
+
+
+# --expect: a derivative worked out by hand, checked against autograd
+
+def test_expect_agrees_exit_0():
+    r = invoke("grad", "y=sin(x**2)", "--at", "x=1.5", "--expect", "2*x*cos(x**2)")
+    assert r.exit_code == 0, r.output
+    assert "∂y/∂x = 2*x*cos(x**2)   agrees at the point and 20 seeded points near it (seed 0)" in r.stdout
+
+
+def test_expect_disagrees_exit_1_names_the_missing_factor_and_the_correct_formula():
+    r = invoke("grad", "y=sin(x**2)", "--at", "x=1.5", "--expect", "cos(x**2)")
+    assert r.exit_code == 1
+    assert "DISAGREES" in r.stdout and "mistake: a factor is missing in the chain y → a → x: 2*x" in r.stdout
+    assert "correct: ∂y/∂x = cos(x**2)*(2*x)" in r.stdout
+
+
+def test_expect_json_shape():
+    r = invoke("--json", "grad", "y=x*exp(x)+w", "--at", "x=1", "--at", "w=2", "--expect", "exp(x)",
+               "--expect", "w=1", "--wrt", "x,w")
+    assert r.exit_code == 1
+    doc = json.loads(r.stdout)
+    res = doc["result"]
+    assert doc["ok"] is True and res["agrees"] is False and res["points"] == 20
+    x, w = res["checks"]
+    assert (x["wrt"], x["agrees"], x["mistake"]["kind"]) == ("x", False, "missing_path")
+    assert (w["wrt"], w["agrees"], w["mistake"]) == ("w", True, None)
+    assert set(x) == {"wrt", "formula", "correct", "expected", "got", "agrees", "worst", "mistake"}
+    assert set(x["worst"]) == {"at", "expected", "got"}
+
+
+@pytest.mark.parametrize("args", [
+    ["--expect", "cos(x"],  # a syntax error in the formula
+    ["--expect", "z=1"],  # no such variable
+    ["--expect", "1", "--expect", "2"],  # more formulas than variables
+    ["--expect", "cos(x)", "--order", "2"],
+])
+def test_expect_malformed_exit_2(args):
+    r = invoke("grad", "y=sin(x)", "--at", "x=1", *args)
+    assert r.exit_code == 2, r.output
+
+
+def test_expect_syntax_error_points_into_the_formula():
+    r = invoke("grad", "y=sin(x)", "--at", "x=1", "--expect", "cos(x")
+    assert "--expect x:1:6:" in r.stderr and "cos(x\n     ^" in r.stderr

@@ -121,7 +121,12 @@ def _paths(steps, output: str, leaf: str):
 
     if output in by_name:
         walk(output, [output], [])
-    return out
+    # a path by its nodes' names, and what the intermediates are (the letters are explain's, not the user's)
+    labelled = []
+    for names, factors in out:
+        inner = "; ".join(f"{n} = {by_name[n].forward_full}" for n in names[1:-1])
+        labelled.append(((" → ".join(names) + (f" ({inner})" if inner else ""), names), factors))
+    return labelled
 
 
 def _run(text: str, name: str, leaves: dict, limits: Limits) -> float:
@@ -221,8 +226,9 @@ def _locate(truth: np.ndarray, got: np.ndarray, paths: list, count: int) -> Mist
     """The one slip (tried simplest first) that maps the engine's sum of paths onto the user's numbers."""
     if _same(got, -truth):
         return Mistake("sign", "the sign is flipped: the formula is minus the derivative")
-    full = [(" → ".join(p), fs, np.array(vs)) for p, fs, vs in paths if len(vs) == count]
-    terms = [(name, fs, vs, np.prod(vs, axis=1)) for name, fs, vs in full]
+    full = [(p, fs, np.array(vs)) for p, fs, vs in paths if len(vs) == count]
+    terms = [(label, fs, vs, np.prod(vs, axis=1)) for (label, _), fs, vs in full]
+    nodes = [names for (_, names), _, _ in full]
     many = len(terms) > 1
     for name, fs, vs, term in terms:
         if many and _same(got, truth - term):
@@ -234,7 +240,7 @@ def _locate(truth: np.ndarray, got: np.ndarray, paths: list, count: int) -> Mist
                            name, _product(fs))
     # a missing factor, or a missing run of them (an inner derivative), on one path: shortest first
     for size in range(1, max((len(fs) for _, fs, _, _ in terms), default=0) + 1):
-        for name, fs, vs, term in terms:
+        for k, (name, fs, vs, term) in enumerate(terms):
             for i in range(len(fs) - size + 1):
                 part = np.prod(vs[:, i:i + size], axis=1)
                 if np.any(part == 0) or _same(part, np.ones_like(part)) or _same(part, -np.ones_like(part)):
@@ -242,6 +248,10 @@ def _locate(truth: np.ndarray, got: np.ndarray, paths: list, count: int) -> Mist
                 if _same(got, truth - term + term / part):
                     factor = _product(fs[i:i + size])
                     where = f"on the path {name}" if many else f"in the chain {name}"
+                    if size > 1 and i + size == len(fs):  # a whole inner derivative: name it as one
+                        inner, leaf = nodes[k][i], nodes[k][-1]
+                        return Mistake("missing_factor", f"the inner derivative ∂{inner}/∂{leaf} = {factor} is "
+                                                         f"missing {where}", name, factor)
                     return Mistake("missing_factor", f"a factor is missing {where}: {factor}", name, factor)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = got / truth

@@ -73,7 +73,7 @@ def test_expect_agrees_exit_0():
 def test_expect_disagrees_exit_1_names_the_missing_factor_and_the_correct_formula():
     r = invoke("grad", "y=sin(x**2)", "--at", "x=1.5", "--expect", "cos(x**2)")
     assert r.exit_code == 1
-    assert "DISAGREES" in r.stdout and "mistake: a factor is missing in the chain y → a → x: 2*x" in r.stdout
+    assert "DISAGREES" in r.stdout and "mistake: a factor is missing in the chain y → a → x (a = x**2): 2*x" in r.stdout
     assert "correct: ∂y/∂x = cos(x**2)*(2*x)" in r.stdout
 
 

@@ -106,3 +106,9 @@ def test_parse_expect_pairs_bare_formulas():
         parse_expect(["1", "2"], None, ["x"])
     with pytest.raises(OptionError):
         parse_expect(["x=1", "x=2"], None, ["x"])
+
+
+def test_a_missing_inner_derivative_is_named_as_one():
+    r = check_derivative("y=exp(-x**2/2)", {"x": "exp(-x**2/2)"}, {"x": "1.2"})
+    m = r.checks[0].mistake
+    assert m.kind == "missing_factor" and "the inner derivative ∂c/∂x" in m.message and "c = -x**2/2" in m.path

@@ -48,7 +48,31 @@ def render(report, console) -> None:
         console.print(line, soft_wrap=True)
     for note in report.notes:
         console.print(f"note: {note}", soft_wrap=True)
+    for sw in report.sweeps:
+        _sweep(sw, console)
     console.print()
     bad = sum(not r.ok for r in report.rows)
     console.print(f"{len(report.rows)} of {len(report.rows)} Jacobians match" if report.ok else
                   f"{bad} of {len(report.rows)} Jacobians differ from finite differences", soft_wrap=True)
+
+
+def _sweep(sw, console) -> None:
+    """--report: the worst entry of one Jacobian differenced at every step, float64 and the input's float32."""
+    console.print()
+    ix = lambda i: ",".join(map(str, i))  # noqa: E731
+    console.print(f"step sweep of d{sw.of}[{ix(sw.worst_of)}]/d{sw.wrt}[{ix(sw.worst_wrt)}] (given as {sw.dtype}), "
+                  f"analytic {_num(sw.analytic)}", soft_wrap=True)
+    rows = [("eps", "float64 error", "float32 error", "")]
+    for r in sw.rows:
+        mark = " ".join(m for m, b in (("best64", r.eps == sw.best_eps64), ("best32", r.eps == sw.best_eps32)) if b)
+        rows.append((f"{r.eps:.0e}", _err(r.error64), _err(r.error32), mark))
+    for line in _columns(rows, right=(1, 2)):
+        console.print(f"  {line}", soft_wrap=True)
+    if sw.verdict != "backward" and sw.best_eps64 == sw.rows[0].eps:
+        console.print("  no truncation error to see (the entry is linear in the step); rounding (~1/eps) "
+                      "grows as eps shrinks")
+    elif sw.verdict != "backward":
+        console.print(f"  truncation (~eps^2) and rounding (~1/eps) errors meet near eps {sw.best_eps64:.0e} "
+                      f"in float64, {sw.best_eps32:.0e} in float32")
+    for a in sw.advice:  # wrapped at the console's width
+        console.print(f"  advice: {a}")

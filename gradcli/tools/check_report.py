@@ -77,7 +77,7 @@ def sweep_entry(func, inputs, ii, oi, k_in, k_out, analytic, of, wrt, worst_wrt,
     advice = []
     if b64.error64 > allowed:
         verdict = "backward"
-        advice.append(f"the backward is wrong for d{of}[{_ix(worst_of)}]/d{wrt}[{_ix(worst_wrt)}]: no step brings "
+        advice.append(f"the backward is wrong for d{of}{_ix(worst_of)}/d{wrt}{_ix(worst_wrt)}: no step brings "
                       f"float64 differences within {allowed:.1e} of the analytic {analytic:.6g} (best error "
                       f"{b64.error64:.1e} at eps {b64.eps:g}), so rounding is not the cause")
     else:
@@ -93,4 +93,4 @@ def sweep_entry(func, inputs, ii, oi, k_in, k_out, analytic, of, wrt, worst_wrt,
 
 
 def _ix(index) -> str:
-    return ",".join(str(i) for i in index)
+    return f"[{','.join(str(i) for i in index)}]" if index else ""

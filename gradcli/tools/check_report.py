@@ -54,10 +54,10 @@ def _difference(func, inputs, ii, oi, k_in, k_out, eps, dtype) -> float:
                 if j == ii:
                     a.reshape(-1)[k_in] += step
                 x = gradcli.tensor(a.astype(dtype).tolist() if a.ndim else float(a.astype(dtype)),
-                                   dtype=gradcli.float32 if dtype == np.float32 else gradcli.float64)
+                                   dtype=gradcli.float32 if dtype == np.float32 else gradcli.float64
+                                   ).requires_grad_(x.requires_grad)  # order 2's function differentiates them
             xs.append(x)
-        with gradcli.no_grad():
-            out = func(*xs)
+        out = func(*xs)
         out = out[oi] if isinstance(out, (tuple, list)) else out
         return out.detach().numpy().astype(dtype).reshape(-1)[k_out]
     # divided by 2*eps as gradcheck does, even where float32 cannot hold x+eps (that is the rounding shown)

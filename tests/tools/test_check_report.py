@@ -87,3 +87,11 @@ def test_cli_text_json_and_exit_codes():
     doc = json.loads(r.stdout)
     sw = doc["result"]["sweeps"][0]
     assert sw["verdict"] == "backward" and len(sw["rows"]) == len(STEPS) and sw["worst_wrt"] == [2]
+
+
+def test_order_2_and_overflow_report_without_errors():
+    r = runner.invoke(app, ["check", "y = x*x*w + 3*w", "--at", "x=2", "--at", "w=3", "--order", "2", "--report"])
+    assert r.exit_code == 0 and r.stdout.count("step sweep of") == 6
+    # float32 exp(100) overflows: its errors are inf, written as the string "inf" in strict JSON
+    r = runner.invoke(app, ["--json", "check", "y = exp(x)", "--at", "x=100", "--report"])
+    assert r.exit_code == 0 and json.loads(r.stdout)["result"]["sweeps"][0]["rows"][0]["error32"] == "inf"

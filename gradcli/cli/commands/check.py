@@ -16,7 +16,8 @@ Examples:
   gradcli check "y = x*x*w" --at x=2 --at w=3
   gradcli check "sum(tanh(A@x))" --at "A=randn(2,2)" --at "x=[1,2]" --order 2
   gradcli check samples/cli/square_functions.grad --order 2
-  gradcli check samples/cli/square_functions.grad --fn SquareWrong.apply --report
+  gradcli check samples/cli/square_functions.grad --fn SquareWrong.apply
+  gradcli check "sin(x)" --at x=0.5 --report
 
 A FILE is checked as gradcheck(f, inputs) with f and inputs taken from the script's globals
 (--fn and --inputs name others). Exit code: 0 every Jacobian matches, 1 a mismatch or an error in

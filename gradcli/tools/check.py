@@ -23,6 +23,7 @@ from gradcli.autograd.tensor import Tensor
 from gradcli.errors import GradError, GradValueError
 from gradcli.lang.runner import Limits, run_source
 
+from .check_report import sweep_entry
 from .expression import OptionError, evaluate, rerun
 
 __all__ = ["Row", "CheckReport", "check_expression", "check_file"]
@@ -61,6 +62,7 @@ class CheckReport:
     drawn: list[str] = field(default_factory=list)  # inputs drawn from the seed
     seed: int = 0
     notes: list[str] = field(default_factory=list)
+    sweeps: list = field(default_factory=list)  # --report: a step-size sweep of each Jacobian's worst entry
 
 
 def _row(of, wrt, x, out, ana, num, atol, rtol) -> Row:
@@ -95,7 +97,8 @@ def _first_order(func, inputs, diff):
     return first
 
 
-def _check(func, inputs: list, names: list[str], out_names: list[str], order: int, eps, atol, rtol):
+def _check(func, inputs: list, names: list[str], out_names: list[str], order: int, eps, atol, rtol,
+           dtypes=None):
     """Rows for every (output, checked input) pair, of func at order 1 or of its first derivatives at 2."""
     diff = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
     if not diff:
@@ -114,7 +117,7 @@ def _check(func, inputs: list, names: list[str], out_names: list[str], order: in
         func, inputs, names = _first_order(func, inputs, diff), list(inputs) + vs, list(names) + v_names
         diff = diff + list(range(len(inputs) - len(vs), len(inputs)))
         outs = _outputs(func, inputs)
-    rows = []
+    rows, sweeps = [], []
     for oi, out in enumerate(outs):
         for ii in diff:
             x = inputs[ii]
@@ -122,7 +125,14 @@ def _check(func, inputs: list, names: list[str], out_names: list[str], order: in
             ana = (_analytical(func, inputs, ii, oi) if out.requires_grad
                    else np.zeros((x.numel(), out.numel())))
             rows.append(_row(out_names[oi], names[ii], x, out, ana, num, atol, rtol))
-    return rows, notes
+            if dtypes is not None:  # --report: the worst entry differenced at every step
+                r = rows[-1]
+                dt = dtypes[ii] if ii < len(dtypes) else "float64"
+                k_in = int(np.ravel_multi_index(r.worst_wrt, tuple(x.shape))) if r.worst_wrt else 0
+                k_out = int(np.ravel_multi_index(r.worst_of, tuple(out.shape))) if r.worst_of else 0
+                sweeps.append(sweep_entry(func, inputs, ii, oi, k_in, k_out, r.analytic, r.of, r.wrt,
+                                          r.worst_wrt, r.worst_of, dt, atol, rtol))
+    return rows, notes, sweeps
 
 
 class _float64:
@@ -138,7 +148,7 @@ class _float64:
 
 def check_expression(expr: str, at: dict[str, str] | None = None, wrt: list[str] | None = None, seed: int = 0,
                      order: int = 1, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
-                     limits: Limits | None = None) -> CheckReport:
+                     limits: Limits | None = None, report: bool = False) -> CheckReport:
     """gradcheck (order 2: gradgradcheck) of a one-liner at float64 copies of its leaves."""
     _need_order(order)
     ev = evaluate(expr, at, seed, limits)
@@ -152,16 +162,18 @@ def check_expression(expr: str, at: dict[str, str] | None = None, wrt: list[str]
         with _float64():
             return rerun(ev, dict(zip(names, xs)), limits)
 
-    rows, notes = _check(func, leaves, names, [ev.output_name], order, eps, atol, rtol)
+    dtypes = [str(ev.leaves[n].dtype).replace("torch.", "") for n in names] if report else None
+    rows, notes, sweeps = _check(func, leaves, names, [ev.output_name], order, eps, atol, rtol, dtypes)
     return CheckReport(expr, order, eps, atol, rtol, dict(zip(names, [x.detach() for x in leaves])), rows,
-                       all(r.ok for r in rows), ev.drawn, seed, notes)
+                       all(r.ok for r in rows), ev.drawn, seed, notes, sweeps)
 
 
 _NAMES = re.compile(r"^\(?\s*([A-Za-z_]\w*(\s*,\s*[A-Za-z_]\w*)*)\s*,?\s*\)?$")
 
 
 def check_file(path: str | Path, fn: str = "f", inputs: str = "inputs", order: int = 1, eps: float = 1e-6,
-               atol: float = 1e-5, rtol: float = 1e-3, limits: Limits | None = None) -> CheckReport:
+               atol: float = 1e-5, rtol: float = 1e-3, limits: Limits | None = None,
+               report: bool = False) -> CheckReport:
     """gradcheck(fn, inputs) as the script would call it, fn and inputs evaluated in the script's globals.
 
     The script runs once (its own output is not shown); the check runs inside that run, so an error in
@@ -198,9 +210,11 @@ def check_file(path: str | Path, fn: str = "f", inputs: str = "inputs", order: i
                 names = literal
             else:
                 names = [f"{inputs.strip()}[{k}]" for k in range(len(xs))]
+            dtypes = ([str(x.dtype).replace("torch.", "") if isinstance(x, Tensor) else "float64" for x in xs]
+                      if report else None)
             xs = [x.detach().double().requires_grad_(True) if isinstance(x, Tensor) and x.requires_grad else x
                   for x in xs]
-            box["report"] = (xs, names, *_check(fn_obj, xs, names, ["f"], order, eps, atol, rtol))
+            box["report"] = (xs, names, *_check(fn_obj, xs, names, ["f"], order, eps, atol, rtol, dtypes))
         except _CheckError as e:  # ours, not the script's: reported without a position in the script
             box["error"] = e
 
@@ -216,10 +230,10 @@ def check_file(path: str | Path, fn: str = "f", inputs: str = "inputs", order: i
         raise
     if "error" in box:
         raise box["error"]
-    xs, names, rows, notes = box["report"]
+    xs, names, rows, notes, sweeps = box["report"]
     inputs_shown = {n: x.detach() for n, x in zip(names, xs) if isinstance(x, Tensor) and x.requires_grad}
     return CheckReport(f"{p.name}: {fn}({inputs})", order, eps, atol, rtol, inputs_shown, rows,
-                       all(r.ok for r in rows), notes=notes)
+                       all(r.ok for r in rows), notes=notes, sweeps=sweeps)
 
 
 def _need_order(order: int) -> None:

@@ -177,7 +177,7 @@ def test_the_help_examples_run(monkeypatch):
     from gradcli.cli.commands.check import EXAMPLES
     monkeypatch.chdir(SQUARES.parents[2])
     lines = [ln.strip() for ln in EXAMPLES.splitlines() if ln.strip().startswith("gradcli check")]
-    assert len(lines) == 4
+    assert len(lines) == 5
     for line in lines:
         r = invoke(*shlex.split(line)[1:])
         assert r.exit_code == (1 if "Wrong" in line else 0), (line, r.stderr)

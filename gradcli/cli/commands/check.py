@@ -17,6 +17,7 @@ Examples:
   gradcli check "sum(tanh(A@x))" --at "A=randn(2,2)" --at "x=[1,2]" --order 2
   gradcli check samples/cli/square_functions.grad --order 2
   gradcli check samples/cli/square_functions.grad --fn SquareWrong.apply
+  gradcli check "sin(x)" --at x=0.5 --report
 
 A FILE is checked as gradcheck(f, inputs) with f and inputs taken from the script's globals
 (--fn and --inputs name others). Exit code: 0 every Jacobian matches, 1 a mismatch or an error in
@@ -44,6 +45,9 @@ def register(app: typer.Typer, boundary) -> None:
         eps: float = typer.Option(1e-6, "--eps", min=0, help="Finite-difference step."),
         atol: float = typer.Option(1e-5, "--atol", min=0, help="Absolute tolerance."),
         rtol: float = typer.Option(1e-3, "--rtol", min=0, help="Relative tolerance."),
+        report: bool = typer.Option(False, "--report", help="Also sweep the step size (1e-1 ... 1e-12) on each "
+                                                           "Jacobian's worst entry, in float64 and float32, and "
+                                                           "say whether rounding or the backward is at fault."),
     ):
         """Compare analytic gradients with central finite differences, in float64, as torch.autograd.gradcheck.
 
@@ -67,10 +71,10 @@ def register(app: typer.Typer, boundary) -> None:
                 raise OptionError("--at and --wrt are for an expression; a script makes its own inputs")
             if os.path.isdir(target):
                 raise GradError(f"cannot read {target}: it is a directory")
-            report = check_file(target, fn, inputs, order, eps, atol, rtol)
+            report = check_file(target, fn, inputs, order, eps, atol, rtol, report=report)
         else:
             names = [n.strip() for n in wrt.split(",") if n.strip()] if wrt else None
-            report = check_expression(target, parse_at(at), names, seed, order, eps, atol, rtol)
+            report = check_expression(target, parse_at(at), names, seed, order, eps, atol, rtol, report=report)
         emit("check", report, render)
         if not report.ok:
             raise GradError(mismatch_message(report))

@@ -1,6 +1,8 @@
 """Text of `gradcli check`: what was checked at which values, then one table row per Jacobian."""
 from __future__ import annotations
 
+import textwrap
+
 from ..render import value_text
 
 
@@ -48,7 +50,38 @@ def render(report, console) -> None:
         console.print(line, soft_wrap=True)
     for note in report.notes:
         console.print(f"note: {note}", soft_wrap=True)
+    for sw in report.sweeps:
+        _sweep(sw, console)
     console.print()
     bad = sum(not r.ok for r in report.rows)
     console.print(f"{len(report.rows)} of {len(report.rows)} Jacobians match" if report.ok else
                   f"{bad} of {len(report.rows)} Jacobians differ from finite differences", soft_wrap=True)
+
+
+def _sweep(sw, console) -> None:
+    """--report: the worst entry of one Jacobian differenced at every step, float64 and the input's float32."""
+    console.print()
+    ix = lambda i: f"[{','.join(map(str, i))}]" if i else ""  # noqa: E731  (a 0-d tensor: no index)
+    _say(console, f"step sweep of d{sw.of}{ix(sw.worst_of)}/d{sw.wrt}{ix(sw.worst_wrt)} (given as {sw.dtype}), "
+                  f"analytic {_num(sw.analytic)}", "")
+    rows = [("eps", "float64 error", "float32 error", "")]
+    for r in sw.rows:
+        mark = " ".join(m for m, b in (("best64", r.eps == sw.best_eps64), ("best32", r.eps == sw.best_eps32)) if b)
+        rows.append((f"{r.eps:.0e}", _err(r.error64), _err(r.error32), mark))
+    for line in _columns(rows, right=(1, 2)):
+        console.print(f"  {line}", soft_wrap=True)
+    if sw.verdict != "backward" and sw.best_eps64 == sw.rows[0].eps:
+        _say(console, "no truncation error to see (central differences are exact for this entry); "
+                      "rounding (~1/eps) grows as eps shrinks")
+    elif sw.verdict != "backward":
+        _say(console, f"truncation (~eps^2) and rounding (~1/eps) errors meet near eps {sw.best_eps64:.0e} "
+                      f"in float64, {sw.best_eps32:.0e} in float32")
+    for a in sw.advice:
+        _say(console, f"advice: {a}")
+
+
+def _say(console, text: str, indent: str = "  ") -> None:
+    """Prose wrapped to 80 columns by us (soft_wrap: rich must not re-wrap), so goldens do not depend on rich."""
+    for line in textwrap.wrap(text, 80, initial_indent=indent, subsequent_indent=indent + "  ",
+                              break_on_hyphens=False, break_long_words=False):
+        console.print(line, soft_wrap=True)

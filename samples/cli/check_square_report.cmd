@@ -1,0 +1,1 @@
+check square_functions.grad --report

@@ -1,0 +1,2 @@
+check square_functions.grad --fn SquareWrong.apply --report
+# exit: 1

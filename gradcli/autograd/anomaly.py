@@ -41,14 +41,25 @@ def is_anomaly_enabled():
 
 
 def checked_call(node, grads):
-    outs = node.apply(grads)
+    """A node's backward under anomaly mode: any error, or NaN in an output when check_nan, first warns
+    with the forward call that made the node (torch's "Error detected in ..." warning)."""
+    try:
+        outs = node.apply(grads)
+    except Exception:
+        _warn_forward(node)
+        raise
     if STATE.anomaly_check_nan:
         for i, g in enumerate(outs):
             if g is not None and g._data.dtype.kind == "f" and np.isnan(g._data).any():
-                trace = (node._x or {}).get("trace")
-                name = node.name()
-                if trace:
-                    warnings.warn(f"Error detected in {name}. Traceback of forward call that caused the error:\n"
-                                  + "".join(trace), UserWarning, stacklevel=2)
-                raise RuntimeError(f"Function '{name}' returned nan values in its {i}th output.")
+                _warn_forward(node)
+                raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th output.")
     return outs
+
+
+def _warn_forward(node):
+    trace = (node._x or {}).get("trace")
+    if trace:
+        text = "Traceback of forward call that caused the error:\n" + "".join(trace)
+    else:
+        text = "No forward pass information available. Enable detect anomaly during forward pass for more information."
+    warnings.warn(f"Error detected in {node.name()}. {text}", UserWarning, stacklevel=3)

@@ -6,6 +6,7 @@ import numpy as np
 from . import dtypes
 from .device import creation_device
 from .random import Generator
+from .observer import OBSERVERS, Dropped, notify
 from .tensor import Tensor
 
 __all__ = ["tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty", "zeros_like", "ones_like",
@@ -86,7 +87,10 @@ def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False)
     if isinstance(data, Tensor):
         warnings.warn(COPY_WARNING, UserWarning, stacklevel=2)
         arr = data._data.copy() if dtype is None else data._data.astype(dtype.np)
-        return _finish(arr, requires_grad)
+        out = _finish(arr, requires_grad)
+        if OBSERVERS and data._rg:
+            notify(Dropped("tensor", data, out))
+        return out
     if isinstance(data, np.ndarray):
         arr = np.array(data, dtype=None if dtype is None else dtype.np)
         dtypes.of_array(arr)

@@ -7,7 +7,7 @@ import numpy as np
 from . import dtypes
 from .grad_mode import STATE
 from .graph import AccumulateGrad, Node, SavedResult, _seq, pack_saved
-from .observer import OBSERVERS, Recorded, notify
+from .observer import OBSERVERS, Dropped, Recorded, notify
 from .tensor import TENSOR_TYPES as _TT
 from .tensor import Tensor, _new
 
@@ -124,7 +124,18 @@ def apply(od, xs, args=(), datas=None):
         for x in xs:
             if type(x) in _TT and x._rg:
                 return _record(od, xs, args, out)
-    return _make(out)
+    return _make(out) if not OBSERVERS else _dropped(xs, _make(out))
+
+
+def _dropped(xs, res):
+    """Tell observers when grad mode being off is why an input's history stops here."""
+    if STATE.grad_enabled:
+        return res
+    for x in xs:
+        if type(x) in _TT and x._rg:
+            notify(Dropped("no_grad", x, res))
+            break
+    return res
 
 
 _NONE_EDGE = (None, 0)
@@ -234,6 +245,8 @@ def _edge_of(x):
 
 def _forward_trace():
     """The user's call stack at forward time, without gradcli's own frames (anomaly mode only)."""
+    if STATE.forward_trace is not None:
+        return STATE.forward_trace()
     here = __file__.rsplit("/", 1)[0]
     frames = [f for f in traceback.extract_stack() if not f.filename.startswith(here)]
     return traceback.format_list(frames)

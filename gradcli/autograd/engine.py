@@ -10,7 +10,7 @@ from .grad_mode import STATE, enable_grad, no_grad
 from .anomaly import checked_call
 from .function import BackwardCFunction
 from .graph import AccumulateGrad
-from .observer import OBSERVERS, Accumulated, BackwardStep, notify
+from .observer import OBSERVERS, Accumulated, Backward, BackwardStep, notify
 from .tensor import Tensor, storage
 
 NO_GRAD_FN = "element 0 of tensors does not require grad and does not have a grad_fn"
@@ -228,7 +228,7 @@ def _pre_hooks(node, x, grads):
                 if grads[nr] is not None:
                     r = h(grads[nr])
                     if r is not None:
-                        grads[nr] = r
+                        grads[nr] = _checked_hook_result(h, grads[nr], r)
     rt = x.get("retain")
     if rt:
         for nr, ref in rt.items():
@@ -250,8 +250,15 @@ def _leaf_hooks(x, g):
     for h in list(x["hooks"]):
         r = h(g)
         if r is not None:
-            g = r
+            g = _checked_hook_result(h, g, r)
     return g
+
+
+def _checked_hook_result(hook, g, r):
+    """A tensor hook may replace the gradient, not reshape it (torch's check, with its text)."""
+    if isinstance(r, Tensor) and r._data.shape != g._data.shape:
+        raise RuntimeError(f"hook '{getattr(hook, '__name__', type(hook).__name__)}' has changed the size of value")
+    return r
 
 
 def _accumulate(var, g, create_graph):
@@ -289,6 +296,8 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         tensors = (tensors,)
     if isinstance(grad_tensors, Tensor):
         grad_tensors = (grad_tensors,)
+    if OBSERVERS:
+        notify(Backward("backward", tuple(tensors), inputs, retain_graph, create_graph))
     if retain_graph is None:
         retain_graph = create_graph
     if create_graph:
@@ -320,6 +329,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     outputs = (outputs,) if isinstance(outputs, Tensor) else tuple(outputs)
     if isinstance(grad_outputs, Tensor):
         grad_outputs = (grad_outputs,)
+    if OBSERVERS:
+        notify(Backward("grad", outputs, inputs, retain_graph, create_graph))
     if retain_graph is None:
         retain_graph = create_graph
     if allow_unused is None:

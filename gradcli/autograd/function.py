@@ -5,6 +5,7 @@ import warnings
 
 import numpy as np
 
+from .graph import bump
 from .grad_mode import STATE, no_grad
 from .graph import FREED, Node, SavedResult, pack_saved
 from .tensor import Tensor, vc
@@ -170,7 +171,7 @@ def _check_dirty(dirty, outs, record):
         if id(t) not in out_ids:
             raise RuntimeError("Some elements marked as dirty during the forward method were not returned as "
                                "output. The inputs that are modified inplace must all be outputs of the Function.")
-        vc(t)[0] += 1
+        bump(t)
 
 
 ONCE = "trying to differentiate twice a function that was marked with @once_differentiable"

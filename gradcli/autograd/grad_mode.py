@@ -4,12 +4,16 @@ import functools
 
 class _State:
     # One mutable holder so hot paths read a single attribute instead of calling a function.
-    __slots__ = ("grad_enabled", "anomaly", "anomaly_check_nan", "saved_hooks", "saved_hooks_disabled", "inference")
+    __slots__ = ("grad_enabled", "anomaly", "anomaly_check_nan", "saved_hooks", "saved_hooks_disabled", "inference",
+                 "forward_trace")
 
     def __init__(self):
         self.grad_enabled = True
         self.anomaly = False
         self.anomaly_check_nan = True
+        # anomaly mode's "where was this node made": None means Python's own stack; the .grad interpreter
+        # installs a function returning its script's stack as traceback.format_list lines
+        self.forward_trace = None
         self.saved_hooks = []  # (pack, unpack) pairs of saved_tensors_hooks; the innermost is last
         self.saved_hooks_disabled = None  # the message of disable_saved_tensors_hooks, when active
         self.inference = False  # inside inference_mode()

@@ -3,6 +3,9 @@ and AccumulateGrad, the node that ends every path at a leaf."""
 import itertools
 import re
 
+from .grad_mode import STATE
+from .observer import OBSERVERS, Modified, notify
+
 
 _seq = itertools.count()
 _ACCUMULATE_FIRST = 1 << 62  # above any op's sequence number, and still unique per node
@@ -13,6 +16,8 @@ FREED = ("Trying to backward through the graph a second time (or directly access
          "graph a second time or if you need to access saved tensors after calling backward.")
 _HINT = (" Hint: enable anomaly detection to find the operation that failed to compute its gradient, "
          "with torch.autograd.set_detect_anomaly(True, check_nan=False).")
+_ANOMALY_HINT = (" Hint: the backtrace further above shows the operation that failed to compute its gradient. "
+                 "The variable in question was changed in there or anywhere later. Good luck!")
 
 
 class RemovableHandle:
@@ -42,6 +47,14 @@ def vc(t):
     return c
 
 
+def bump(t):
+    """Raise t's version counter after an in-place change of its storage (and tell any observer)."""
+    c = vc(t)
+    c[0] += 1
+    if OBSERVERS:
+        notify(Modified(t, c[0]))
+
+
 def version(t):
     c = t._vc
     return 0 if c is None else c[0]
@@ -59,7 +72,7 @@ def modified_error(t, saved_version, producer=None):
     return RuntimeError(
         "one of the variables needed for gradient computation has been modified by an inplace operation: "
         f"[torch.{t.dtype.legacy} {shape}]{which} is at version {version(t)}; expected version "
-        f"{saved_version} instead." + _HINT)
+        f"{saved_version} instead." + (_ANOMALY_HINT if STATE.anomaly else _HINT))
 
 
 class SavedResult:

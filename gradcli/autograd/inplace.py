@@ -1,6 +1,7 @@
 """In-place ops and __setitem__: version bumps, torch's leaf/view errors, and grad_fn rebasing."""
 import numpy as np
 
+from .graph import bump
 from . import dtypes
 from .grad_mode import STATE, no_grad
 from .graph import SavedResult
@@ -44,7 +45,7 @@ def _write(self, out, record):
         self.grad_fn = out.grad_fn
         self._output_nr = out._output_nr
         self._rg = out._rg
-    vc(self)[0] += 1
+    bump(self)
     if record and out._vc is not None:
         _rebind_saved_result(out, self)
     return self
@@ -91,7 +92,7 @@ def inplace(fn):
             same = type(od) in (float, int) or (getattr(od, "dtype", None) == d.dtype and np.shape(od) == d.shape)
             if d.dtype.kind == "f" and same:
                 ufunc(d, od, out=d)
-                vc(self)[0] += 1
+                bump(self)
                 return self
         if record:
             out = fn(_snapshot(self), *others, **kwargs)
@@ -226,7 +227,7 @@ def setitem(self, key, value):
     except ValueError:
         _expand_error(self, npkey, value)
         raise
-    vc(self)[0] += 1
+    bump(self)
 
 
 def _expand_error(self, npkey, value):

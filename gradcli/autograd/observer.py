@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-__all__ = ["observe", "Recorded", "BackwardStep", "Accumulated", "nodes_made"]
+__all__ = ["observe", "Recorded", "BackwardStep", "Accumulated", "Modified", "Backward", "Dropped", "nodes_made"]
 
 OBSERVERS: list = []  # the engine tests this list's truth before building any event
 
@@ -61,9 +61,51 @@ class Accumulated:
         return "Accumulated()"
 
 
+class Modified:
+    """An in-place op (or a write through indexing, or a Function's mark_dirty) changed `tensor`'s storage
+    and raised its version counter to `version`."""
+
+    __slots__ = ("tensor", "version")
+
+    def __init__(self, tensor, version):
+        self.tensor, self.version = tensor, version
+
+    def __repr__(self):
+        return f"Modified(version={self.version})"
+
+
+class Backward:
+    """`backward()` (`how="backward"`) or `autograd.grad()` (`how="grad"`) was called on `tensors`, before
+    any check: `inputs` are grad's inputs (or backward's `inputs=`), and the two graph options as given."""
+
+    __slots__ = ("how", "tensors", "inputs", "retain_graph", "create_graph")
+
+    def __init__(self, how, tensors, inputs, retain_graph, create_graph):
+        self.how, self.tensors, self.inputs = how, tensors, inputs
+        self.retain_graph, self.create_graph = retain_graph, create_graph
+
+    def __repr__(self):
+        return f"Backward({self.how})"
+
+
+class Dropped:
+    """A value that requires grad went on without its history: `how` is "detach", "data", "tensor"
+    (torch.tensor(t) copies), "item" (a Python number), or "no_grad" (an op ran with grad mode off);
+    `source` is the tensor that required grad, `result` what came out (None for "item")."""
+
+    __slots__ = ("how", "source", "result")
+
+    def __init__(self, how, source, result):
+        self.how, self.source, self.result = how, source, result
+
+    def __repr__(self):
+        return f"Dropped({self.how})"
+
+
 @contextmanager
 def observe(callback):
-    """Call `callback(event)` for every Recorded / BackwardStep / Accumulated event while the block runs."""
+    """Call `callback(event)` for every event (Recorded, BackwardStep, Accumulated, Modified, Backward,
+    Dropped) while the block runs."""
     OBSERVERS.append(callback)
     try:
         yield callback

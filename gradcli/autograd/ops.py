@@ -8,6 +8,8 @@ from .tensor import Tensor
 
 from .dispatch import _STORAGE, _TT, T, TableNode, _asarray, _build_nodes, _make, _record, apply  # noqa: F401
 from .dispatch import broadcast_error, raise_broadcast  # noqa: F401
+from .dispatch import _dropped
+from .observer import OBSERVERS
 
 _ndarray = np.ndarray
 _NUM = (int, float, bool)
@@ -88,7 +90,7 @@ def _binary(key, a, b, args=(), floating=False):
         out = _asarray(out)
     if STATE.grad_enabled and ((ta and a._rg) or (tb and b._rg)):
         return _record(od, (a, b), args, out)
-    return _make(out)
+    return _make(out) if not OBSERVERS else _dropped((a, b), _make(out))
 
 
 def binop(key, args=(), floating=False):
@@ -111,14 +113,14 @@ def binop(key, args=(), floating=False):
                         out = _asarray(out)
                     if (a._rg or b._rg) and STATE.grad_enabled:
                         return _record(od, (a, b), args, out)
-                    return _make(out)
+                    return _make(out) if not OBSERVERS else _dropped((a, b), _make(out))
             elif (type(b) is float or type(b) is int) and da.dtype.kind == "f":
                 out = fwd(da, b)
                 if type(out) not in _STORAGE:
                     out = _asarray(out)
                 if a._rg and STATE.grad_enabled:
                     return _record(od, (a, b), args, out)
-                return _make(out)
+                return _make(out) if not OBSERVERS else _dropped((a, b), _make(out))
         return _binary(key, a, b, args, floating)
 
     f.__name__ = key

@@ -7,6 +7,7 @@ import numpy as np
 from . import dtypes
 from .grad_mode import STATE
 from .graph import AccumulateGrad, RemovableHandle, vc, version  # noqa: F401  (re-exported)
+from .observer import OBSERVERS, Dropped, notify
 
 NONLEAF_GRAD = (
     "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute "
@@ -170,6 +171,8 @@ class Tensor:
     def detach(self):
         t = Tensor._make(storage(self))
         t._vc = vc(self)  # shares storage, so it shares the version counter too
+        if OBSERVERS and self._rg:
+            notify(Dropped("detach", self, t))
         return t
 
     def detach_(self):
@@ -181,7 +184,10 @@ class Tensor:
 
     @property
     def data(self):
-        return Tensor._make(storage(self))
+        t = Tensor._make(storage(self))
+        if OBSERVERS and self._rg:
+            notify(Dropped("data", self, t))
+        return t
 
     @data.setter
     def data(self, value):
@@ -261,6 +267,8 @@ class Tensor:
     def item(self):
         if self._data.size != 1:
             raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
+        if OBSERVERS and self._rg:
+            notify(Dropped("item", self, None))
         return self._data.reshape(()).item()
 
     def tolist(self):

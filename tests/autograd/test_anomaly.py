@@ -121,9 +121,7 @@ def test_anomaly_mode_is_restored_after_an_error(m):
     assert str(x.grad) == "tensor([nan, 0.])"
 
 
-@pytest.mark.parametrize("m", libs(gc_xfail="under detect_anomaly, an error raised inside backward (e.g. the second "
-                                   "backward) gets no 'Error detected in MulBackward0. Traceback of forward call...' "
-                                   "warning; torch warns for any failing node, not only NaN"))
+@pytest.mark.parametrize("m", libs())
 def test_any_backward_error_is_traced_in_anomaly_mode(m):
     with warnings.catch_warnings(record=True) as rec:
         warnings.simplefilter("always")

@@ -122,3 +122,39 @@ def nodes_made() -> int:
     """A number that grows by at least one with every node the engine makes (the language's node budget)."""
     from .graph import _seq
     return next(_seq)
+
+
+# ---- what an observer may ask about a node after the fact (the doctor's questions) -------------------
+def saved_state(node) -> list:
+    """The tensors `node` saved for backward: (name, saved version, version now, storage key) each, where
+    tensors sharing a storage key share one version counter (views, and an op's own output). Empty once
+    backward freed them (see `freed`), or for nodes that save no tensors."""
+    from .graph import SavedResult, vc
+    saved, versions = getattr(node, "_saved", None), getattr(node, "_versions", None)
+    names = getattr(type(node), "_save_names", None) or ()
+    if not saved or versions is None:
+        return []
+    out = []
+    for k, (value, ver) in enumerate(zip(saved, versions)):
+        if ver is None:
+            continue
+        name = names[k] if k < len(names) else f"saved[{k}]"
+        counter = value.vc if type(value) is SavedResult else vc(value)
+        out.append((name, ver, counter[0], id(counter)))
+    return out
+
+
+def storage_key(tensor) -> int:
+    """The key `saved_state` uses for the version counter `tensor` shares with its views."""
+    from .graph import vc
+    return id(vc(tensor))
+
+
+def freed(node) -> bool:
+    """Whether a backward without retain_graph already freed the tensors this node saved."""
+    return bool(getattr(node, "_saves_tensors", False)) and getattr(node, "_saved", None) is None
+
+
+def order(node) -> int:
+    """The node's creation order (the engine runs ready nodes latest-made first)."""
+    return getattr(node, "_seq", 0)

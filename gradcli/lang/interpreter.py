@@ -236,6 +236,7 @@ class Interpreter:
                     b = stack.pop()
                     a = stack[-1]
                     if type(a) in checked or type(b) in checked:
+                        frame.pc = pc  # tensor ops may warn, and observers ask where the script is
                         _g.check_binop(limits, arg, a, b)
                     r = arg(a, b)
                     if type(r) is int and r.bit_length() > max_int_bits:  # `x = x * x` over and over

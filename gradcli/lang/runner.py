@@ -79,6 +79,8 @@ class Session:
             self.globals.update(torch=m["torch"], nn=m["torch.nn"], F=m["torch.nn.functional"])
         self.globals.update(variables or {})
         self._saved = _global_state()
+        self.lines: list[str] = []
+        self.warnings: _Warnings | None = None
 
     def run(self, source: str | bytes, *, expr: bool = False, keep_last: bool = True) -> Any:
         """Run one input; returns the value of a trailing expression statement when keep_last (else None).
@@ -95,18 +97,38 @@ class Session:
         old_limit = sys.getrecursionlimit()
         # a script call that comes back through native code (Module.__call__ -> forward) costs Python frames
         sys.setrecursionlimit(max(old_limit, limits.max_call_depth * 40 + 1000))
+        self.lines = text.split("\n")
+        previous_trace, _STATE.forward_trace = _STATE.forward_trace, self.forward_trace
         try:
             with warnings.catch_warnings(), Watchdog(limits):  # the timer is off again before `except`
                 warnings.simplefilter("always")
-                warnings.showwarning = _Warnings(vm, text, filename, self.err).show
+                self.warnings = _Warnings(vm, text, filename, self.err)
+                warnings.showwarning = self.warnings.show
                 return vm.run_module(code, self.globals)
         except KeyboardInterrupt:
             raise
         except BaseException as exc:  # noqa: B036  (the boundary: everything a script causes becomes a GradError)
             raise _to_grad_error(exc, text, filename) from None
         finally:
+            _STATE.forward_trace = previous_trace
             sys.setrecursionlimit(old_limit)
             forget_depths()
+
+    def stack(self) -> list[tuple[str, int, str, str]]:
+        """Where the script is now, outermost call first: (file, line, function, source line)."""
+        out = []
+        for frame in self.vm.frames:
+            span = frame.code.spans[frame.pc - 1] if frame.pc else None
+            line = span.line if span is not None else 0
+            source = self.lines[line - 1].strip() if 0 < line <= len(self.lines) else ""
+            out.append((self.filename, line, frame.code.name, source))
+        return out
+
+    def forward_trace(self) -> list[str]:
+        """Anomaly mode's record of where a node was made, in the script's own lines (as Python's traceback
+        module would print a Python program's)."""
+        return [f'  File "{f}", line {n}, in {name}\n' + (f"    {src}\n" if src else "")
+                for f, n, name, src in self.stack()]
 
     def close(self) -> None:
         """Put back the process-wide settings the inputs changed."""
@@ -136,7 +158,7 @@ class _Warnings:
 
     def __init__(self, vm, text, filename, stream):
         self.vm, self.lines, self.filename, self.stream = vm, text.split("\n"), filename, stream
-        self.seen: set = set()
+        self.seen: dict = {}  # (message, category, line) in the order they were first shown
 
     def show(self, message, category, filename, lineno, file=None, line=None):
         frames = self.vm.frames
@@ -144,9 +166,9 @@ class _Warnings:
         key = (str(message), category, line_no)
         if key in self.seen:
             return
-        self.seen.add(key)
+        self.seen[key] = None
         source = self.lines[line_no - 1].strip() if 0 < line_no <= len(self.lines) else ""
-        self.stream.write(f"{self.filename}:{line_no}: {category.__name__}: {message}\n")
+        self.stream.write(f"{self.filename}:{line_no}: {category.__name__}: {str(message).rstrip()}\n")
         if source:
             self.stream.write(f"  {source}\n")
 

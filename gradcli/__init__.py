@@ -192,6 +192,9 @@ def __getattr__(name):
     if name == "check_derivative":  # the tools layer loads the language: only when asked for
         from .tools.derivation import check_derivative
         return check_derivative
+    if name == "doctor":  # the autograd doctor: gradcli.doctor(source or pathlib.Path) -> Diagnosis | None
+        from .tools.doctor import doctor
+        return doctor
     raise AttributeError(f"module 'gradcli' has no attribute '{name}'")
 
 

@@ -37,6 +37,8 @@ class GradError(Exception):
         self.filename = filename
         self.kind = kind  # shown instead of the label: `RuntimeError`, `NameError`, ...
         self.notes: list[str] = []  # lines after the caret: where a failing call was made from
+        self.explanation: list[str] = []  # a block after the report: the autograd doctor's why and fix
+        self.details: dict | None = None  # the same for --json documents
 
     def __reduce__(self):  # keep span/source/filename (and subclass fields) through pickling
         return (type(self), (self.message,), dict(self.__dict__))
@@ -64,6 +66,9 @@ class GradError(Exception):
         if quoted:
             lines.extend(quoted)
         lines.extend(self.notes)
+        if self.explanation:
+            lines.append("")
+            lines.extend(self.explanation)
         return "\n".join(lines)
 
     def __str__(self) -> str:

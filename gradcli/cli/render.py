@@ -52,10 +52,13 @@ def error_document(command: str | None, kind: str, message: str, error: Any, exi
         return
     span = getattr(error, "span", None)
     file = getattr(error, "filename", None) if error is not None else None
-    _write({"schema": SCHEMA_VERSION, "command": command, "ok": False, "exit_code": exit_code,
-            "error": {"kind": kind, "message": message, "file": file,
-                      "line": span.line if span is not None else None,
-                      "col": span.col if span is not None else None}})
+    document = {"schema": SCHEMA_VERSION, "command": command, "ok": False, "exit_code": exit_code,
+                "error": {"kind": kind, "message": message, "file": file,
+                          "line": span.line if span is not None else None,
+                          "col": span.col if span is not None else None}}
+    if getattr(error, "details", None):
+        document["error"].update(error.details)
+    _write(document)
 
 
 def number(x: float) -> Any:

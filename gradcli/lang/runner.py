@@ -31,6 +31,7 @@ class RunResult:
     globals: dict = field(default_factory=dict)
     steps: int = 0
     iterations: int = 0
+    warnings: list = field(default_factory=list)  # (line, category name, message) in the order shown
 
 
 def run_file(path: str | Path, name: str | None = None, **options) -> RunResult:
@@ -58,7 +59,8 @@ def run_source(source: str | bytes, filename: str = "<input>", *, stdout: TextIO
         value = session.run(source, expr=expr, keep_last=expr)
     finally:
         session.close()
-    return RunResult(value, session.globals, session.vm.steps, session.vm.iterations)
+    shown = [(line, c.__name__, m) for m, c, line in session.warnings.seen] if session.warnings else []
+    return RunResult(value, session.globals, session.vm.steps, session.vm.iterations, shown)
 
 
 class Session:

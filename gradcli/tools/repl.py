@@ -52,8 +52,10 @@ def needs_more(text: str) -> bool:
 class Repl:
     """Lines in, output and positioned errors out; `failures` counts the inputs that raised."""
 
-    def __init__(self, out: TextIO, err: TextIO, limits: Limits | None = None):
+    def __init__(self, out: TextIO, err: TextIO, limits: Limits | None = None, doctor: bool = False):
         self.out, self.err = out, err
+        self.limits, self.doctor = limits, doctor
+        self.history: list[str] = []  # the inputs that ran: what the doctor re-runs
         self.session = Session(FILENAME, stdout=out, stderr=err, limits=limits)
         self.pending: list[str] = []
         self.failures = 0
@@ -118,15 +120,27 @@ class Repl:
         try:
             value = self.session.run(text, keep_last=True)
         except GradError as e:
+            if self.doctor:
+                self._diagnose(e, text)
             self.error(e.format())
             return
         except KeyboardInterrupt:  # Ctrl-C while running: stop this input, keep the session
             self.error("KeyboardInterrupt")
             return
+        self.history.append(text)
         if value is not None:  # Python's REPL echoes repr() of a bare expression and keeps it as `_`
             self.session.globals["_"] = value
             self.out.write(shown_repr(value) + "\n")  # torch's class names, as print shows them
         self.out.flush()
+
+    def _diagnose(self, error: GradError, text: str) -> None:
+        from gradcli.tools import doctor
+        session = "\n".join(self.history + [text])
+        try:
+            if doctor.attach(error, session, FILENAME, limits=self.limits) is not None and self.history:
+                error.explanation.insert(-1, "(line numbers count over this session's inputs, as one script)")
+        except GradError:
+            pass
 
     def close(self) -> None:
         self.session.close()

@@ -32,6 +32,9 @@ def register(app: typer.Typer, boundary) -> None:
         max_graph_nodes: int = L.MAX_GRAPH_NODES,
         max_seconds: float = L.MAX_SECONDS,
         max_memory: int = L.MAX_MEMORY,
+        no_doctor: bool = typer.Option(False, "--no-doctor",
+                                       help="On an autograd error, print only torch's message (no explanation, "
+                                            "no fix, no re-runs of the session's inputs)."),
     ):
         """Read-eval-print loop: run .grad statements as you type them; a bare expression shows its value.
 
@@ -44,6 +47,9 @@ def register(app: typer.Typer, boundary) -> None:
         stripped, a bare `...` is a blank line, the lines without a prompt are its output and are skipped;
         an empty line ends it.
 
+        When backward fails, gradcli's autograd doctor explains it after torch's message and checks its fix by
+        re-running the inputs so far (line numbers then count over the whole session).
+
         With standard input piped in, no prompts or banner are printed (stdout holds only what the input
         prints), the lines run as typed, and the exit code is 1 if any input failed (0 otherwise).
         """
@@ -55,7 +61,7 @@ def register(app: typer.Typer, boundary) -> None:
         limits = L.limits(max_steps, max_loop_iterations, max_call_depth, max_tensor_elements, max_graph_nodes,
                           max_seconds=max_seconds, max_memory=max_memory)
         supervise(limits, wall_clock=False)  # each input has its own time budget; the memory one is the session's
-        session = Repl(sys.stdout, sys.stderr, limits)
+        session = Repl(sys.stdout, sys.stderr, limits, doctor=not no_doctor)
         if not interactive:
             run_loop(session, _piped_reader(sys.stdin.buffer), show_prompts=False)
             raise typer.Exit(1 if session.failures else 0)

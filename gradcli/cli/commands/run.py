@@ -5,6 +5,8 @@ import sys
 
 import typer
 
+from gradcli.errors import GradError
+
 from .. import limits as L
 
 EXAMPLES = """
@@ -32,6 +34,9 @@ def register(app: typer.Typer, boundary) -> None:
         max_graph_nodes: int = L.MAX_GRAPH_NODES,
         max_source_bytes: int = L.MAX_SOURCE_BYTES,
         max_seconds: float = L.MAX_SECONDS,
+        no_doctor: bool = typer.Option(False, "--no-doctor",
+                                       help="On an autograd error, print only torch's message: no explanation, "
+                                            "no fix, no re-runs of the script."),
         max_memory: int = L.MAX_MEMORY,
     ):
         """Run a .grad script: PyTorch tutorial code, printing exactly what PyTorch prints.
@@ -39,6 +44,8 @@ def register(app: typer.Typer, boundary) -> None:
         `import torch` gives gradcli's torch-shaped API; Python modules, files and the network are out of reach.
 
         A mistake in the script is reported as FILE:LINE:COL with the source line, and the exit code is 1.
+        When backward fails, torch's message comes first; then gradcli's autograd doctor says why in the
+        script's own lines, gives the smallest fix, and re-runs the script with it to check that it works.
         """
         from gradcli.lang import run_file, run_source
         from gradcli.lang.process_limits import supervise
@@ -46,11 +53,37 @@ def register(app: typer.Typer, boundary) -> None:
         limits = L.limits(max_steps, max_loop_iterations, max_call_depth, max_tensor_elements, max_graph_nodes,
                           max_source_bytes, max_seconds, max_memory)
         supervise(limits)  # from here on, a child process under the limits (SECURITY.md)
-        with _anomaly(detect_anomaly):
-            if file == "-":
-                run_source(sys.stdin.buffer.read(limits.max_source_bytes + 1), "<stdin>", limits=limits)
-            else:
-                run_file(file, limits=limits)
+        source, name = (sys.stdin.buffer.read(limits.max_source_bytes + 1), "<stdin>") if file == "-" else (None, file)
+        try:
+            with _anomaly(detect_anomaly):
+                result = run_file(file, limits=limits) if source is None else run_source(source, name, limits=limits)
+        except GradError as e:
+            if not no_doctor:
+                _doctor(e, source, name, limits)
+            raise
+        if not no_doctor and result.warnings:
+            from gradcli.tools import doctor
+
+            sys.stdout.flush()
+            diagnosis = doctor.after_run(result.warnings, _read(source, name), name, limits=limits)
+            if diagnosis is not None:
+                typer.echo("\n".join(diagnosis.render() + ["(gradcli's autograd doctor; --no-doctor hides this)"]),
+                           err=True)
+
+
+def _read(source, name):
+    if source is not None:
+        return source
+    with open(name, "rb") as f:
+        return f.read()
+
+
+def _doctor(error, source, name, limits) -> None:
+    from gradcli.tools import doctor
+    try:
+        doctor.attach(error, _read(source, name), name, limits=limits)
+    except GradError:  # the diagnosis is a bonus: it never replaces the error it explains
+        pass
 
 
 def _anomaly(on: bool):

@@ -55,6 +55,7 @@ def diagnose(source: str | bytes, filename: str = "<input>", *, limits=None) -> 
         (m for _, _, m in run.warnings if m.startswith(kinds.NONLEAF_GRAD)), "")
     diagnosis = Diagnosis(finding.kind, message, finding.line, list(finding.why), list(finding.lines))
     _try_fixes(diagnosis, finding, text, filename, limits)
+    diagnosis.lines = sorted(set(diagnosis.lines))
     return diagnosis
 
 
@@ -126,3 +127,23 @@ def _text(source: str | bytes) -> str:
     if isinstance(source, (bytes, bytearray, memoryview)):
         source = bytes(source).decode("utf-8", "replace")
     return source.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def attach(error: GradError, source: str | bytes, filename: str, *, limits=None) -> Diagnosis | None:
+    """Diagnose a failed run and put the result on its error (`explanation` for text, `details` for
+    --json); torch's message stays first and unchanged."""
+    if error.kind not in ("RuntimeError", None) or error.span is None:
+        return None
+    diagnosis = diagnose(source, filename, limits=limits)
+    if diagnosis is None or diagnosis.message != error.message:  # a different run (randomness): say nothing
+        return None
+    error.explanation = diagnosis.render() + ["(gradcli's autograd doctor; --no-doctor hides this)"]
+    error.details = {"doctor": diagnosis.to_json()}
+    return diagnosis
+
+
+def after_run(warnings: list, source: str | bytes, filename: str, *, limits=None) -> Diagnosis | None:
+    """For a run that ended but warned that a non-leaf's .grad was read: the doctor's answer, or None."""
+    if not any(m.startswith(kinds.NONLEAF_GRAD) for _, _, m in warnings):
+        return None
+    return diagnose(source, filename, limits=limits)

@@ -507,6 +507,7 @@ def hook_size(run: Run, tree: Tree, line: int, m) -> Finding:
     for c in regs[:2]:
         why.append(_fact(run, c.span.line, "registers it"))
         lines.append(c.span.line)
+    why.append(_fact(run, line, "backward calls the hook"))
     return Finding("hook-size", line, why, lines + [line],
                    [Fix("return a tensor of the incoming gradient's shape from the hook (e.g. `g * 0.5` or "
                         "`g.clamp(-1, 1)`), not a reduction or a slice of it")])
@@ -523,6 +524,7 @@ def nan_output(run: Run, tree: Tree, line: int, m) -> Finding:
     if made:
         why.append(_fact(run, made.line, f"made {name}"))
         lines.insert(0, made.line)
+    why.append(_fact(run, line, "backward meets the nan (anomaly mode checks every node's output)"))
     for sender in run.sent_inf[:1]:
         where = run.made.get(sender)
         if where is not None:
@@ -546,6 +548,7 @@ def bad_grad_shape(run: Run, tree: Tree, line: int, m) -> Finding:
     if backward:
         why.append(_fact(run, backward[0].span.line, "the backward to correct"))
         lines.insert(0, backward[0].span.line)
+    why.append(_fact(run, line, "backward checks each gradient against its input's shape"))
     return Finding("bad-grad-shape", line, why, lines,
                    [Fix(f"make {cls}.backward return a [{want}]-shaped gradient for input {index} (sum over the "
                         "dimensions the forward broadcast; don't reduce to a scalar)")])
@@ -558,6 +561,7 @@ def dirty_not_returned(run: Run, tree: Tree, line: int, m) -> Finding:
     lines = [c.span.line for c in calls[:1]] + [line]
     if calls:
         why.append(_fact(run, calls[0].span.line, "marks it dirty"))
+    why.append(_fact(run, line, "the Function is applied"))
     return Finding("mark-dirty", line, why, lines,
                    [Fix("return the tensor you modified in place (the one passed to ctx.mark_dirty) from forward")])
 

@@ -79,10 +79,12 @@ def _read(source, name):
 
 
 def _doctor(error, source, name, limits) -> None:
+    if error.kind != "RuntimeError" or error.span is None:  # autograd errors only: not syntax, limits, I/O
+        return
     from gradcli.tools import doctor
     try:
         doctor.attach(error, _read(source, name), name, limits=limits)
-    except GradError:  # the diagnosis is a bonus: it never replaces the error it explains
+    except (GradError, OSError):  # the diagnosis is a bonus: it never replaces the error it explains
         pass
 
 

@@ -110,16 +110,14 @@ def _verify(fixed: str, filename: str, limits, finding: Finding, fix: Fix):
 
 
 def _changed(before: str, after: str) -> list:
-    """(line, old, new) for each line the fix changes: old None for an added line, new None for a removed one."""
+    """The fix as a diff: per hunk, the removed lines (old numbering, new text None), then the added lines
+    (new numbering, old text None)."""
     a, b = before.split("\n"), after.split("\n")
     out = []
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
-        if tag == "equal":
-            continue
-        for k in range(max(i2 - i1, j2 - j1)):
-            old = a[i1 + k] if i1 + k < i2 else None
-            new = b[j1 + k] if j1 + k < j2 else None
-            out.append((i1 + k + 1 if old is not None else j1 + k + 1, old, new))
+        if tag != "equal":
+            out += [(i + 1, a[i], None) for i in range(i1, i2)]
+            out += [(j + 1, None, b[j]) for j in range(j1, j2)]
     return out
 
 
@@ -132,7 +130,7 @@ def _text(source: str | bytes) -> str:
 def attach(error: GradError, source: str | bytes, filename: str, *, limits=None) -> Diagnosis | None:
     """Diagnose a failed run and put the result on its error (`explanation` for text, `details` for
     --json); torch's message stays first and unchanged."""
-    if error.kind not in ("RuntimeError", None) or error.span is None:
+    if error.kind != "RuntimeError" or error.span is None:
         return None
     diagnosis = diagnose(source, filename, limits=limits)
     if diagnosis is None or diagnosis.message != error.message:  # a different run (randomness): say nothing

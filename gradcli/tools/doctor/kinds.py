@@ -258,8 +258,7 @@ def no_grad_fn(run: Run, tree: Tree, line: int, m) -> Finding:
     if call is not None:
         target = call.args[0] if call.func.attr == "grad" and call.args else call.func.value
     what = f"`{tree.text(target)}`" if target is not None else "the tensor"
-    why = [f"{what} has no grad_fn: nothing it was computed from requires grad, so there is no graph to go back "
-           "through"]
+    why = [f"{what} has no grad_fn: no recorded graph leads from it back to a tensor that requires grad"]
     fixes: list[Fix] = []
     seen = set()
     for ev, st in reversed(run.dropped):
@@ -298,29 +297,29 @@ def _undrop(run: Run, tree: Tree, how: str, line: int) -> Fix | None:
                 inner = tree.text(c.func.value)
                 return Fix(f"line {line}: drop `.detach()` (`{tree.text(c)}` → `{inner}`)",
                            (E.replace(c, inner),),
-                           why=(f"line {line} `{_src(run, line)}` detaches: detach() returns a tensor without "
-                                "history, so nothing computed from it leads back to the leaves",), lines=(line,))
+                           why=(_fact(run, line, "detach() returns a tensor without history: nothing computed "
+                                      "from it leads back to the leaves"),), lines=(line,))
     if how == "data":
         for n in A.walk(stmt):
             if isinstance(n, A.Attribute) and n.attr == "data":
                 inner = tree.text(n.value)
                 return Fix(f"line {line}: use `{inner}` instead of `{tree.text(n)}`", (E.replace(n, inner),),
-                           why=(f"line {line} `{_src(run, line)}` reads `.data`: a tensor that shares the values "
-                                "but not the history",), lines=(line,))
+                           why=(_fact(run, line, "`.data` is a tensor with the same values but no history"),),
+                           lines=(line,))
     if how == "tensor":
         for c in tree.calls_in(stmt, "tensor"):
             if len(c.args) == 1 and not c.keywords:
                 inner = tree.text(c.args[0])
                 return Fix(f"line {line}: use `{inner}` itself, not `{tree.text(c)}`", (E.replace(c, inner),),
-                           why=(f"line {line} `{_src(run, line)}` copies a tensor with torch.tensor(): the copy "
-                                "is a new leaf with no history (torch warns about it)",), lines=(line,))
+                           why=(_fact(run, line, "torch.tensor() copies the values into a new leaf without "
+                                      "history (torch warns about it)"),), lines=(line,))
     if how == "no_grad":
         block = stmt if isinstance(stmt, A.With) else tree.enclosing(stmt, (A.With,))
         if isinstance(block, A.With) and "no_grad" in tree.text(block.items[0].context):
             return Fix(f"line {block.span.line}: take lines {block.body[0].span.line}–{block.span.end_line} out of "
                        f"`{tree.text(block.items[0].context)}`", (E.unwrap_block(block, tree.source),),
-                       why=(f"line {line} `{_src(run, line)}` runs under `{tree.text(block.items[0].context)}` "
-                            f"(line {block.span.line}): no graph is recorded there",), lines=(block.span.line, line))
+                       why=(_fact(run, block.span.line, "turns graph recording off for the block"),
+                            _fact(run, line, "so this line records no graph")), lines=(block.span.line, line))
     return None
 
 

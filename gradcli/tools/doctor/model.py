@@ -16,7 +16,7 @@ class Fix:
 
     text: str
     edits: tuple[Edit, ...] = ()
-    why: tuple[str, ...] = ()
+    why: tuple = ()  # facts (line, source, note) or sentences
     lines: tuple[int, ...] = ()
     check: Optional[Callable] = None
 
@@ -65,10 +65,7 @@ class Diagnosis:
         if self.fix:
             out.append(f"fix: {self.fix}")
             for n, before, after in self.changed:
-                if before is not None:
-                    out.append(f"  - {n:>3} | {before}")
-                if after is not None:
-                    out.append(f"  + {n:>3} | {after}")
+                out.append(f"  - {n:>3} | {before}" if before is not None else f"  + {n:>3} | {after}")
         if self.verified is True:
             out.append(f"checked: {self.rerun}")
         elif self.verified is False:

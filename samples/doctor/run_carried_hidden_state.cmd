@@ -1,0 +1,2 @@
+run carried_hidden_state.grad
+# exit: 1

@@ -1,0 +1,2 @@
+run --detect-anomaly inplace_after_save.grad --no-doctor
+# exit: 1

@@ -1,0 +1,2 @@
+run evaluation_block.grad
+# exit: 1

@@ -1,0 +1,2 @@
+--json run evaluation_block.grad
+# exit: 1

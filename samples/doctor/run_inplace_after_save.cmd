@@ -1,0 +1,2 @@
+run inplace_after_save.grad
+# exit: 1

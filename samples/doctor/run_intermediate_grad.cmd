@@ -1,0 +1,1 @@
+run intermediate_grad.grad

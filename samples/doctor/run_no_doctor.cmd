@@ -1,0 +1,2 @@
+run inplace_after_save.grad --no-doctor
+# exit: 1

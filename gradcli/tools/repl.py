@@ -139,7 +139,7 @@ class Repl:
         try:
             if doctor.attach(error, session, FILENAME, limits=self.limits) is not None and self.history:
                 error.explanation.insert(-1, "(line numbers count over this session's inputs, as one script)")
-        except GradError:
+        except Exception:  # noqa: BLE001  (the diagnosis is a bonus: it never replaces the error it explains)
             pass
 
     def close(self) -> None:

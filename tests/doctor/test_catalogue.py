@@ -149,3 +149,16 @@ def test_the_doctor_never_advises_requires_grad_on_a_computed_loss(diagnoses):
         for _, before, after in d.changed:
             if after is not None and "requires_grad" in after and (before is None or "requires_grad" not in before):
                 assert "loss" not in after.split("=")[0]
+
+
+@pytest.mark.parametrize("path", SCRIPTS, ids=lambda p: p.stem)
+def test_the_doctor_survives_every_one_line_deletion(path):
+    """Half-edited scripts (any one line gone) get a diagnosis or None, never an exception."""
+    lines = path.read_text().split("\n")
+    for i, line in enumerate(lines):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        mutated = "\n".join(lines[:i] + lines[i + 1:])
+        d = gradcli.doctor(mutated, path.name)
+        if d is not None:
+            assert d.kind in doctor_mod.KINDS and d.why and d.render()[0].startswith("doctor: ")

@@ -62,13 +62,22 @@ def register(app: typer.Typer, boundary) -> None:
                 _doctor(e, source, name, limits)
             raise
         if not no_doctor and result.warnings:
-            from gradcli.tools import doctor
+            _doctor_after(result.warnings, source, name, limits)
 
-            sys.stdout.flush()
-            diagnosis = doctor.after_run(result.warnings, _read(source, name), name, limits=limits)
-            if diagnosis is not None:
-                typer.echo("\n".join(diagnosis.render() + ["(gradcli's autograd doctor; --no-doctor hides this)"]),
-                           err=True)
+
+def _doctor_after(warnings, source, name, limits) -> None:
+    """A run that ended but warned (a non-leaf's .grad read): the diagnosis after its output."""
+    from gradcli.tools import doctor
+    sys.stdout.flush()
+    try:
+        diagnosis = doctor.after_run(warnings, _read(source, name), name, limits=limits)
+    except Exception:  # noqa: BLE001  (a bonus: the run itself succeeded)
+        from gradcli.cli.options import OPTIONS
+        if OPTIONS.debug:
+            raise
+        return
+    if diagnosis is not None:
+        typer.echo("\n".join(diagnosis.render() + ["(gradcli's autograd doctor; --no-doctor hides this)"]), err=True)
 
 
 def _read(source, name):
@@ -86,6 +95,10 @@ def _doctor(error, source, name, limits) -> None:
         doctor.attach(error, _read(source, name), name, limits=limits)
     except (GradError, OSError):  # the diagnosis is a bonus: it never replaces the error it explains
         pass
+    except Exception:  # noqa: BLE001  (a doctor bug must not hide the user's error; --debug shows it)
+        from gradcli.cli.options import OPTIONS
+        if OPTIONS.debug:
+            raise
 
 
 def _anomaly(on: bool):

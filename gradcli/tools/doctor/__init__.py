@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import time
 from pathlib import Path
 
 from gradcli.errors import GradError
@@ -26,6 +27,7 @@ from .model import Diagnosis, Finding, Fix
 __all__ = ["doctor", "diagnose", "Diagnosis", "Finding", "Fix", "KINDS"]
 
 MAX_FIXES = 4  # candidate fixes tried, each a re-run of the script
+MIN_SECONDS, RUNS_BUDGET = 10.0, 6  # the doctor's time: at least 10 s, else six times the script's own run
 MAX_ROUNDS = 3  # a fix that moves the same error to the next line (w -= ..., then b -= ...) is applied again
 KINDS = ("inplace-modified", "freed-graph", "no-grad-fn", "non-scalar", "nonleaf-grad", "leaf-inplace",
          "view-leaf-inplace", "unused-input", "input-no-grad", "int-requires-grad", "hook-size",
@@ -43,7 +45,10 @@ def doctor(script, filename: str | None = None, *, limits=None) -> Diagnosis | N
 
 def diagnose(source: str | bytes, filename: str = "<input>", *, limits=None) -> Diagnosis | None:
     text = _text(source)
+    started = time.monotonic()
     run = record.run(text, filename, limits)
+    # fixes are tried while the doctor has spent less than this: a long script is not re-run a dozen times
+    budget = started + max(MIN_SECONDS, RUNS_BUDGET * (time.monotonic() - started))
     try:
         tree = Tree(text, filename)
     except GradError:
@@ -54,18 +59,23 @@ def diagnose(source: str | bytes, filename: str = "<input>", *, limits=None) -> 
     message = run.error.message if run.error is not None else next(
         (m for _, _, m in run.warnings if m.startswith(kinds.NONLEAF_GRAD)), "")
     diagnosis = Diagnosis(finding.kind, message, finding.line, list(finding.why), list(finding.lines))
-    _try_fixes(diagnosis, finding, text, filename, limits)
+    _try_fixes(diagnosis, finding, text, filename, limits, budget)
     diagnosis.lines = sorted(set(diagnosis.lines))
     return diagnosis
 
 
-def _try_fixes(diagnosis: Diagnosis, finding: Finding, text: str, filename: str, limits) -> None:
+def _try_fixes(diagnosis: Diagnosis, finding: Finding, text: str, filename: str, limits, budget: float) -> None:
     first_failure = None
     for fix in finding.fixes[:MAX_FIXES]:
         if not fix.mechanical:
             if diagnosis.fix is None:
                 diagnosis.fix = fix.text
             continue
+        if time.monotonic() > budget:
+            if diagnosis.fix is None and first_failure is None:
+                diagnosis.fix, diagnosis.mechanical = fix.text, True
+                diagnosis.rerun = "not checked: re-running this script would take too long"
+            break
         ok, note, fixed, more = _verify(E.apply(text, list(fix.edits)), filename, limits, finding, fix)
         if ok:
             diagnosis.fix = "; then ".join([fix.text] + more)

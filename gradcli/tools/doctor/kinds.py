@@ -109,12 +109,11 @@ def inplace_saved(run: Run, tree: Tree, line: int, m) -> Finding:
 
 def _storage_name(run: Run, tree: Tree, key: int, made_line: int) -> str | None:
     """The script's name for the tensor behind a version counter: the one the saving line assigned, if any."""
-    names = [k for k, v in run.globals.items() if isinstance(v, Tensor) and obs.storage_key(v) == key]
     stmt = tree.statement_at(made_line) if made_line else None
     assigned = [t.id for t in stmt.targets if isinstance(t, A.Name)] if isinstance(stmt, A.Assign) else []
-    for n in assigned:
-        if n in names:
-            return n
+    if assigned:  # the name the saving line gave it (maybe a local of a forward())
+        return assigned[0]
+    names = [k for k, v in run.globals.items() if isinstance(v, Tensor) and obs.storage_key(v) == key]
     return names[0] if names else None
 
 

@@ -70,4 +70,6 @@ class Diagnosis:
             out.append(f"checked: {self.rerun}")
         elif self.verified is False:
             out.append(f"not confirmed: {self.rerun}")
+        elif self.rerun:
+            out.append(self.rerun)
         return out

@@ -41,7 +41,11 @@ def graph_svg(t) -> str:
         from gradcli.tools.stepping_page import svg_for_tensor
     except ImportError:
         return draw_svg(t.grad_fn, _user_names())
-    return svg_for_tensor(t)
+    from gradcli.errors import GradError
+    try:
+        return svg_for_tensor(t)
+    except GradError:  # a graph that page refuses (past its limits): the bounded drawing below still shows it
+        return draw_svg(t.grad_fn, _user_names())
 
 
 def _user_names() -> dict[int, str]:

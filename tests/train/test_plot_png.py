@@ -20,7 +20,6 @@ from gradcli.train.png import Canvas
 from .test_plot import RUNS, decode
 
 ROOT = Path(__file__).resolve().parents[2]
-BACKGROUND = np.array([255, 255, 255], np.uint8)
 INK = (40, 40, 40)
 
 
@@ -133,8 +132,8 @@ def test_the_command_takes_the_renderer_from_its_option_or_the_environment(tmp_p
 
 def test_plot_loads_matplotlib_only_to_draw_with_it(tmp_path):
     def loaded(*args):
-        r = subprocess.run([sys.executable, "-X", "importtime", "-m", "gradcli", "plot", str(RUNS / "linear_regression"),
-                            *args], capture_output=True, text=True, timeout=120, cwd=tmp_path,
+        argv = [sys.executable, "-X", "importtime", "-m", "gradcli", "plot", str(RUNS / "linear_regression"), *args]
+        r = subprocess.run(argv, capture_output=True, text=True, timeout=120, cwd=tmp_path,
                            env={**os.environ, "PYTHONPATH": str(ROOT)})
         assert r.returncode == 0, r.stderr[-2000:]
         return {line.rsplit("|", 1)[-1].strip() for line in r.stderr.splitlines() if line.startswith("import time:")}

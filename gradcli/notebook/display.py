@@ -127,7 +127,7 @@ def draw_svg(root, names: dict[int, str] | None = None) -> str:
             left += widths[k] + _COL_GAP
     height = _PAD * 2 + (max(layer) + 1) * (_BOX_H + _ROW_GAP) - _ROW_GAP + (18 if hidden else 0)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
-           f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="monospace" font-size="12">',
+           f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="monospace" font-size="12" style="white-space:pre">',
            '<defs><marker id="gradcli-arrow" viewBox="0 0 8 8" refX="8" refY="4" markerWidth="7" '
            'markerHeight="7" orient="auto"><path d="M0,0 L8,4 L0,8 z" fill="#555"/></marker></defs>']
     for a, b, k in edges:

@@ -195,6 +195,11 @@ def __getattr__(name):
     if name == "doctor":  # the autograd doctor: gradcli.doctor(source or pathlib.Path) -> Diagnosis | None
         from .tools.doctor import doctor
         return doctor
+    if name in ("show", "load_ipython_extension"):
+        # notebook helpers (`gradcli.show(y)`, `%load_ext gradcli`): loaded when asked for, never cached in
+        # the module, so dir(gradcli) and a script's `torch` namespace stay torch's and IPython stays unloaded
+        from . import notebook
+        return getattr(notebook, name)
     raise AttributeError(f"module 'gradcli' has no attribute '{name}'")
 
 
@@ -202,6 +207,15 @@ def set_printoptions(**kwargs):
     from .printing import set_printoptions as _set
     _set(**kwargs)
 
+
+def _rich_display(obj, kind):
+    from .notebook.display import rich_repr
+    return rich_repr(obj, kind)
+
+
+from .autograd import graph as _graph  # noqa: E402
+
+_graph.RICH_DISPLAY = _rich_display  # tensors and nodes draw their graph in a notebook (loaded on first use)
 
 # last: gradcli's classes take torch's names (type(model) prints torch's path; see naming.py)
 from .naming import rename_classes as _rename_classes  # noqa: E402

@@ -14,6 +14,16 @@ FREED = ("Trying to backward through the graph a second time (or directly access
          "they have already been freed). Saved intermediate values of the graph are freed when you call "
          ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
          "graph a second time or if you need to access saved tensors after calling backward.")
+# How a notebook draws a graph: gradcli/__init__.py sets this to `fn(obj, kind) -> str | None` (kind "svg" or
+# "html"), so the engine imports nothing of the display code; None (text only) until then
+RICH_DISPLAY = None
+
+
+def rich_display(obj, kind):
+    """The `_repr_svg_` / `_repr_html_` of a tensor or node: None where nothing is set or nothing to draw."""
+    return None if RICH_DISPLAY is None else RICH_DISPLAY(obj, kind)
+
+
 _HINT = (" Hint: enable anomaly detection to find the operation that failed to compute its gradient, "
          "with torch.autograd.set_detect_anomaly(True, check_nan=False).")
 _ANOMALY_HINT = (" Hint: the backtrace further above shows the operation that failed to compute its gradient. "
@@ -121,6 +131,13 @@ class Node:
 
     def __repr__(self):
         return f"<{type(self).__name__} object at {hex(id(self))}>"
+
+    # a notebook (IPython) shows the graph under this node inline; scripts never reach `_` names
+    def _repr_svg_(self):
+        return rich_display(self, "svg")
+
+    def _repr_html_(self):
+        return rich_display(self, "html")
 
     # ---- saved values -------------------------------------------------------------------------
     def save(self, values):

@@ -6,7 +6,7 @@ import numpy as np
 
 from . import dtypes
 from .grad_mode import STATE
-from .graph import AccumulateGrad, RemovableHandle, vc, version  # noqa: F401  (re-exported)
+from .graph import AccumulateGrad, RemovableHandle, rich_display, vc, version  # noqa: F401  (re-exported)
 from .observer import OBSERVERS, Dropped, notify
 
 NONLEAF_GRAD = (
@@ -317,6 +317,14 @@ class Tensor:
         return format_tensor(np.asarray(self._data), self.dtype.name, extras)
 
     __str__ = __repr__
+
+    # a notebook (IPython) shows a tensor with a graph as its printed form and the graph drawn; a tensor
+    # without grad_fn answers None and IPython falls back to the text above
+    def _repr_svg_(self):
+        return rich_display(self, "svg")
+
+    def _repr_html_(self):
+        return rich_display(self, "html")
 
     def __format__(self, spec):
         if self._data.ndim == 0:  # torch formats a 0-dim tensor as its Python number

@@ -1,4 +1,4 @@
-"""A tiny RGB rasteriser (lines, dots, rectangles, a 3x5 pixel font) that writes PNGs with zlib and struct.
+"""A tiny RGB rasteriser (lines, dots, rectangles, a 5x7 pixel font across or upwards) writing PNGs with zlib.
 
 Enough for loss curves and a decision boundary without matplotlib: gradcli keeps its four dependencies,
 and the bytes depend only on the pixels (no timestamps), so a PNG is as reproducible as the run.
@@ -15,17 +15,39 @@ from .checkpoint import atomic_write
 
 __all__ = ["Canvas"]
 
-# 3x5 glyphs, rows top to bottom, 3 bits each (4 = left column): digits and what axis labels need
+# 5x7 glyphs drawn for gradcli (in the manner of the classic LCD character sets): rows top to bottom, 5 bits
+# each (16 = left column). Printable ASCII that titles, axis labels and numbers need; others draw blank.
 _FONT = {
-    "0": (7, 5, 5, 5, 7), "1": (2, 6, 2, 2, 7), "2": (7, 1, 7, 4, 7), "3": (7, 1, 7, 1, 7), "4": (5, 5, 7, 1, 1),
-    "5": (7, 4, 7, 1, 7), "6": (7, 4, 7, 5, 7), "7": (7, 1, 1, 2, 2), "8": (7, 5, 7, 5, 7), "9": (7, 5, 7, 1, 7),
-    ".": (0, 0, 0, 0, 2), "-": (0, 0, 7, 0, 0), "+": (0, 2, 7, 2, 0), " ": (0, 0, 0, 0, 0), "_": (0, 0, 0, 0, 7),
-    "a": (0, 6, 3, 5, 7), "b": (4, 4, 6, 5, 6), "c": (0, 3, 4, 4, 3), "d": (1, 1, 3, 5, 3), "e": (7, 4, 7, 4, 7),
-    "f": (3, 4, 6, 4, 4), "g": (7, 5, 7, 1, 6), "h": (4, 4, 6, 5, 5), "i": (2, 0, 2, 2, 2), "k": (4, 5, 6, 5, 5),
-    "l": (6, 2, 2, 2, 7), "m": (0, 7, 7, 5, 5), "n": (0, 6, 5, 5, 5), "o": (0, 7, 5, 5, 7), "p": (0, 7, 5, 7, 4),
-    "r": (0, 6, 5, 4, 4), "s": (0, 3, 6, 1, 6), "t": (4, 7, 4, 4, 3), "u": (0, 5, 5, 5, 7), "v": (0, 5, 5, 5, 2),
-    "x": (0, 5, 2, 2, 5), "y": (5, 5, 7, 1, 6),
+    '0': (14, 17, 19, 21, 25, 17, 14), '1': (4, 12, 4, 4, 4, 4, 14), '2': (14, 17, 1, 2, 4, 8, 31),
+    '3': (31, 2, 4, 2, 1, 17, 14), '4': (2, 6, 10, 18, 31, 2, 2), '5': (31, 16, 30, 1, 1, 17, 14),
+    '6': (6, 8, 16, 30, 17, 17, 14), '7': (31, 1, 2, 4, 8, 8, 8), '8': (14, 17, 17, 14, 17, 17, 14),
+    '9': (14, 17, 17, 15, 1, 2, 12), 'A': (14, 17, 17, 31, 17, 17, 17), 'B': (30, 17, 17, 30, 17, 17, 30),
+    'C': (14, 17, 16, 16, 16, 17, 14), 'D': (28, 18, 17, 17, 17, 18, 28), 'E': (31, 16, 16, 30, 16, 16, 31),
+    'F': (31, 16, 16, 30, 16, 16, 16), 'G': (14, 17, 16, 23, 17, 17, 15), 'H': (17, 17, 17, 31, 17, 17, 17),
+    'I': (14, 4, 4, 4, 4, 4, 14), 'J': (7, 2, 2, 2, 2, 18, 12), 'K': (17, 18, 20, 24, 20, 18, 17),
+    'L': (16, 16, 16, 16, 16, 16, 31), 'M': (17, 27, 21, 21, 17, 17, 17), 'N': (17, 17, 25, 21, 19, 17, 17),
+    'O': (14, 17, 17, 17, 17, 17, 14), 'P': (30, 17, 17, 30, 16, 16, 16), 'Q': (14, 17, 17, 17, 21, 18, 13),
+    'R': (30, 17, 17, 30, 20, 18, 17), 'S': (15, 16, 16, 14, 1, 1, 30), 'T': (31, 4, 4, 4, 4, 4, 4),
+    'U': (17, 17, 17, 17, 17, 17, 14), 'V': (17, 17, 17, 17, 17, 10, 4), 'W': (17, 17, 17, 21, 21, 21, 10),
+    'X': (17, 17, 10, 4, 10, 17, 17), 'Y': (17, 17, 10, 4, 4, 4, 4), 'Z': (31, 1, 2, 4, 8, 16, 31),
+    'a': (0, 0, 14, 1, 15, 17, 15), 'b': (16, 16, 22, 25, 17, 17, 30), 'c': (0, 0, 14, 16, 16, 17, 14),
+    'd': (1, 1, 13, 19, 17, 17, 15), 'e': (0, 0, 14, 17, 31, 16, 14), 'f': (6, 9, 8, 28, 8, 8, 8),
+    'g': (0, 15, 17, 15, 1, 17, 14), 'h': (16, 16, 22, 25, 17, 17, 17), 'i': (4, 0, 12, 4, 4, 4, 14),
+    'j': (2, 0, 6, 2, 2, 18, 12), 'k': (16, 16, 18, 20, 24, 20, 18), 'l': (12, 4, 4, 4, 4, 4, 14),
+    'm': (0, 0, 26, 21, 21, 17, 17), 'n': (0, 0, 22, 25, 17, 17, 17), 'o': (0, 0, 14, 17, 17, 17, 14),
+    'p': (0, 0, 30, 17, 30, 16, 16), 'q': (0, 0, 13, 19, 15, 1, 1), 'r': (0, 0, 22, 25, 16, 16, 16),
+    's': (0, 0, 14, 16, 14, 1, 30), 't': (8, 8, 28, 8, 8, 9, 6), 'u': (0, 0, 17, 17, 17, 19, 13),
+    'v': (0, 0, 17, 17, 17, 10, 4), 'w': (0, 0, 17, 17, 21, 21, 10), 'x': (0, 0, 17, 10, 4, 10, 17),
+    'y': (0, 0, 17, 17, 15, 1, 14), 'z': (0, 0, 31, 2, 4, 8, 31), '.': (0, 0, 0, 0, 0, 12, 12),
+    ',': (0, 0, 0, 0, 12, 4, 8), ':': (0, 12, 12, 0, 12, 12, 0), ';': (0, 12, 12, 0, 12, 4, 8),
+    '-': (0, 0, 0, 31, 0, 0, 0), '_': (0, 0, 0, 0, 0, 0, 31), '+': (0, 4, 4, 31, 4, 4, 0),
+    '=': (0, 0, 31, 0, 31, 0, 0), '/': (0, 1, 2, 4, 8, 16, 0), '(': (2, 4, 8, 8, 8, 4, 2),
+    ')': (8, 4, 2, 2, 2, 4, 8), '[': (14, 8, 8, 8, 8, 8, 14), ']': (14, 2, 2, 2, 2, 2, 14),
+    '%': (24, 25, 2, 4, 8, 19, 3), '<': (2, 4, 8, 16, 8, 4, 2), '>': (8, 4, 2, 1, 2, 4, 8),
+    "'": (4, 4, 8, 0, 0, 0, 0), '!': (4, 4, 4, 4, 4, 0, 4), '?': (14, 17, 1, 2, 4, 0, 4),
+    '*': (0, 4, 21, 14, 21, 4, 0), '#': (10, 10, 31, 10, 31, 10, 10),
 }
+_BLANK = (0,) * 7
 
 
 class Canvas:
@@ -60,19 +82,31 @@ class Canvas:
         for x, y in zip(xs, ys):
             self.rect(x + lo, y + lo, x + hi, y + hi, color)
 
-    def text(self, x: int, y: int, s: str, color, scale: int = 2) -> int:
-        """Draw s with its top-left corner at (x, y); returns the x after it. Unknown characters are blanks."""
+    def text(self, x: int, y: int, s: str, color, scale: int = 1) -> int:
+        """Draw s with its top-left corner at (x, y), 7*scale pixels high; returns the x after it. Characters
+        the font lacks are blanks."""
         for ch in s:
-            for r, bits in enumerate(_FONT.get(ch.lower(), _FONT[" "])):
-                for c in range(3):
-                    if bits & (4 >> c):
+            for r, bits in enumerate(_FONT.get(ch, _BLANK)):
+                for c in range(5):
+                    if bits & (16 >> c):
                         self.rect(x + c * scale, y + r * scale, x + (c + 1) * scale, y + (r + 1) * scale, color)
-            x += 4 * scale
+            x += 6 * scale
         return x
 
+    def text_up(self, x: int, y: int, s: str, color, scale: int = 1) -> None:
+        """Draw s reading upwards (a y-axis label) with its bottom-left corner at (x, y): the text drawn on
+        a blank strip, turned a quarter left, and its inked pixels copied."""
+        strip = Canvas(max(1, self.text_width(s, scale)), 7 * scale, (0, 0, 0))
+        strip.text(0, 0, s, (255, 255, 255), scale)
+        ink = np.rot90(strip.px[:, :, 0] > 0)  # (width, 7*scale): row 0 is the end of the text
+        ys, xs = np.nonzero(ink)
+        ys, xs = ys + y - ink.shape[0], xs + x
+        keep = (ys >= 0) & (ys < self.h) & (xs >= 0) & (xs < self.w)
+        self.px[ys[keep], xs[keep]] = color
+
     @staticmethod
-    def text_width(s: str, scale: int = 2) -> int:
-        return len(s) * 4 * scale
+    def text_width(s: str, scale: int = 1) -> int:
+        return len(s) * 6 * scale
 
     def png_bytes(self) -> bytes:
         raw = b"".join(b"\x00" + self.px[y].tobytes() for y in range(self.h))  # filter 0 on every row

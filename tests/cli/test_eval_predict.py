@@ -81,7 +81,7 @@ def test_every_help_example_runs(tmp_path, monkeypatch):
         assert r.exit_code == 0, r.output
     examples = [line.strip() for text in (evaluate.EVAL_EXAMPLES, evaluate.PREDICT_EXAMPLES, plot.EXAMPLES)
                 for line in text.splitlines() if line.strip().startswith("gradcli ")]
-    assert len(examples) == 11
+    assert len(examples) == 12
     for line in examples:
         r = runner.invoke(app, shlex.split(line)[1:])
         assert r.exit_code == 0, (line, r.output)

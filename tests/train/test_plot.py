@@ -46,16 +46,16 @@ def test_canvas_pixels_round_trip(tmp_path):
 
 
 def test_png_of_a_two_d_classifier_has_the_boundary_and_is_reproducible(tmp_path):
-    r = plot_run(RUNS / "logistic_regression", png=str(tmp_path / "a.png"))
-    assert r.boundary and r.png
-    plot_run(RUNS / "logistic_regression", png=str(tmp_path / "b.png"))
+    r = plot_run(RUNS / "logistic_regression", png=str(tmp_path / "a.png"), renderer="builtin")
+    assert r.boundary and r.png and r.renderer == "builtin"
+    plot_run(RUNS / "logistic_regression", png=str(tmp_path / "b.png"), renderer="builtin")
     a, b = (tmp_path / "a.png").read_bytes(), (tmp_path / "b.png").read_bytes()
     assert a == b and decode(a).shape == (400, 960, 3)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.png", "b.png"]
 
 
 def test_regression_png_is_curves_only(tmp_path):
-    r = plot_run(RUNS / "linear_regression", png=str(tmp_path / "r.png"), log_scale=True)
+    r = plot_run(RUNS / "linear_regression", png=str(tmp_path / "r.png"), log_scale=True, renderer="builtin")
     assert not r.boundary and decode((tmp_path / "r.png").read_bytes()).shape == (400, 640, 3)
 
 
@@ -66,7 +66,7 @@ def test_a_failed_write_leaves_no_png_and_no_temp_file(tmp_path, monkeypatch):
         raise OSError("disk full")
     monkeypatch.setattr(os, "replace", broken)
     with pytest.raises(OSError):
-        plot_run(RUNS / "linear_regression", png=str(tmp_path / "old.png"))
+        plot_run(RUNS / "linear_regression", png=str(tmp_path / "old.png"), renderer="builtin")
     assert [p.name for p in tmp_path.iterdir()] == ["old.png"] and (tmp_path / "old.png").read_bytes() == b"previous"
 
 

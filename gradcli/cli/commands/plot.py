@@ -15,6 +15,7 @@ Examples:
   gradcli plot runs/moons_mlp --metric accuracy
   gradcli plot runs/logistic_regression --log --width 100
   gradcli plot runs/moons_mlp --png moons.png
+  gradcli plot runs/moons_mlp --png moons.png --png-renderer builtin
 """
 
 
@@ -31,9 +32,13 @@ def register(app: typer.Typer, boundary) -> None:
                                                "and its decision boundary (from --checkpoint)."),
         checkpoint: str = typer.Option("best", "--checkpoint", metavar="best|last",
                                        help="The parameters behind the PNG's decision boundary."),
+        png_renderer: str = typer.Option("auto", "--png-renderer", metavar="auto|matplotlib|builtin",
+                                         envvar="GRADCLI_PNG_RENDERER",
+                                         help="Who draws --png: matplotlib when installed (auto), or gradcli's "
+                                              "own rasteriser (builtin, no plotting library)."),
     ):
         """Draw a run's curves from its metrics.jsonl: text sized to --width (or the terminal), and a PNG
-        written without any plotting library."""
+        with a title and axis labels (matplotlib's when it is installed, else gradcli's own rasteriser)."""
         from gradcli.train.plot import plot_run
 
         from ..render import emit
@@ -45,4 +50,4 @@ def register(app: typer.Typer, boundary) -> None:
         if png is not None and os.path.isdir(png):
             from gradcli.errors import GradError
             raise GradError(f"--png: cannot write {png}: it is a directory; give a file name such as {png}/curves.png")
-        emit("plot", plot_run(run, metric, png, log, checkpoint), render)
+        emit("plot", plot_run(run, metric, png, log, checkpoint, png_renderer), render)

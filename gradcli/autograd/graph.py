@@ -85,6 +85,18 @@ def modified_error(t, saved_version, producer=None):
         f"{saved_version} instead." + (_ANOMALY_HINT if STATE.anomaly else _HINT))
 
 
+_MAKE = []
+
+
+def _tensor_make():
+    """Tensor._make, looked up once: tensor.py imports this module, so it can't be imported at the top, and
+    an import statement in unpack's loop costs a module lookup per saved result."""
+    if not _MAKE:
+        from .tensor import Tensor
+        _MAKE.append(Tensor._make)
+    return _MAKE[0]
+
+
 class SavedResult:
     """An op's own output, saved without a reference to the output Tensor (that would be a cycle):
     unpacking rebuilds a Tensor on the same storage whose grad_fn is the saving node."""
@@ -163,8 +175,7 @@ class Node:
                 continue
             v = saved[k]
             if type(v) is SavedResult:
-                from .tensor import Tensor
-                t = Tensor._make(v.data, True, self, v.output_nr)
+                t = _tensor_make()(v.data, True, self, v.output_nr)
                 t._vc = v.vc
                 if v.vc[0] != ver:
                     raise modified_error(t, ver, self)

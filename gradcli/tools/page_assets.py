@@ -11,7 +11,7 @@ __all__ = ["PAGE", "PAGE_CSS", "SVG_CSS", "PAGE_JS"]
 # the light theme as the fallback.
 SVG_CSS = """
 .gradcli-graph{font:12px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
-.gradcli-graph text{text-anchor:middle;fill:var(--fg,#1b1b1b)}
+.gradcli-graph text{fill:var(--fg,#1b1b1b)}.gradcli-graph .node text{text-anchor:middle}
 .gradcli-graph .node rect{fill:var(--node,#f3f5f9);stroke:var(--stroke,#6b7280);stroke-width:1.2}
 .gradcli-graph .node.leaf rect{fill:var(--leaf,#edf7ee)}
 .gradcli-graph .node .value{fill:var(--muted,#4b5563)}
@@ -21,7 +21,7 @@ SVG_CSS = """
 .gradcli-graph .node.got rect{stroke-width:2}
 .gradcli-graph .edge path{fill:none;stroke:var(--stroke,#6b7280);stroke-width:1.2}
 .gradcli-graph .arrowhead{fill:var(--stroke,#6b7280)}
-.gradcli-graph .edge .elabel{visibility:hidden;fill:var(--accent,#b4410c);text-anchor:start}
+.gradcli-graph .edge .elabel{visibility:hidden;fill:var(--accent,#b4410c)}
 .gradcli-graph .edge.sent .elabel{visibility:visible;fill:var(--muted,#4b5563)}
 .gradcli-graph .edge.sent path{stroke:var(--done,#9ca3af)}
 .gradcli-graph .edge.flow path{stroke:var(--accent,#b4410c);stroke-width:3}

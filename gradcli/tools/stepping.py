@@ -73,7 +73,7 @@ def stepping(argument: str, *, var: str | None = None, at: dict[str, str] | None
              = None, seed: int = 0, order: int = 1, limits: Limits | None = None, stdin: bytes | None = None,
              max_steps: int = MAX_STEPS) -> Stepping:
     """The page's data for EXPR|FILE: `order` 2 steps through the backward of the first derivative's
-    create_graph graph (∂y/∂v, v the first --wrt variable), a FILE needs the tensor's name unless it has one."""
+    create_graph graph (∂y/∂v, v the --wrt variable or the first one), a FILE needs the tensor's name unless it has one."""
     from .graph import is_file_argument, load
 
     if order not in (1, 2):
@@ -88,10 +88,9 @@ def stepping(argument: str, *, var: str | None = None, at: dict[str, str] | None
             got = load(argument, var=var, at=at, seed=seed, limits=limits, stdin=stdin)
             ev = _script_evaluation(argument if argument != "-" else "<stdin>", got)
         else:
-            if var is not None:
-                raise OptionError("--var picks a tensor of a .grad file; a one-liner explains its result "
-                                  "(end it with the expression you want)")
             ev = E.evaluate(argument, at, seed, limits, stdout=io.StringIO())
+            if var is not None and var != ev.output_name:
+                ev = _pick(ev, var)
             if order == 2:
                 ev, wrt = _first_derivative(ev, wrt)
         ex = _explain(ev, rec, wrt, max_steps)
@@ -111,9 +110,22 @@ def _explain(ev, rec, wrt, max_steps) -> Explanation:
                              "tensor no backward has gone through") from None
 
 
+def _pick(ev: E.Evaluation, var: str) -> E.Evaluation:
+    """A one-liner's intermediate instead of its result (--var a)."""
+    t = ev.variables.get(var)
+    if t is None or var in ev.leaves:
+        what = "is a variable (a leaf): explain a tensor computed from it" if var in ev.leaves else \
+            f"is not a name the expression assigns (its intermediates: {', '.join(ev.variables) or 'none'})"
+        raise OptionError(f"--var {var}: {var} {what}")
+    return replace(ev, output=t, output_name=var)
+
+
 def _first_derivative(ev: E.Evaluation, wrt: list[str] | None):
     """The evaluation of ∂y/∂v, built with create_graph=True, as the tensor to explain."""
     E._need_scalar(ev)
+    if wrt and len(wrt) > 1:
+        raise OptionError(f"--wrt {','.join(wrt)}: --order 2 differentiates one first derivative dy/dv; name one "
+                          "variable v (the second derivatives with respect to every variable are shown)")
     names = E._select(ev, wrt)
     if not names:
         raise GradValueError("the expression has no variables, so it has no derivatives")
@@ -128,7 +140,7 @@ def _first_derivative(ev: E.Evaluation, wrt: list[str] | None):
     if g.numel() != 1:
         raise GradValueError(f"--order 2 steps through the backward of ∂{y}/∂{v}, which has shape "
                              f"{list(g.shape)}; choose a variable with one element first in --wrt")
-    return replace(ev, output=g, output_name=f"d{y}_d{v}"), (wrt if wrt else None)
+    return replace(ev, output=g, output_name=f"d{y}_d{v}"), None
 
 
 def _script_evaluation(shown: str, got) -> E.Evaluation:

@@ -26,10 +26,11 @@ from .graph_export import tensor_text
 from .layered_layout import layered_layout
 from .stepping import MAX_PAGE_STEPS, Stepping, stepping, stepping_of
 
-__all__ = ["page", "page_of", "page_for_tensor", "svg_for_tensor", "svg_of", "jsonable", "number_text"]
+__all__ = ["page", "page_of", "write_page", "PageWritten", "page_for_tensor", "svg_for_tensor", "svg_of", "jsonable", "number_text"]
 
 CHAR_W, LINE_H, PAD = 7.3, 16, 8  # monospace 12px: px per character, per line; padding in a box
 MAX_LABEL = 48  # characters of a value or formula inside the drawing (the panel has the full text)
+LABEL_ROOM = 90  # px right of the drawing for edge labels
 MAX_FORMULA = 300  # characters of a formula in the panel
 MAX_TERMS = 4  # terms of a sum spelled out
 
@@ -107,13 +108,14 @@ def _code(formula: str) -> str:
     return f"<code>{escape(_short(formula, MAX_FORMULA))}</code>"
 
 
-def _formula(text: str) -> str:
+def _formula(text: str, value=None) -> str:
     """`<code>formula</code> = `, or nothing when the formula is a plain number the value says again."""
     try:
         float(text)
         return ""
     except ValueError:
-        return _code(text) + " = "
+        pass
+    return "" if value is not None and text == number_text(value) else _code(text) + " = "
 
 
 def _terms(items: list, fmt=str) -> str:
@@ -142,8 +144,9 @@ def svg_of(st: Stepping, standalone: bool = False) -> str:
             for i, ls in lines.items()}
     lay = layered_layout([(n.id, *size[n.id]) for n in st.nodes], [(e.src, e.dst) for e in st.edges])
     ex = st.explanation
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="gradcli-graph" viewBox="0 0 {lay.width} '
-           f'{lay.height}" width="{lay.width}" height="{lay.height}" role="img" '
+    width = lay.width + LABEL_ROOM  # an edge label may stick out right of the rightmost box
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="gradcli-graph" viewBox="0 0 {width:g} '
+           f'{lay.height}" width="{width:g}" height="{lay.height}" role="img" '
            f'aria-label="{escape(_caption(st), quote=True)}">',
            f"<style>{assets.SVG_CSS}</style>" if standalone else "",
            '<defs><marker id="gc-arrow" viewBox="0 0 8 8" refX="7" refY="4" markerWidth="8" markerHeight="8" '
@@ -155,9 +158,7 @@ def svg_of(st: Stepping, standalone: bool = False) -> str:
         d = "M" + " L".join(f"{x:g},{y:g}" for x, y in pts)
         label = ""
         if e.step is not None:
-            sent = ex.steps[e.step].edges[e.edge].sent
-            mx, my = _midpoint(pts)
-            label = (f'<text class="elabel" x="{mx:g}" y="{my:g}">{escape(_short(number_text(sent)))}</text>')
+            label = _edge_label(pts, number_text(ex.steps[e.step].edges[e.edge].sent))
         out.append(f'<g class="edge" id="{e.id}" data-src="{e.src}" data-dst="{e.dst}"><path d="{d}" '
                    f'marker-end="url(#gc-arrow)"/>{label}</g>')
     for n in st.nodes:
@@ -174,9 +175,14 @@ def svg_of(st: Stepping, standalone: bool = False) -> str:
     return "".join(s for s in out if s)
 
 
-def _midpoint(pts):
-    (x0, y0), (x1, y1) = pts[len(pts) // 2 - 1] if len(pts) > 2 else pts[0], pts[len(pts) // 2]
-    return round((x0 + x1) / 2 + 4, 1), round((y0 + y1) / 2 + 4, 1)
+def _edge_label(pts, text: str) -> str:
+    """The edge's label beside its first segment, on the side it leans to (two edges leaving one box
+    part ways, so their labels do not meet)."""
+    (x0, y0), (x1, y1) = pts[0], pts[1]
+    mx, my = x0 + (x1 - x0) * 0.45, y0 + (y1 - y0) * 0.45 + 4
+    anchor, dx = ("end", -5) if x1 < x0 - 1 else ("start", 5)
+    return (f'<text class="elabel" x="{round(mx + dx, 1):g}" y="{round(my, 1):g}" text-anchor="{anchor}">'
+            f"{escape(_short(text))}</text>")
 
 
 def _caption(st: Stepping) -> str:
@@ -213,7 +219,7 @@ def _frame_html(st: Stepping, k: int, received: dict) -> str:
         s = ex.steps[k - 1]
         via = received.get(frame.active, [])
         body.append(f'<p class="incoming-line">Incoming gradient ∂{escape(y)}/∂{escape(s.name)} = '
-                    f"{_formula(s.incoming_full)}{_num(s.incoming, 'incoming')}")
+                    f"{_formula(s.incoming_full, s.incoming)}{_num(s.incoming, 'incoming')}")
         if len(via) > 2:
             body.append(" — the sum of what arrived along " + str(len(via) // 2) + " edges: " +
                         _terms(_pairs(via), lambda p: _num(ex.steps[p[0]].edges[p[1]].received, "term")))
@@ -222,8 +228,8 @@ def _frame_html(st: Stepping, k: int, received: dict) -> str:
             scalar = s.incoming.numel() == 1 and e.local_value.numel() == 1
             times = f"{escape(number_text(s.incoming))}·{escape(number_text(e.local_value))} = " if scalar else ""
             body.append(f'<li class="edge-step" data-edge="{j}">to <code>{escape(e.to)}</code> ({escape(e.input)}): '
-                        f"local ∂{escape(s.name)}/∂{escape(e.to)} = {_formula(e.local)}"
-                        f"{_formula(e.local_full) if e.local_full != e.local else ''}"
+                        f"local ∂{escape(s.name)}/∂{escape(e.to)} = {_formula(e.local, e.local_value)}"
+                        f"{_formula(e.local_full, e.local_value) if e.local_full != e.local else ''}"
                         f"{_num(e.local_value, 'local')}; sends {times}{_num(e.sent, 'sent')}")
             if e.reduced_dims is not None:
                 body.append(f'<br><span class="broadcast">broadcast: {escape(e.to)} has shape '
@@ -239,7 +245,7 @@ def _frame_html(st: Stepping, k: int, received: dict) -> str:
         for s in ex.sums:
             terms = _terms(s.terms, lambda t: f"{_num(t.value, 'term')} <span class=\"op\">via {escape(t.via)}</span>") or "nothing reaches it"
             body.append(f'<li><code>{escape(s.leaf)}.grad</code> = ∂{escape(y)}/∂{escape(s.leaf)} = '
-                        f"{_formula(s.formula)}{terms} = {_num(s.total, 'total')}</li>")
+                        f"{_formula(s.formula, s.total)}{terms} = {_num(s.total, 'total')}</li>")
         body.append("</ul>")
     return head + "".join(body) + "</section>"
 
@@ -302,3 +308,37 @@ def page_of(st: Stepping) -> str:
         title=escape(f"gradcli explain: {ex.expr}"), expr=escape(ex.expr), what=what, svg=svg_of(st),
         svg_css=assets.SVG_CSS, css=assets.PAGE_CSS, js=assets.PAGE_JS, frames="".join(frames_html),
         last=len(st.frames) - 1, data=island)
+
+
+# ---- --html PATH ---------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class PageWritten:
+    """What `--html PATH` did: the path as given, the page's size, how many steps it holds."""
+
+    path: str
+    bytes: int
+    steps: int
+    nodes: int
+    replaced: bool
+
+
+def write_page(html: str, path: str, st_steps: int, st_nodes: int) -> PageWritten:
+    """Write the page to path whole or not at all (a temporary file beside it, then a rename)."""
+    from pathlib import Path
+
+    from gradcli.errors import GradError
+
+    from .graph_export import _atomic_write
+
+    target = Path(path)
+    if target.is_dir():
+        raise GradError(f"cannot write {path}: it is a directory; give a file name such as {path}/backward.html")
+    if not target.parent.is_dir() and str(target.parent):
+        raise GradError(f"cannot write {path}: the directory {target.parent} does not exist; create it first or "
+                        "choose another path")
+    data = html.encode("utf-8")
+    replaced = target.exists()
+    _atomic_write(target, data, path)
+    return PageWritten(path, len(data), st_steps, st_nodes, replaced)

@@ -118,7 +118,7 @@ PAGE = """<!DOCTYPE html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="gradcli">
 <title>{title}</title>
-<style>{css}{svg_css}</style>
+<style>{svg_css}{css}</style>
 </head>
 <body data-frame="0">
 <header>

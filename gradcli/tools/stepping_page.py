@@ -207,7 +207,7 @@ def _frame_html(st: Stepping, k: int, received: dict) -> str:
     if k == 0:
         body.append("<p>Forward pass: the leaves, then each operation in the order it ran.</p><ul>")
         for name, leaf in ex.leaves.items():
-            body.append(f'<li><code>{escape(name)}</code> = {_num(leaf, "leaf")} <span class="op">leaf'
+            body.append(f'<li data-leaf="{escape(name)}"><code>{escape(name)}</code> = {_num(leaf, "leaf")} <span class="op">leaf'
                         f'{" (drawn with seed %d)" % ex.seed if name in ex.drawn else ""}</span></li>')
         for s in reversed(ex.steps):
             body.append(f"<li><code>{escape(s.name)} = {escape(_short(s.forward, MAX_FORMULA))}</code> = "

@@ -73,7 +73,8 @@ def stepping(argument: str, *, var: str | None = None, at: dict[str, str] | None
              = None, seed: int = 0, order: int = 1, limits: Limits | None = None, stdin: bytes | None = None,
              max_steps: int = MAX_STEPS) -> Stepping:
     """The page's data for EXPR|FILE: `order` 2 steps through the backward of the first derivative's
-    create_graph graph (∂y/∂v, v the --wrt variable or the first one), a FILE needs the tensor's name unless it has one."""
+    create_graph graph (∂y/∂v, v the --wrt variable or the first one); for a FILE, `var` names the tensor
+    (default: the last one with a grad_fn)."""
     from .graph import is_file_argument, load
 
     if order not in (1, 2):

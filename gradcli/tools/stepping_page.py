@@ -26,7 +26,8 @@ from .graph_export import tensor_text
 from .layered_layout import layered_layout
 from .stepping import MAX_PAGE_STEPS, Stepping, stepping, stepping_of
 
-__all__ = ["page", "page_of", "write_page", "PageWritten", "page_for_tensor", "svg_for_tensor", "svg_of", "jsonable", "number_text"]
+__all__ = ["page", "page_of", "write_page", "PageWritten", "page_for_tensor", "svg_for_tensor", "svg_of",
+           "jsonable", "number_text"]
 
 CHAR_W, LINE_H, PAD = 7.3, 16, 8  # monospace 12px: px per character, per line; padding in a box
 MAX_LABEL = 48  # characters of a value or formula inside the drawing (the panel has the full text)
@@ -150,7 +151,8 @@ def svg_of(st: Stepping, standalone: bool = False) -> str:
            f'aria-label="{escape(_caption(st), quote=True)}">',
            f"<style>{assets.SVG_CSS}</style>" if standalone else "",
            '<defs><marker id="gc-arrow" viewBox="0 0 8 8" refX="7" refY="4" markerWidth="8" markerHeight="8" '
-           'markerUnits="userSpaceOnUse" orient="auto-start-reverse"><path d="M0,0 L8,4 L0,8 z" class="arrowhead"/></marker></defs>']
+           'markerUnits="userSpaceOnUse" orient="auto-start-reverse">'
+           '<path d="M0,0 L8,4 L0,8 z" class="arrowhead"/></marker></defs>']
     for e, route in zip(st.edges, lay.routes):
         (x0, y0), (x1, y1) = route[0], route[-1]
         h0, h1 = size[e.src][1] / 2, size[e.dst][1] / 2
@@ -207,7 +209,8 @@ def _frame_html(st: Stepping, k: int, received: dict) -> str:
     if k == 0:
         body.append("<p>Forward pass: the leaves, then each operation in the order it ran.</p><ul>")
         for name, leaf in ex.leaves.items():
-            body.append(f'<li data-leaf="{escape(name)}"><code>{escape(name)}</code> = {_num(leaf, "leaf")} <span class="op">leaf'
+            body.append(f'<li data-leaf="{escape(name)}"><code>{escape(name)}</code> = {_num(leaf, "leaf")} '
+                        f'<span class="op">leaf'
                         f'{" (drawn with seed %d)" % ex.seed if name in ex.drawn else ""}</span></li>')
         for s in reversed(ex.steps):
             body.append(f"<li><code>{escape(s.name)} = {escape(_short(s.forward, MAX_FORMULA))}</code> = "
@@ -243,7 +246,8 @@ def _frame_html(st: Stepping, k: int, received: dict) -> str:
     else:
         body.append(f"<p>Each leaf's <code>.grad</code>: the sum of what reached it along every path.</p><ul>")
         for s in ex.sums:
-            terms = _terms(s.terms, lambda t: f"{_num(t.value, 'term')} <span class=\"op\">via {escape(t.via)}</span>") or "nothing reaches it"
+            terms = _terms(s.terms, lambda t: f"{_num(t.value, 'term')} <span class=\"op\">via "
+                                              f"{escape(t.via)}</span>") or "nothing reaches it"
             body.append(f'<li><code>{escape(s.leaf)}.grad</code> = ∂{escape(y)}/∂{escape(s.leaf)} = '
                         f"{_formula(s.formula, s.total)}{terms} = {_num(s.total, 'total')}</li>")
         body.append("</ul>")

@@ -26,7 +26,7 @@ from . import expression as E
 from .formula_text import Expr, const, full_text
 from .unparse import Recorder, Unparser
 
-__all__ = ["EdgeStep", "Step", "Term", "LeafSum", "Explanation", "explain", "MAX_STEPS"]
+__all__ = ["EdgeStep", "Step", "Term", "LeafSum", "Explanation", "Trace", "explain", "explain_evaluation", "MAX_STEPS"]
 
 MAX_STEPS = 200  # nodes; past this an explanation is no longer read, and `gradcli graph` shows the shape
 
@@ -87,6 +87,18 @@ class Explanation(E.ReportHeader):
 
     steps: list[Step]
     sums: list[LeafSum]
+    _trace: Trace | None = field(default=None, repr=False, compare=False)  # not shown: "_" keeps it out of --json
+
+
+@dataclass
+class Trace:
+    """The engine's nodes behind an explanation, for drawing it: `order[i]` made `steps[i]`."""
+
+    nodes: list  # the op nodes, in the order they were made
+    order: list  # the op nodes backward ran, in its order
+    names: dict  # op node -> the name the steps give it
+    leaves: dict[str, Tensor]  # name -> leaf tensor
+    edge_index: dict  # op node -> the next_functions index of each of its step's edges
 
 
 def _forward_nodes(output: Tensor, made: dict) -> list:
@@ -140,20 +152,29 @@ def explain(expr: str, at: dict[str, str] | None = None, wrt: list[str] | None =
     """Evaluate a one-liner and explain how backward computes its gradient, node by node."""
     with Recorder() as rec:
         ev = E.evaluate(expr, at, seed, limits)
-        E._need_scalar(ev)
-        wanted = E._select(ev, wrt)
-        nodes = _forward_nodes(ev.output, rec.records)
-        if len(nodes) > max_steps:
-            raise GradLimitError(f"the graph has {len(nodes)} operations; explain shows at most {max_steps} "
-                                 "(use gradcli grad for the numbers)")
-        ran = _Steps(set(nodes))
-        leaves = list(ev.leaves.values())
-        with observe(ran):
-            totals = gradcli.autograd.grad(ev.output, leaves, create_graph=True, allow_unused=True) \
-                if ev.output.requires_grad and leaves else [None] * len(leaves)
-        incoming, order = ran.incoming, ran.order
-        # each node's VJPs applied to ones: the local derivatives, built as graphs so they read as formulas
-        local = {n: n.apply([gradcli.ones_like(incoming[n].detach())]) for n in order}
+        return explain_evaluation(ev, rec, wrt, max_steps)
+
+
+def explain_evaluation(ev: E.Evaluation, rec: Recorder, wrt: list[str] | None = None,
+                       max_steps: int = MAX_STEPS) -> Explanation:
+    """Explain the backward of `ev.output` (any scalar tensor with its named leaves: a one-liner's result, a
+    first derivative built with create_graph, a script's tensor). Call it while `rec` is still recording:
+    the local derivatives it builds must be recorded to read as formulas. The result's `_trace` keeps the
+    nodes behind the steps (for the stepping page; never part of --json)."""
+    E._need_scalar(ev)
+    wanted = E._select(ev, wrt)
+    nodes = _forward_nodes(ev.output, rec.records)
+    if len(nodes) > max_steps:
+        raise GradLimitError(f"the graph has {len(nodes)} operations; explain shows at most {max_steps} "
+                             "(use gradcli grad for the numbers)")
+    ran = _Steps(set(nodes))
+    leaves = list(ev.leaves.values())
+    with observe(ran):
+        totals = gradcli.autograd.grad(ev.output, leaves, create_graph=True, allow_unused=True) \
+            if ev.output.requires_grad and leaves else [None] * len(leaves)
+    incoming, order = ran.incoming, ran.order
+    # each node's VJPs applied to ones: the local derivatives, built as graphs so they read as formulas
+    local = {n: n.apply([gradcli.ones_like(incoming[n].detach())]) for n in order}
     names = _names(ev, nodes)
     full = Unparser(rec.records, ev.leaves)
     named = Unparser(rec.records, ev.leaves, stop=names)
@@ -162,7 +183,10 @@ def explain(expr: str, at: dict[str, str] | None = None, wrt: list[str] | None =
              for n in order]
     total = {name: t for name, t in zip(ev.leaves, totals)}
     sums = [_leaf_sum(name, steps, nodes, order, total[name], full, ev) for name in wanted]
-    return Explanation(**E.header(ev), steps=steps, sums=sums)
+    return Explanation(**E.header(ev), steps=steps, sums=sums,
+                       _trace=Trace(nodes, order, names, dict(ev.leaves), {n: [
+                           i for i, (nxt, _) in enumerate(n.next_functions)
+                           if nxt is not None and ran.steps[n].sent[i] is not None] for n in order}))
 
 
 class _Steps:

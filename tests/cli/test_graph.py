@@ -248,6 +248,9 @@ def test_help_examples_run(line, tmp_path):
             pytest.skip("Graphviz's dot is not installed")
         i = args.index("--output") + 1
         args[i] = str(tmp_path / args[i])
+    if "--html" in args:
+        i = args.index("--html") + 1
+        args[i] = str(tmp_path / args[i])
     r = invoke(*args)
     assert r.exit_code == 0, (line, r.stderr)
 

@@ -20,6 +20,7 @@ Examples:
   gradcli graph "y=tanh(x)*x" --format dot > g.dot
   gradcli graph "y=tanh(x)*x" --output g.svg
   gradcli --json graph "y=exp(x)*x"
+  gradcli graph "y=(x+w)*(w+1)" --at x=2 --at w=1 --html backward.html
 
 Reading the tree: [k] is the position of the edge in next_functions; input_nr=N is shown when an edge feeds
 output N (not 0) of a multi-output node; a shared node is drawn once and marked #ID, and later edges to it
@@ -53,6 +54,10 @@ def register(app: typer.Typer, boundary) -> None:
         output: Optional[str] = typer.Option(None, "--output", "-o",
                                              help="Write the graph to a file: .dot/.gv, .mmd, or .svg/.png/.pdf "
                                                   "(needs Graphviz's dot). An existing file is replaced whole."),
+        html: Optional[str] = typer.Option(None, "--html", metavar="PATH",
+                                           help="Write a self-contained page that draws the graph and steps "
+                                                "through backward (- prints it); values and gradients are always "
+                                                "on it."),
         at: Optional[List[str]] = O.AT_FOR_EXPR,
         seed: int = O.SEED_FOR_EXPR,
         max_nodes: int = typer.Option(DEFAULT_MAX_NODES, "--max-nodes", min=0,
@@ -73,6 +78,15 @@ def register(app: typer.Typer, boundary) -> None:
         from ..render import emit
         from ..renderers.graph import render, render_written
 
+        if html is not None:
+            from gradcli.errors import OptionError
+
+            from . import _page
+            if output is not None or fmt is not None:
+                raise OptionError("--html writes the stepping page; --output and --format write the graph in "
+                                  "another form: use one")
+            _page.explain_or_page("graph", source, html, None, var=var, at=parse_at(at), seed=seed)
+            return
         check_format(fmt, output)
         if fmt == "json":
             OPTIONS.json = True  # the same document as the global --json

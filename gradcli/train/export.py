@@ -238,10 +238,22 @@ def _grad_model(m: dict) -> str:
             "def make_model():\n    return Model()")
 
 
+def _check_parameter_names(params: list) -> None:
+    """A parameter becomes an attribute of an nn.Module: a keyword or a Module attribute cannot be one."""
+    import keyword
+
+    from gradcli import nn as gnn  # gradcli's Module has torch's attribute names
+    for name in params:
+        if keyword.iskeyword(name) or hasattr(gnn.Module, name) or name == "training":
+            raise ConfigError(f"model.parameters.{name}: the torch backend cannot name a parameter {name!r} (a "
+                              "Python keyword or an nn.Module attribute); rename it")
+
+
 def check_forward(source: str, params: list) -> set:
     """The names a .grad forward uses, after checking it is plain arithmetic, indexing and calls of the
     known functions on x and the parameters: the torch backend runs it as Python, so nothing else may
     appear (no other names, no underscore attributes). Raises ConfigError naming model.forward."""
+    _check_parameter_names(params)
     allowed = {"x", "torch", "nn", "F", *FUNCTIONS, *params}
     try:
         tree = ast.parse(source.strip(), mode="eval")

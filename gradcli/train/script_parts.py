@@ -91,7 +91,7 @@ def fit(model, data, device, total, lr=LR, max_steps=None, on_row=None, on_step=
 
     The row of unit u holds the metrics after u units, computed before unit u's update; STOP_WHEN is
     checked after that update; the last row is the final parameters. on_row(row), on_step(step, loss)
-    and on_unit(units_done, finished) are called along the way (printing here; gradcli's run directory
+    and on_unit(units_done, status, reason) (status None until the last unit) are called along the way (printing here; gradcli's run directory
     under `gradcli train --backend torch`)."""
     x, y, x_val, y_val = [t.to(device) if t is not None else None for t in data]
     model.to(device)
@@ -140,7 +140,7 @@ def fit(model, data, device, total, lr=LR, max_steps=None, on_row=None, on_step=
             if status is not None:
                 log(unit, True)
         if on_unit is not None:
-            on_unit(unit, status is not None)
+            on_unit(unit, status, reason)
     return {"status": status, "reason": reason, "units": unit, "steps": step}
 '''
 

@@ -61,8 +61,9 @@ def load_script(config: Config) -> dict:
 
 
 def train_torch(config: Config, out: str | Path, *, device: str = "auto", overwrite: bool = False,
-                on_event: Callable[[str, dict], None] | None = None) -> TrainResult:
-    """Train the config with PyTorch, writing the run directory `out`; events as loop.train sends."""
+                on_event: Callable[[str, dict], None] | None = None, max_steps: int | None = None) -> TrainResult:
+    """Train the config with PyTorch, writing the run directory `out`; events as loop.train sends.
+    `max_steps` ends the run after that many optimizer steps (status "interrupted"; tests)."""
     torch = import_torch()
     dev = pick_device(torch, device)
     out = Path(out)
@@ -126,8 +127,11 @@ def train_torch(config: Config, out: str | Path, *, device: str = "auto", overwr
         progress["steps_done"] = step + 1
         emit("step", {"step": step, "loss": loss})
 
-    def on_unit(units: int, finished: bool) -> None:
+    def on_unit(units: int, status: str | None, reason: str) -> None:
         progress["units_done"] = units
+        finished = status is not None
+        if finished:
+            progress.update(status=status, stop_reason=reason)
         if finished or units % tcfg["checkpoint_every"] == 0:
             if best[0] is not None:  # first, so last.npz never names a best that is not on disk
                 write_snapshot(out / "best.npz", best[0])
@@ -137,7 +141,8 @@ def train_torch(config: Config, out: str | Path, *, device: str = "auto", overwr
         emit("unit", {"units_done": units})
 
     try:
-        result = ns["fit"](model, data, dev, total, on_row=on_row, on_step=on_step, on_unit=on_unit)
+        result = ns["fit"](model, data, dev, total, max_steps=max_steps, on_row=on_row, on_step=on_step,
+                           on_unit=on_unit)
     except FloatingPointError as e:
         saved = (f"{out / 'last.npz'} holds the last checkpoint" if (out / "last.npz").exists()
                  else "no checkpoint was written yet")

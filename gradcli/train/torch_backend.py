@@ -52,9 +52,8 @@ def pick_device(torch, name: str):
     return torch.device(name)
 
 
-def load_script(config: Config) -> dict:
+def load_script(source: str, config: Config) -> dict:
     """The exported script's functions and constants, defined without running its main()."""
-    source = render_script(config, config.base_dir)
     namespace = {"__name__": "gradcli_torch_backend", "__file__": str(config.base_dir / "train.py")}
     exec(compile(source, "<gradcli export>", "exec"), namespace)  # text gradcli generated; checked forward
     return namespace
@@ -64,11 +63,12 @@ def train_torch(config: Config, out: str | Path, *, device: str = "auto", overwr
                 on_event: Callable[[str, dict], None] | None = None, max_steps: int | None = None) -> TrainResult:
     """Train the config with PyTorch, writing the run directory `out`; events as loop.train sends.
     `max_steps` ends the run after that many optimizer steps (status "interrupted"; tests)."""
+    source = render_script(config, config.base_dir)  # first: what the config asks of torch, torch or not
     torch = import_torch()
     dev = pick_device(torch, device)
     out = Path(out)
     emit = on_event or (lambda kind, payload: None)
-    ns = load_script(config)
+    ns = load_script(source, config)
     tcfg = config["train"]
     names, val_names = _metric_names(config)
     monitor, by_epoch = tcfg["monitor"], tcfg["epochs"] is not None

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import math
 import os
+import textwrap
 from pathlib import Path
 
 from gradcli.errors import ConfigError
@@ -48,22 +49,25 @@ def _header(config: Config, name: str, by_epoch: bool) -> str:
     import gradcli
     shown = name or (config.path.name if config.path else "the config")
     flag = "--epochs" if by_epoch else "--iterations"
+    intro = textwrap.fill(f"It is the run `gradcli train {shown}` makes: the data, the initial parameters, the "
+                          "batch order and the dropout masks come from torch's generator seeded as gradcli seeds "
+                          "its own, drawn in gradcli's order, and gradcli's generator yields torch's CPU numbers, "
+                          "so the losses agree with gradcli's to float32 rounding.", 104)
     return f'''#!/usr/bin/env python3
 """Train {shown}'s model with PyTorch (written by gradcli {gradcli.RELEASE}: gradcli export).
 
-It is the run `gradcli train {shown}` makes: the data, the initial parameters, the batch order and the
-dropout masks come from torch's generator seeded as gradcli seeds its own, drawn in gradcli's order, and
-gradcli's generator yields torch's CPU numbers, so the losses agree with gradcli's to float32 rounding.
+{intro}
 
     python train.py                          # one process: CUDA when available, else the CPU
     python train.py {flag} 10 --lr 0.01{' ' * (5 - len(flag) + 7)}# override the config
     python train.py --steps 20 --log-steps   # the first 20 optimizer steps, each step's loss
     torchrun --nproc_per_node=4 train.py     # data parallel: 4 processes (GPUs, or CPU processes)
-    torchrun --nnodes=2 --node_rank=0 --master_addr=HOST --nproc_per_node=8 train.py   # two machines
+    torchrun --nnodes=2 --node_rank=0 --master_addr=HOST --nproc_per_node=8 train.py  # machine 0 of 2
 
 Under torchrun each process takes every WORLD_SIZE-th sample of each batch and DistributedDataParallel
-sums the gradients, so the steps are the single-process steps (up to float32 rounding), except that each
-process draws its own dropout masks, and dropout on CUDA draws from the CUDA generator.
+averages the gradients into the whole batch's, so the steps are the single-process steps (up to float32
+rounding), except that each process draws its own dropout masks, and dropout on CUDA draws from the CUDA
+generator.
 """
 import argparse
 import csv
@@ -106,7 +110,7 @@ def _data(v: dict, config: Config, script_dir: Path) -> str:
         centers = _blob_centers(c)
         body = (f'    """{c["classes"]} Gaussian blobs of {c["n_per_class"]} points, drawn class after class as '
                 f'torch.normal(center, std) + bias."""\n'
-                f"    centers = {centers!r}\n"
+                f"    centers = {_rows(centers)}\n"
                 f"    xs, ys = [], []\n"
                 f"    for label, center in enumerate(centers):\n"
                 f"        mean = torch.ones({c['n_per_class']}, {c['features']}) * torch.tensor(center)\n"
@@ -145,6 +149,14 @@ def _data(v: dict, config: Config, script_dir: Path) -> str:
             f"def make_data():\n"
             f'    """(x_train, y_train, x_val, y_val): the data, the validation split and the scaling, as gradcli does."""\n'
             f"    x, y = generate()\n    y = {to_labels}\n    return split_and_scale(x, y)")
+
+
+def _rows(matrix: list) -> str:
+    """A list of rows as Python, one row a line when it is long."""
+    text = repr(matrix)
+    if len(text) <= 80:
+        return text
+    return "[\n" + "".join(f"        {row!r},\n" for row in matrix) + "    ]"
 
 
 def _blob_centers(c: dict) -> list:

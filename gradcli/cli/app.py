@@ -173,8 +173,8 @@ def version():
 
 
 def _register() -> None:
-    from .commands import check, diff, evaluate, explain, grad, graph, plot, repl, run, test, train
-    for module in (grad, diff, explain, graph, check, test, run, repl, train, evaluate, plot):
+    from .commands import check, diff, evaluate, explain, export, grad, graph, plot, repl, run, test, train
+    for module in (grad, diff, explain, graph, check, test, run, repl, train, evaluate, plot, export):
         module.register(app, boundary)
 
 

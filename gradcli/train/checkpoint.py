@@ -93,6 +93,9 @@ def load_checkpoint(path: Path, model, optimizer, scheduler, stream) -> dict:
         meta = json.loads(arrays.pop("meta").tobytes().decode())
     except (OSError, ValueError, KeyError, zipfile.BadZipFile) as e:
         raise ConfigError(f"cannot read checkpoint {str(path)!r}: {e}") from None
+    if meta.get("backend") == "torch":  # parameters only: the optimizer state stayed in torch
+        raise ConfigError(f"cannot resume from {str(path)!r}: the run was trained with --backend torch, whose "
+                          "checkpoints hold the parameters only; start a new run instead")
     if meta.get("format") != FORMAT:
         raise ConfigError(f"checkpoint {str(path)!r} has format {meta.get('format')}, this gradcli reads {FORMAT}")
     params = {k[len("param/"):]: gradcli.from_numpy(v) for k, v in arrays.items() if k.startswith("param/")}

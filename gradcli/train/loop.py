@@ -84,7 +84,8 @@ def prepare_run_dir(out: Path, resume: bool, overwrite: bool) -> None:
 def train(config: Config, out: str | Path, *, resume: bool = False, overwrite: bool = False,
           on_event: Callable[[str, dict], None] | None = None, stop_after: int | None = None) -> TrainResult:
     """Train as the config says, writing the run directory `out`. `on_event(kind, payload)` receives
-    "start", "unit" and "row" events (the CLI's progress display). `stop_after` ends the run after that
+    "start", "unit", "row" and "step" ({step, loss}: each optimizer step's batch loss) events (the CLI's
+    progress display; the torch backend's tests). `stop_after` ends the run after that
     many units as if it had been killed (tests of --resume)."""
     out = Path(out)
     emit = on_event or (lambda kind, payload: None)
@@ -176,6 +177,7 @@ def train(config: Config, out: str | Path, *, resume: bool = False, overwrite: b
                                  else "no checkpoint was written yet")
                         raise TrainError(f"{bad_loss}; lower optim.lr or check the data ({saved})")
                     break
+                emit("step", {"step": progress["steps_done"], "loss": value})
                 loss.backward()
                 optimizer.step()
                 optimizer.zero_grad()

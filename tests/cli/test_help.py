@@ -14,7 +14,7 @@ from gradcli.cli.app import app
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMANDS = [None, "grad", "diff", "graph", "explain", "run", "check", "test", "repl", "train", "eval", "predict",
-            "plot"]
+            "plot", "export"]
 runner = CliRunner()
 
 

@@ -23,7 +23,8 @@ ROOT = Path(__file__).resolve().parents[2]
 SEED = ["y=(x+w)*(w+1)", "--at", "x=2", "--at", "w=1"]
 HIDE, SHOW = "\x1b[?25l", "\x1b[?25h"
 RUN_FILES = {"config.toml", "run.json", "metrics.jsonl", "metrics.csv", "last.npz", "best.npz"}
-COMMANDS = ["grad", "diff", "graph", "explain", "run", "check", "test", "repl", "train", "eval", "predict", "plot"]
+COMMANDS = ["grad", "diff", "graph", "explain", "run", "check", "test", "repl", "train", "eval", "predict", "plot",
+            "export"]
 
 
 def run_in_pty(argv, columns=80, lines=(), cwd=ROOT, home=None, timeout=120):

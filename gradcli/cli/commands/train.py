@@ -15,6 +15,7 @@ Examples:
   gradcli train samples/train/moons_mlp.toml --print-config
   gradcli train samples/train/moons_mlp.toml --resume
   gradcli train samples/train/linear_regression.toml -q --overwrite --json
+  gradcli train samples/train/moons_mlp.toml --backend torch --out runs/torch
 """
 
 
@@ -35,11 +36,19 @@ def register(app: typer.Typer, boundary) -> None:
         overwrite: bool = typer.Option(False, "--overwrite", help="Replace the run files in a non-empty run "
                                                                   "directory."),
         quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display."),
+        backend: str = typer.Option("gradcli", "--backend", metavar="gradcli|torch",
+                                    help="gradcli: its own numpy engine. torch: the same run on PyTorch (when "
+                                         "installed): same data, initial parameters and random draws, so the "
+                                         "losses agree to float32 rounding; the script it runs is what "
+                                         "`gradcli export` writes."),
+        device: str = typer.Option("auto", "--device", metavar="auto|cpu|cuda",
+                                   help="With --backend torch: where to train (auto: CUDA when available)."),
     ):
         """Train a model from CONFIG: progress on stderr, a summary at the end, files in the run directory.
 
         The run directory holds config.toml (resolved), run.json (versions, seed, config hash),
         metrics.jsonl and metrics.csv (one row per logged step), and the checkpoints last.npz and best.npz.
+        With --backend torch the same files are written (checkpoints: the parameters only, no --resume).
         """
         from pathlib import Path
 
@@ -48,9 +57,11 @@ def register(app: typer.Typer, boundary) -> None:
         from ..render import emit
         from ..renderers.train import Progress, render, render_config
 
+        from gradcli.errors import OptionError
+
         if resume and overwrite:
-            from gradcli.tools.expression import OptionError
             raise OptionError("--resume and --overwrite contradict each other: pick one")
+        _check_backend(backend, device, resume)
         cfg = _load(config, set_ or [])
         if print_config:
             emit("train", {"config": cfg.values}, render_config)
@@ -59,12 +70,32 @@ def register(app: typer.Typer, boundary) -> None:
         _check_run_dir(run_dir, "--out" if out else "the run directory")
         with Progress(enabled=not quiet) as progress:
             try:
-                result = run_training(cfg, run_dir, resume=resume, overwrite=overwrite, on_event=progress.event)
+                if backend == "torch":
+                    from gradcli.train.torch_backend import train_torch
+                    result = train_torch(cfg, run_dir, device=device, overwrite=overwrite, on_event=progress.event)
+                else:
+                    result = run_training(cfg, run_dir, resume=resume, overwrite=overwrite, on_event=progress.event)
             except OSError as e:  # the disk, not gradcli: full, read-only, permissions
                 from gradcli.errors import GradError
                 raise GradError(f"cannot write the run directory {str(run_dir)!r}: {e.strerror or e}") from None
         summary = {k: v for k, v in vars(result).items() if k != "rows"}
         emit("train", summary, render)
+
+
+def _check_backend(backend: str, device: str, resume: bool) -> None:
+    """Bad values and combinations of --backend and --device are bad option values (exit 2); a missing
+    torch or CUDA is found later, when the backend starts (exit 1)."""
+    from gradcli.errors import OptionError
+
+    if backend not in ("gradcli", "torch"):
+        raise OptionError(f"--backend: expected gradcli or torch, got {backend!r}")
+    if device not in ("auto", "cpu", "cuda"):
+        raise OptionError(f"--device: expected auto, cpu or cuda, got {device!r}")
+    if backend == "gradcli" and device != "auto":
+        raise OptionError(f"--device {device} is for --backend torch (gradcli's engine runs on the CPU)")
+    if backend == "torch" and resume:
+        raise OptionError("--resume works with --backend gradcli only: a torch run's checkpoints hold the "
+                          "parameters, not the optimizer state")
 
 
 def _check_run_dir(run_dir, what: str) -> None:

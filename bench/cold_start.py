@@ -5,7 +5,7 @@ imports torch and does the same (y=(x+w)*(w+1), backward, print the gradients), 
     python bench/cold_start.py -n 31 --importtime    # also the 15 slowest imports of one gradcli run
 
 Run it from a checkout: the gradcli measured is the one beside this file (PYTHONPATH is set to it), started
-with `python -m gradcli`. Target (issue 4): gradcli's median at most 0.2x torch's.
+with `python -m gradcli`. Target (issue 13): gradcli's median at most 0.15x torch's.
 """
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ TORCH = ("import torch\n"
          "y = (x + w) * (w + 1)\n"
          "y.backward()\n"
          "print(y.item(), x.grad, w.grad)\n")
-TARGET = 0.2
+TARGET = 0.15  # issue 13 (was 0.2, issue 4)
 
 
 def commands(python: str) -> dict[str, list[str]]:

@@ -160,6 +160,16 @@ def test_an_error_on_a_terminal_is_one_message():
     assert plain(text).startswith("<expr>:1:4: error:")
 
 
+@pytest.mark.parametrize("columns", [80, 40])
+def test_the_doctor_on_a_terminal(columns):
+    """A failing backward on a real terminal: torch's message, then the doctor's block, no traceback."""
+    code, text = run_in_pty(["run", "samples/doctor/inplace_after_save.grad"], columns)
+    assert_clean(code, text, expected_code=1)
+    shown = plain(text)
+    assert shown.startswith("samples/doctor/inplace_after_save.grad:10:1: RuntimeError: one of the variables")
+    assert "doctor: `b` was changed in place" in shown and "checked: gradcli re-ran the script" in shown
+
+
 def test_ctrl_c_during_training_shows_the_cursor_again(tmp_path):
     """SIGINT while the bar is live: exit 130, one word, the cursor back, the run resumable."""
     import signal

@@ -58,13 +58,14 @@ def _accumulate_into(a, gd):
     if (type(ad) is np.ndarray and type(gd) is np.ndarray and ad.size >= _INPLACE_MIN and ad.shape == gd.shape
             and ad.dtype == gd.dtype and ad.flags.owndata and ad.flags.writeable
             and _getrefcount(a) <= 3 and _getrefcount(ad) <= 3):  # the buffer, the parameter, the call
-        np.add(ad, gd, out=ad)
+        _add(ad, gd, out=ad)
         return a
     return _make(ad + gd)
 
 
 _INPLACE_MIN = 1024  # below this, a new array is as cheap as the checks
 _getrefcount = sys.getrefcount
+_add = np.add
 
 
 def _reduce_to(g, shape, dtype, node, i):

@@ -131,6 +131,7 @@ class GradMagics:
     def __init__(self, shell=None):
         self.shell = shell
         self._session = None
+        self.history: list[str] = []  # the cells that ran: what the autograd doctor re-runs
 
     @property
     def session(self):
@@ -144,6 +145,7 @@ class GradMagics:
         if self._session is not None:
             self._session.close()
             self._session = None
+        self.history = []
 
     def cell(self, line: str, cell: str) -> None:
         """`%%grad`: run the cell as a .grad script; `%%grad --reset` starts from a fresh namespace first."""
@@ -158,9 +160,25 @@ class GradMagics:
             self.session.run(cell, keep_last=False)
         except GradError as e:
             sys.stdout.flush()
+            self._diagnose(e, cell)
             sys.stderr.write((e.format() if e.span else f"error: {e.message}") + "\n")
+        else:
+            self.history.append(cell)
         finally:
             sys.stdout.flush()
+
+    def _diagnose(self, error, cell: str) -> None:
+        """A failed backward gets the autograd doctor's why and checked fix, as in `gradcli run` (the cells so
+        far re-run as one script; line numbers then count over them)."""
+        if error.kind != "RuntimeError" or error.span is None:
+            return
+        from gradcli.tools import doctor
+        try:
+            found = doctor.attach(error, "\n".join(self.history + [cell]), CELL_FILENAME)
+        except Exception:  # noqa: BLE001  (a bonus: it never replaces the error it explains)
+            return
+        if found is not None and self.history:
+            error.explanation.insert(-1, "(line numbers count over this kernel's %%grad cells, as one script)")
 
     def line(self, line: str):
         """`%grad EXPR --at x=2`: the value and derivatives of a one-liner, as `gradcli grad` prints them."""

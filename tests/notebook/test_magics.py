@@ -76,6 +76,17 @@ def test_a_mistake_is_a_positioned_message_not_a_traceback(shell):
     assert syntax.stderr.startswith("<cell>:1:") and "Traceback" not in syntax.stderr
 
 
+def test_a_failed_backward_gets_the_doctor_over_the_cells_so_far(shell):
+    cell(shell, "import torch\na = torch.tensor([1.0, 2.0], requires_grad=True)", line="--reset")
+    cell(shell, "b = a.sigmoid()\nc = b * 2")
+    out = cell(shell, "b.add_(1)\nc.sum().backward()")
+    first = out.stderr.splitlines()[0]
+    assert first.startswith("<cell>:2:1: RuntimeError: one of the variables needed for gradient computation")
+    assert "doctor: `b` was changed in place after SigmoidBackward0 saved it" in out.stderr
+    assert "b = b.add(1)" in out.stderr and "checked: gradcli re-ran the script with this fix" in out.stderr
+    assert "count over this kernel's %%grad cells" in out.stderr and "Traceback" not in out.stderr
+
+
 def test_the_sandbox_holds_in_a_cell(shell):
     out = cell(shell, "import os\nprint(os.getcwd())")
     assert out.stdout == "" and out.stderr.startswith("<cell>:1:")

@@ -90,7 +90,7 @@ class Session:
         filename, limits, vm = self.filename, self.limits, self.vm
         parse = parse_expr if expr else parse_file
         module = parse(source, filename, max_bytes=limits.max_source_bytes)
-        text = _text(source)
+        text = source_text(source)
         try:  # a pasted `>>> ` session echoes its bare expressions, as Python's interactive mode does
             code = compile_module(module, filename, keep_last=keep_last, echo=not expr and is_transcript(text))
         except GradError as e:
@@ -137,7 +137,8 @@ class Session:
         _restore(self._saved)
 
 
-def _text(source: str | bytes) -> str:
+def source_text(source: str | bytes) -> str:
+    """A script's text as the runner sees it: bytes decoded (bad UTF-8 replaced), BOM and CR line ends gone."""
     if isinstance(source, (bytes, bytearray, memoryview)):
         source = bytes(source).decode("utf-8", "replace")
     return source.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")

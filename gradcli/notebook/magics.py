@@ -170,15 +170,8 @@ class GradMagics:
     def _diagnose(self, error, cell: str) -> None:
         """A failed backward gets the autograd doctor's why and checked fix, as in `gradcli run` (the cells so
         far re-run as one script; line numbers then count over them)."""
-        if error.kind != "RuntimeError" or error.span is None:
-            return
         from gradcli.tools import doctor
-        try:
-            found = doctor.attach(error, "\n".join(self.history + [cell]), CELL_FILENAME)
-        except Exception:  # noqa: BLE001  (a bonus: it never replaces the error it explains)
-            return
-        if found is not None and self.history:
-            error.explanation.insert(-1, "(line numbers count over this kernel's %%grad cells, as one script)")
+        doctor.attach_session(error, self.history + [cell], CELL_FILENAME, "this kernel's %%grad cells")
 
     def line(self, line: str):
         """`%grad EXPR --at x=2`: the value and derivatives of a one-liner, as `gradcli grad` prints them."""

@@ -135,12 +135,7 @@ class Repl:
 
     def _diagnose(self, error: GradError, text: str) -> None:
         from gradcli.tools import doctor
-        session = "\n".join(self.history + [text])
-        try:
-            if doctor.attach(error, session, FILENAME, limits=self.limits) is not None and self.history:
-                error.explanation.insert(-1, "(line numbers count over this session's inputs, as one script)")
-        except Exception:  # noqa: BLE001  (the diagnosis is a bonus: it never replaces the error it explains)
-            pass
+        doctor.attach_session(error, self.history + [text], FILENAME, "this session's inputs", limits=self.limits)
 
     def close(self) -> None:
         self.session.close()

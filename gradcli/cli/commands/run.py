@@ -88,9 +88,9 @@ def _read(source, name):
 
 
 def _doctor(error, source, name, limits) -> None:
-    if error.kind != "RuntimeError" or error.span is None:  # autograd errors only: not syntax, limits, I/O
-        return
     from gradcli.tools import doctor
+    if not doctor.applies(error):  # autograd errors only: no need to read the script again
+        return
     try:
         doctor.attach(error, _read(source, name), name, limits=limits)
     except (GradError, OSError):  # the diagnosis is a bonus: it never replaces the error it explains

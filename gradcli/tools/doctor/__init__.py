@@ -18,13 +18,14 @@ import time
 from pathlib import Path
 
 from gradcli.errors import GradError
+from gradcli.lang.runner import source_text
 
 from . import edits as E
 from . import kinds, record
 from .edits import Tree
 from .model import Diagnosis, Finding, Fix
 
-__all__ = ["doctor", "diagnose", "Diagnosis", "Finding", "Fix", "KINDS"]
+__all__ = ["doctor", "diagnose", "attach", "attach_session", "applies", "after_run", "Diagnosis", "Finding", "Fix", "KINDS"]
 
 MAX_FIXES = 4  # candidate fixes tried, each a re-run of the script
 MIN_SECONDS, RUNS_BUDGET = 10.0, 6  # the doctor's time: at least 10 s, else six times the script's own run
@@ -44,7 +45,7 @@ def doctor(script, filename: str | None = None, *, limits=None) -> Diagnosis | N
 
 
 def diagnose(source: str | bytes, filename: str = "<input>", *, limits=None) -> Diagnosis | None:
-    text = _text(source)
+    text = source_text(source)
     started = time.monotonic()
     run = record.run(text, filename, limits)
     # fixes are tried while the doctor has spent less than this: a long script is not re-run a dozen times
@@ -131,16 +132,17 @@ def _changed(before: str, after: str) -> list:
     return out
 
 
-def _text(source: str | bytes) -> str:
-    if isinstance(source, (bytes, bytearray, memoryview)):
-        source = bytes(source).decode("utf-8", "replace")
-    return source.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def applies(error: GradError) -> bool:
+    """Whether the doctor has anything to say: a positioned RuntimeError (not syntax, limits or I/O)."""
+    return error.kind == "RuntimeError" and error.span is not None
 
 
 def attach(error: GradError, source: str | bytes, filename: str, *, limits=None) -> Diagnosis | None:
     """Diagnose a failed run and put the result on its error (`explanation` for text, `details` for
     --json); torch's message stays first and unchanged."""
-    if error.kind != "RuntimeError" or error.span is None:
+    if not applies(error):
         return None
     diagnosis = diagnose(source, filename, limits=limits)
     if diagnosis is None or diagnosis.message != error.message:  # a different run (randomness): say nothing
@@ -148,6 +150,16 @@ def attach(error: GradError, source: str | bytes, filename: str, *, limits=None)
     error.explanation = diagnosis.render() + ["(gradcli's autograd doctor; --no-doctor hides this)"]
     error.details = {"doctor": diagnosis.to_json()}
     return diagnosis
+
+
+def attach_session(error: GradError, inputs: list[str], filename: str, what: str, *, limits=None) -> None:
+    """`attach` for the REPL and notebook cells: the inputs that ran, then the failing one, re-run as one
+    script. Never raises: the diagnosis is a bonus and must not replace the error it explains."""
+    try:
+        if attach(error, "\n".join(inputs), filename, limits=limits) is not None and len(inputs) > 1:
+            error.explanation.insert(-1, f"(line numbers count over {what}, as one script)")
+    except Exception:  # noqa: BLE001
+        pass
 
 
 def after_run(warnings: list, source: str | bytes, filename: str, *, limits=None) -> Diagnosis | None:

@@ -51,13 +51,9 @@ def _failing_backward(run: Run):
     return run.backwards[-1] if run.backwards else (None, None)
 
 
-def _src(run: Run, line: int) -> str:
-    return run.line_text(line)
-
-
 def _fact(run: Run, line: int, note: str) -> tuple:
     """One line of the explanation that points at the script: (line, its source, what happens there)."""
-    return (line, _src(run, line), note)
+    return (line, run.line_text(line), note)
 
 
 def _name_of(expr) -> str | None:

@@ -54,6 +54,20 @@ def _metric_names(config: Config) -> tuple[list, list]:
     return names, (["val_" + m for m in names] if config["data"]["validation"] > 0 else [])
 
 
+def write_row(row, rows, jsonl, writer, csvf, columns, monitor, progress) -> bool:
+    """Append one metrics row to the run (memory, metrics.jsonl, metrics.csv, flushed so a crash keeps it);
+    True when it improves the monitored metric (progress["best"] and ["best_unit"] then record it)."""
+    rows.append(row)
+    jsonl.write(json.dumps({k: _json_num(v) for k, v in row.items()}, allow_nan=False) + "\n")
+    jsonl.flush()
+    writer.writerow([row.get(c, "") for c in columns])
+    csvf.flush()
+    if monitor in row and _better(monitor, row[monitor], progress["best"]):
+        progress["best"], progress["best_unit"] = row[monitor], row["unit"]
+        return True
+    return False
+
+
 def _better(metric: str, new: float, old: float | None) -> bool:
     if not math.isfinite(new):
         return False
@@ -147,13 +161,7 @@ def train(config: Config, out: str | Path, *, resume: bool = False, overwrite: b
         if with_val and data.x_val is not None:
             vals = metric_values(names, model, loss_fn, config["loss"]["name"], data.x_val, data.y_val)
             row.update({"val_" + k: v for k, v in vals.items()})
-        rows.append(row)
-        jsonl.write(json.dumps({k: _json_num(v) for k, v in row.items()}, allow_nan=False) + "\n")
-        jsonl.flush()
-        writer.writerow([row.get(c, "") for c in columns])
-        csvf.flush()
-        if monitor in row and _better(monitor, row[monitor], progress["best"]):
-            progress["best"], progress["best_unit"] = row[monitor], u
+        if write_row(row, rows, jsonl, writer, csvf, columns, monitor, progress):
             # kept in memory until the next last.npz: a file per improvement cost two fsyncs each time,
             # and a resume from last.npz finds the same improvements again anyway
             best[0] = snapshot(model, optimizer, scheduler, stream, progress)

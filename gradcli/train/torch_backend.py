@@ -24,7 +24,7 @@ from gradcli.errors import GradError, TrainError
 from .checkpoint import FORMAT, atomic_write, write_snapshot
 from .config import Config, to_toml
 from .export import render_script
-from .loop import TrainResult, _better, _json_num, _metric_names, _relative, _rewrite_logs, prepare_run_dir
+from .loop import TrainResult, _metric_names, _relative, _rewrite_logs, prepare_run_dir, write_row
 
 __all__ = ["import_torch", "pick_device", "train_torch", "DEVICES"]
 
@@ -113,13 +113,7 @@ def train_torch(config: Config, out: str | Path, *, device: str = "auto", overwr
 
     def on_row(row: dict) -> None:
         row = {c: row[c] for c in columns if c in row}
-        rows.append(row)
-        jsonl.write(json.dumps({k: _json_num(v) for k, v in row.items()}, allow_nan=False) + "\n")
-        jsonl.flush()
-        writer.writerow([row.get(c, "") for c in columns])
-        csvf.flush()
-        if monitor in row and _better(monitor, row[monitor], progress["best"]):
-            progress["best"], progress["best_unit"] = row[monitor], row["unit"]
+        if write_row(row, rows, jsonl, writer, csvf, columns, monitor, progress):
             best[0] = snapshot()
         emit("row", row)
 

@@ -125,11 +125,61 @@ def _needed(seen, targets):
     return needed
 
 
+def _plan(roots, targets, keep_graph):
+    """(deps, needed) for a run: dependency counts of every reachable node, and when targets are given the
+    nodes that lead to one. A retained graph differentiated again and again from new roots over one node
+    (a Jacobian or Hessian row by row: `grad(g[i], x, retain_graph=True)`) keeps the walk of that node's
+    graph on the node, so each row copies a dict instead of walking and re-deriving parents."""
+    tnodes = {n for n, _ in targets} if targets is not None else None
+    if keep_graph and len(roots) == 1 and roots[0][0][0] is not None:
+        r = roots[0][0][0]
+        kids = [n for n in r._next if n is not None]
+        if kids and kids.count(kids[0]) == len(kids) and (tnodes is None or r not in tnodes):
+            c = kids[0]
+            sub, reached = _cached_plan(c, tnodes)
+            deps = sub.copy()
+            deps[c] = len(kids)
+            deps[r] = 0
+            if reached is None:
+                return deps, None
+            return deps, (set() if reached is _UNREACHED else {c, r}.union(reached))
+    deps, seen = _collect(roots)
+    return deps, (_needed(seen, tnodes) if tnodes is not None else None)
+
+
+_UNREACHED = frozenset(["unreached"])  # a marker compared by identity: no target is reachable from c
+
+
+def _cached_plan(c, tnodes):
+    """The walk of the graph under node c, kept on c: its dependency counts and, per set of target nodes,
+    the nodes that reach a target. c itself is left out of both, so the node does not refer to itself
+    (reference counting alone frees the graph when it is dropped)."""
+    x = c._x
+    plan = x.get("plan") if x is not None else None
+    if plan is None:
+        sub, _ = _collect([((c, 0), None)])
+        del sub[c]
+        plan = (sub, {})
+        c._extras()["plan"] = plan
+    sub, by_targets = plan
+    if tnodes is None:
+        return sub, None
+    key = frozenset(map(id, tnodes))  # ids, not nodes: a target may be c (a reference back to it)
+    reached = by_targets.get(key)
+    if reached is None:
+        seen = dict(sub)
+        seen[c] = 0
+        needed = _needed(seen, tnodes)
+        # the nodes under c that lead to a target; a set without c, which stands for "c leads to one"
+        reached = frozenset(needed - {c}) if c in needed else _UNREACHED
+        by_targets[key] = reached
+    return sub, reached
+
+
 def run(roots, keep_graph, create_graph, targets=None, accumulate=True):
     """Execute the backward graph. `targets` is a set of (node, nr) whose incoming gradient is captured;
     leaves accumulate into .grad only if `accumulate` (and only the targeted ones if targets is given)."""
-    deps, seen = _collect(roots)
-    needed = _needed(seen, {n for n, _ in targets}) if targets is not None else None
+    deps, needed = _plan(roots, targets, keep_graph)
     captured = {} if targets is not None else None
     buffers = {}
     heap = []

@@ -8,6 +8,7 @@ import warnings
 import numpy as np
 
 from .grad_mode import STATE, enable_grad, no_grad
+from .malloc import BIG as _BIG, _state as _malloc_state, tune as _tune_malloc
 from .anomaly import checked_call
 from .function import BackwardCFunction
 from .graph import AccumulateGrad
@@ -332,6 +333,8 @@ def _checked_hook_result(hook, g, r):
 
 def _accumulate(var, g, create_graph):
     x = var._x
+    if not _malloc_state and g._data.size >= _BIG:
+        _tune_malloc()  # once: big leaves mean big temporaries in every backward (see malloc.py)
     if var._grad is None:
         if create_graph:
             from .ops import T, apply, zeros_like

@@ -35,7 +35,8 @@ TABLE = {}
 
 class OpDef:
     __slots__ = ("key", "name", "inputs", "args", "fwd", "vjps", "save_names", "vjp_args",
-                 "node_cls", "variadic", "save_src", "users", "save_plan", "fwd_args", "text", "api")
+                 "node_cls", "variadic", "save_src", "users", "save_plan", "fwd_args", "text", "api",
+                 "inplace")
 
     def __init__(self, key, name, inputs, fwd, vjps, args, variadic):
         self.key, self.name, self.inputs, self.fwd, self.args = key, name, inputs, fwd, args
@@ -57,8 +58,12 @@ class OpDef:
 AS_NODE = None  # text= for a node that reads as its own name: `LeakyReluBackward0(x)`
 
 
-def op(key, name, inputs, fwd, *vjps, text, api, args="", variadic=False, fwd_args=True):
+def op(key, name, inputs, fwd, *vjps, text, api, args="", variadic=False, fwd_args=True, inplace=None):
+    """Declare an op. `inplace` (one-input elementwise ops): a numpy kernel `k(g, *saved)` that overwrites
+    the gradient array with the VJP's own result, bit for bit; backward without a graph uses it on
+    gradient buffers nothing else can see, instead of allocating a new one (kernels.py)."""
     TABLE[key] = OpDef(key, name, tuple(inputs.split()), fwd, vjps, tuple(args.split()), variadic)
+    TABLE[key].inplace = inplace
     TABLE[key].fwd_args = fwd_args  # False: the args are for the VJPs only, the forward takes just the data
     TABLE[key].text = text
     TABLE[key].api = tuple(api.split())
@@ -273,19 +278,21 @@ op("cos", "CosBackward0", "self", np.cos, lambda g, self: g * -self.sin(), text=
 # tanh, sigmoid and relu differentiate through one fused backward op each, as torch does: one
 # dispatch per node instead of three, and the double-backward graph shows torch's node names
 op("tanh", "TanhBackward0", "self", np.tanh, lambda g, result: F.tanh_backward(g, result), text="tanh",
-   api="method function expr")
+   api="method function expr", inplace=K.np_tanh_backward_)
 op("tanh_backward", "TanhBackwardBackward0", "grad_output output", K.np_tanh_backward,
    lambda g, output: F.tanh_backward(g, output),
    lambda g, grad_output, output: g * -2.0 * output * grad_output,
    text=lambda f, c, a, s: f.mul(c[0], f.sub(f.const(1), f.power(c[1], f.const(2)))), api="internal")
 op("sigmoid", "SigmoidBackward0", "self", lambda a: K.np_sigmoid(a),
-   lambda g, result: F.sigmoid_backward(g, result), text="sigmoid", api="method function expr")
+   lambda g, result: F.sigmoid_backward(g, result), text="sigmoid", api="method function expr",
+   inplace=K.np_sigmoid_backward_)
 op("sigmoid_backward", "SigmoidBackwardBackward0", "grad_output output", K.np_sigmoid_backward,
    lambda g, output: F.sigmoid_backward(g, output),
    lambda g, grad_output, output: g * grad_output * (1 - 2.0 * output),
    text=lambda f, c, a, s: f.mul(c[0], f.mul(f.sub(f.const(1), c[1]), c[1])), api="internal")
 op("relu", "ReluBackward0", "self", lambda a: np.maximum(a, 0, dtype=a.dtype),
-   lambda g, result: F.threshold_backward(g, result), text="relu", api="method function expr")
+   lambda g, result: F.threshold_backward(g, result), text="relu", api="method function expr",
+   inplace=K.np_threshold_backward_)
 op("threshold_backward", "ThresholdBackwardBackward0", "grad_output self", K.np_threshold_backward,
    lambda g, self: F.threshold_backward(g, self),
    lambda g: F.zeros_like(g), text=lambda f, c, a, s: f.mul(c[0], f.greater(c[1], f.const(0))), api="internal")

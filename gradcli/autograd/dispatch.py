@@ -1,5 +1,6 @@
 """Dispatch through the op table: run a forward on numpy data and, when grad mode is on and an input
 requires grad, record the node (edges, saved values, input metadata) the engine will run."""
+import sys
 import traceback
 
 import numpy as np
@@ -14,6 +15,8 @@ from .tensor import Tensor, _new
 _next_seq = _seq.__next__
 
 _ndarray = np.ndarray
+_rc = sys.getrefcount
+_INPLACE_MIN = 4096  # elements: below this a fresh array costs no more than the checks
 # 0-d results stay numpy scalars: scalar arithmetic is ~10x cheaper than on 0-d arrays, and a
 # tensor's storage becomes a real array (tensor.storage()) before anything aliases or writes it.
 _STORAGE = {np.ndarray, np.float32, np.float64, np.int64, np.bool_, np.float16, np.int32, np.uint8}
@@ -34,6 +37,17 @@ class TableNode(Node):
         g = grads[0]
         saved = self.unpack() if od.save_names else None
         nf = self._next
+        if od.inplace is not None and not STATE.grad_enabled and not OBSERVERS and type(g) is Tensor:
+            # The engine's own buffer, seen by nothing else (no hook kept it, nothing captured it: the
+            # references are the engine's grads list, `g` here and getrefcount's argument; an observer
+            # would see the values change, so none may be on): overwrite it instead of allocating.
+            d = g._data
+            y = saved[0]._data if nf[0] is not None else None
+            if (type(d) is _ndarray and d.size >= _INPLACE_MIN and _rc(g) <= 3 and _rc(d) <= 3
+                    and d.flags.owndata and d.flags.writeable and d.flags.c_contiguous and type(y) is _ndarray
+                    and y.shape == d.shape and y.dtype == d.dtype and y.flags.c_contiguous):
+                od.inplace(d, y)
+                return [g]
         if od.variadic:
             fn, idx = od.vjps[0], od.vjp_args[0]
             args = [saved[j] for j in idx]

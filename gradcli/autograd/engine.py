@@ -216,10 +216,15 @@ def run(roots, keep_graph, create_graph, targets=None, accumulate=True):
                 if OBSERVERS:
                     notify(BackwardStep(node, tuple(grads), (None,) * len(node._next), (None,) * len(node._next)))
                 continue
+            g = None
             for g in grads:
                 if g is not None:
-                    outs = checked_call(node, grads) if anomaly else node.apply(grads)
                     break
+            if g is not None:
+                # no reference of the loop's own to the incoming gradients (`g`, the last node's `outs`): a
+                # node may then overwrite a buffer that only its `grads` list holds (TableNode.apply)
+                g = outs = None
+                outs = checked_call(node, grads) if anomaly else node.apply(grads)
             else:
                 outs = [None] * len(node._next)
             if x is not None and "hooks" in x:

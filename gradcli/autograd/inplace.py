@@ -81,17 +81,21 @@ _UFUNCS = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.true
 def inplace(fn):
     """Turn an out-of-place op `fn(self, *others)` into its in-place form."""
     ufunc = _UFUNCS.get(fn.__name__)
+    scaled = fn.__name__ in ("add", "sub")  # the ops with an alpha
 
     def method(self, *others, **kwargs):
         record = _check(self, others)
-        if ufunc is not None and not record and not kwargs and len(others) == 1:
-            # unrecorded arithmetic (optimizer updates): write straight into storage, one pass
+        if ufunc is not None and not record and len(others) == 1 and (not kwargs or (
+                scaled and len(kwargs) == 1 and "alpha" in kwargs)):
+            # unrecorded arithmetic (optimizer updates): write straight into storage, one pass (two with an
+            # alpha: other * alpha first, as the out-of-place op computes it)
             d = storage(self)
             o = others[0]
             od = o._data if isinstance(o, Tensor) else o
             same = type(od) in (float, int) or (getattr(od, "dtype", None) == d.dtype and np.shape(od) == d.shape)
-            if d.dtype.kind == "f" and same:
-                ufunc(d, od, out=d)
+            alpha = kwargs.get("alpha", 1) if kwargs else 1
+            if d.dtype.kind == "f" and same and type(alpha) in (float, int):
+                ufunc(d, od if alpha == 1 else od * alpha, out=d)
                 bump(self)
                 return self
         if record:

@@ -78,3 +78,24 @@ def test_function_modifying_a_saved_result(m):
 def test_detach_function(m):
     y = m.ones(2, requires_grad=True) * 2
     assert m.detach_(y) is y and y.grad_fn is None and not y.requires_grad
+
+
+@pytest.mark.parametrize("method", ["add_", "sub_"])
+@pytest.mark.parametrize("alpha", [-0.01, 0.9, 3, 1])
+def test_alpha_update_in_place_keeps_the_out_of_place_bits_and_bumps_the_version(method, alpha):
+    # the optimizers' `p.add_(g, alpha=-lr)` writes straight into storage (issue 13): the same bits as the
+    # out-of-place op it replaces, torch's values, one version bump
+    rng = np.random.default_rng(7)
+    a, b = rng.standard_normal(300).astype(np.float32), rng.standard_normal(300).astype(np.float32)
+    p = gc.tensor(a.copy())
+    v = p._version
+    with gc.no_grad():
+        assert getattr(p, method)(gc.tensor(b), alpha=alpha) is p
+        ref = getattr(gc.tensor(a), method[:-1])(gc.tensor(b), alpha=alpha)
+    assert p.numpy().tobytes() == ref.numpy().tobytes()
+    assert p._version == v + 1
+    if torch is not None:
+        tp = torch.tensor(a.copy())
+        with torch.no_grad():
+            getattr(tp, method)(torch.tensor(b), alpha=alpha)
+        np.testing.assert_allclose(p.numpy(), tp.numpy(), rtol=1e-6, atol=1e-7)

@@ -62,11 +62,14 @@ class Module(Conversions):
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
     def __call__(self, *args, **kwargs):
+        d = self.__dict__
+        if not (d.get("_forward_pre_hooks", 1) or d.get("_forward_hooks", 1) or d.get("_backward_hooks")):
+            return self.forward(*args, **kwargs)  # no hooks (nearly every call): nothing else to do
         for hook in list(self._forward_pre_hooks.values()):
             res = hook(self, args)
             if res is not None:
                 args = res if isinstance(res, tuple) else (res,)
-        if self.__dict__.get("_backward_hooks"):
+        if d.get("_backward_hooks"):
             from .backward_hooks import wrap_call
             out = wrap_call(self, args, lambda *a: self.forward(*a, **kwargs))
         else:

@@ -25,7 +25,7 @@ from .opcodes import (BINOP, BREAK, BUILD_DICT, BUILD_LIST, BUILD_SLICE, BUILD_S
                       STMT, STORE_ATTR, STORE_FAST, STORE_SUBSCR, SUBSCR, UNARY, UNPACK, WITH_EXIT,
                       YIELD, GEN_RETURN, PRINT_EXPR, UNPACK_EX)
 from .displays import Displays, E, Label, _Emit, _Store
-from .opcodes import CALL_SIMPLE, FOR_ITER_STORE, LOAD_FAST_ATTR, LOAD_GLOBAL_ATTR, OPS  # noqa: F401  (OPS: names)
+from .opcodes import FOR_ITER_STORE, LOAD_FAST_ATTR, LOAD_GLOBAL_ATTR, OPS  # noqa: F401  (OPS: names)
 from .scope import Scope
 
 __all__ = ["Code", "compile_module", "OPS", "MAX_BLOCK_NESTING"]
@@ -128,8 +128,6 @@ class _Compiler(Displays):
                     if op == LOAD_ATTR:
                         spans[-1] = span
                     continue
-                if op == CALL:
-                    _fuse_call(ops, args, arg, labelled)
                 ops.append(op)
                 args.append(arg)
                 spans.append(span)
@@ -440,24 +438,6 @@ class _Compiler(Displays):
 
 _FUSE = {(LOAD_FAST, LOAD_ATTR): LOAD_FAST_ATTR, (LOAD_GLOBAL, LOAD_ATTR): LOAD_GLOBAL_ATTR,
          (FOR_ITER, STORE_FAST): FOR_ITER_STORE}
-_CALLEES = frozenset({LOAD_FAST, LOAD_GLOBAL, LOAD_FAST_ATTR, LOAD_GLOBAL_ATTR, LOAD_ATTR})
-_SIMPLE_ARGS = frozenset({LOAD_FAST, LOAD_GLOBAL, CONST})
-
-
-def _fuse_call(ops, args, n: int, labelled: int) -> None:
-    """Before `CALL n` is appended: when the callee and the n arguments just emitted are plain loads and no
-    jump lands among them, turn the callee's load into CALL_SIMPLE (callee op, name, attribute, argument
-    loads). The loads and the CALL stay behind it, skipped at run time, for their spans."""
-    head = len(ops) - n - 1
-    if head < 0 or labelled > head or ops[head] not in _CALLEES:
-        return
-    if any(ops[i] not in _SIMPLE_ARGS for i in range(head + 1, len(ops))):
-        return
-    op, arg = ops[head], args[head]
-    name, attr = (arg if op in (LOAD_FAST_ATTR, LOAD_GLOBAL_ATTR) else
-                  (None, arg) if op == LOAD_ATTR else (arg, None))
-    loads = tuple(zip(ops[head + 1:], args[head + 1:]))
-    ops[head], args[head] = CALL_SIMPLE, (op, name, attr, loads)
 
 
 def _has_yield(body) -> bool:

@@ -16,7 +16,7 @@ import numpy as np
 
 from .compiler import Code
 from .limits import Limits
-from .opcodes import (CALL_SIMPLE, COMPARE, FOR_ITER_STORE, LOAD_FAST_ATTR, LOAD_GLOBAL_ATTR, BINOP, CALL, CALL_KW, CONST, FOR_ITER, JUMP, JUMP_BACK, LOAD_ATTR, LOAD_FAST,
+from .opcodes import (COMPARE, FOR_ITER_STORE, LOAD_FAST_ATTR, LOAD_GLOBAL_ATTR, BINOP, CALL, CALL_KW, CONST, FOR_ITER, JUMP, JUMP_BACK, LOAD_ATTR, LOAD_FAST,
                        LOAD_GLOBAL, POP, POP_JUMP_IF_FALSE, RETURN, STMT, STORE_FAST)
 from . import guards as _g
 from . import handlers  # noqa: F401  (imported to register the data instructions)
@@ -131,7 +131,7 @@ class Interpreter:
         _POP_JUMP_IF_FALSE, _JUMP, _JUMP_BACK, _FOR_ITER, _CALL_KW, _RETURN = (
             POP_JUMP_IF_FALSE, JUMP, JUMP_BACK, FOR_ITER, CALL_KW, RETURN)
         _LOAD_FAST_ATTR, _LOAD_GLOBAL_ATTR, _FOR_ITER_STORE = LOAD_FAST_ATTR, LOAD_GLOBAL_ATTR, FOR_ITER_STORE
-        _CALL_SIMPLE, _COMPARE = CALL_SIMPLE, COMPARE
+        _COMPARE = COMPARE
         tensor_types = TENSOR_TYPES
         try:
             while True:
@@ -172,45 +172,8 @@ class Interpreter:
                         stack[-1] = getattr(obj, arg)
                     else:
                         stack[-1] = get_attr(obj, arg)
-                elif op == _CALL_SIMPLE or op == _CALL or op == _CALL_KW:
-                    if op == _CALL_SIMPLE:  # push callee and arguments here, then call as CALL does
-                        head, name, attr, loads = arg
-                        if head == _LOAD_ATTR:
-                            obj = stack.pop()
-                        elif head == _LOAD_GLOBAL or head == _LOAD_GLOBAL_ATTR:
-                            try:
-                                obj = frame.globals[name]
-                            except KeyError:
-                                obj = _g.load_builtin(self, name)
-                        else:
-                            try:
-                                obj = local[name]
-                            except KeyError:
-                                raise _g.unbound(name) from None
-                        if attr is not None:
-                            frame.pc = pc  # reading an attribute may warn (a non-leaf's .grad)
-                            if type(obj) in open_attrs and attr[0] != "_":
-                                obj = getattr(obj, attr)
-                            else:
-                                obj = get_attr(obj, attr)
-                        stack.append(obj)
-                        for lop, larg in loads:  # pc steps over each load, so an error has its position
-                            pc += 1
-                            if lop == _CONST:
-                                stack.append(larg)
-                            elif lop == _LOAD_FAST:
-                                try:
-                                    stack.append(local[larg])
-                                except KeyError:
-                                    raise _g.unbound(larg) from None
-                            else:
-                                try:
-                                    stack.append(frame.globals[larg])
-                                except KeyError:
-                                    stack.append(_g.load_builtin(self, larg))
-                        pc += 1  # past the CALL the fused instructions end with
-                        n, kwargs = len(loads), None
-                    elif op == _CALL:
+                elif op == _CALL or op == _CALL_KW:
+                    if op == _CALL:
                         n, kwargs = arg, None
                     else:
                         n, names = arg

@@ -4,9 +4,6 @@ YIELD and GEN_RETURN are a generator's suspension and its end (run by generators
 echo of an interactive session's bare expression (transcript.py). The last three are fused pairs the
 compiler makes where no jump lands between the two halves: a name and
 one of its attributes (`optimizer.step`), and a for loop's next item with its store (`for i in ...`).
-CALL_SIMPLE is a call whose callee is a name, `name.attr` or `<top>.attr` and whose arguments are names
-and constants (`optimizer.step()`, `self.features(x)`): one dispatch for the whole call. The instructions it
-stands for stay in the code after it, never run, so that an error in any part keeps that part's position.
 """
 
 (CONST, LOAD_FAST, STORE_FAST, LOAD_GLOBAL, STORE_GLOBAL, LOAD_DEREF, STORE_DEREF, LOAD_NAME,
@@ -17,7 +14,7 @@ stands for stay in the code after it, never run, so that an error in any part ke
  JUMP_IF_FALSE_OR_POP, JUMP_IF_TRUE_OR_POP, GET_ITER, FOR_ITER, TO_ITER, STMT, RETURN, MAKE_FUNCTION,
  MAKE_CLASS, IMPORT, IMPORT_FROM, RAISE, RERAISE, RAISE_ASSERT, SETUP_EXCEPT, SETUP_FINALLY, SETUP_WITH,
  POP_BLOCK, WITH_EXIT, END_FINALLY, EXC_MATCH, BREAK, YIELD, GEN_RETURN, PRINT_EXPR, UNPACK_EX,
- LOAD_FAST_ATTR, LOAD_GLOBAL_ATTR, FOR_ITER_STORE, CALL_SIMPLE) = range(76)
+ LOAD_FAST_ATTR, LOAD_GLOBAL_ATTR, FOR_ITER_STORE) = range(75)
 OPS = """CONST LOAD_FAST STORE_FAST LOAD_GLOBAL STORE_GLOBAL LOAD_DEREF STORE_DEREF LOAD_NAME DELETE_FAST
 DELETE_GLOBAL DELETE_DEREF LOAD_ATTR STORE_ATTR DELETE_ATTR SUBSCR STORE_SUBSCR DELETE_SUBSCR BINOP INPLACE
 UNARY COMPARE CALL CALL_KW CALL_EX LOAD_SUPER POP DUP DUP2 ROT2 ROT3 DUP_ROT3 BUILD_TUPLE BUILD_LIST BUILD_DICT
@@ -25,6 +22,6 @@ BUILD_SLICE BUILD_STRING FORMAT LIST_APPEND LIST_EXTEND DICT_SET DICT_UPDATE UNP
 POP_JUMP_IF_FALSE POP_JUMP_IF_TRUE JUMP_IF_FALSE_OR_POP JUMP_IF_TRUE_OR_POP GET_ITER FOR_ITER TO_ITER STMT
 RETURN MAKE_FUNCTION MAKE_CLASS IMPORT IMPORT_FROM RAISE RERAISE RAISE_ASSERT SETUP_EXCEPT SETUP_FINALLY
 SETUP_WITH POP_BLOCK WITH_EXIT END_FINALLY EXC_MATCH BREAK YIELD GEN_RETURN PRINT_EXPR UNPACK_EX
-LOAD_FAST_ATTR LOAD_GLOBAL_ATTR FOR_ITER_STORE CALL_SIMPLE""".split()  # the names, by opcode
+LOAD_FAST_ATTR LOAD_GLOBAL_ATTR FOR_ITER_STORE""".split()  # the names, by opcode
 
 __all__ = OPS + ["OPS"]

@@ -1,17 +1,10 @@
-"""CALL_SIMPLE, the one-dispatch call of a name or `name.attr` with plain arguments: the same checks, limits,
-error positions and evaluation order as the separate loads and CALL it stands for."""
+"""What the interpreter's call and compare paths must keep, however they are sped up: the sandbox checks,
+the limits, each part's error position, Python's evaluation order, and the call trace through nested runs."""
 import io
 
 import pytest
 
 from gradcli.lang import GradError, GradLimitError, GradNameError, Limits, run_source
-from gradcli.lang.compiler import compile_module
-from gradcli.lang.opcodes import CALL_SIMPLE
-from gradcli.lang.parser import parse_file
-
-
-def ops_of(src):
-    return compile_module(parse_file(src, "c.grad"), "c.grad").ops
 
 
 def run(src, limits=None):
@@ -26,36 +19,26 @@ def error(src, limits=None) -> GradError:
     return info.value
 
 
-@pytest.mark.parametrize("src", ["t.dim()\n", "f(x, 1, 'a')\n", "t.size(0)\n", "f()\n", "(t + 1).sum()\n"])
-def test_plain_calls_are_fused(src):
-    assert CALL_SIMPLE in ops_of(src)
-
-
-@pytest.mark.parametrize("src", ["f(g(x))\n", "f(x + 1)\n", "f(x if c else y)\n", "f(x=1)\n", "f(*xs)\n"])
-def test_calls_with_computed_arguments_are_not_fused(src):
-    assert ops_of(src).count(CALL_SIMPLE) <= (1 if src.startswith("f(g") else 0)  # only the inner g(x)
-
-
-def test_fused_calls_compute_what_python_computes():
+def test_calls_compute_what_python_computes():
     src = ("import torch\nt = torch.ones(2, 3)\ndef f(a, b=2, *rest):\n    return (a, b, rest)\n"
            "x = 5\nprint(f(x), f(x, 1), f(x, 1, 'r'), t.size(0), t.sum().item(), abs(-3), len('abc'))\n"
            "print(f(x if x > 1 else 0), [1, 2].index(2), t.sum().mul(2).item())\n")
     assert run(src) == "(5, 2, ()) (5, 1, ()) (5, 1, ('r',)) 2 6.0 3 3\n(5, 2, ()) 1 12.0\n"
 
 
-def test_private_attribute_is_refused_through_the_fused_call():
+def test_private_attribute_is_refused_through_a_call():
     e = error("import torch\nt = torch.ones(2)\nt._data.tolist()\n")
     assert isinstance(e, GradNameError) and "private" in e.message
     assert (e.span.line, e.span.col) == (3, 1)
 
 
 @pytest.mark.parametrize("name", ["open", "eval", "exec", "__import__"])
-def test_unavailable_builtins_are_refused_through_the_fused_call(name):
+def test_unavailable_builtins_are_refused_through_a_call(name):
     e = error(f"{name}('x')\n")
     assert isinstance(e, GradNameError) and "is not available in .grad scripts" in e.message
 
 
-def test_dunder_on_a_fused_callee_is_refused():
+def test_dunder_on_a_callee_is_refused():
     e = error("x = 1\nx.__class__.__subclasses__()\n")
     assert isinstance(e, GradNameError)
 
@@ -79,12 +62,12 @@ def test_attribute_is_read_before_the_arguments_are_loaded():
     assert e.kind == "AttributeError"
 
 
-def test_error_inside_a_fused_call_of_a_script_function_is_traced_from_the_call():
+def test_error_inside_a_call_of_a_script_function_is_traced_from_the_call():
     e = error("def inner(t):\n    return t.nope\n\ndef outer(t):\n    return inner(t)\n\nouter(3)\n")
     assert e.format().splitlines()[-2:] == ["  in inner, called from c.grad:5:12", "  in outer, called from c.grad:7:1"]
 
 
-def test_loops_of_fused_calls_still_hit_the_limits():
+def test_loops_of_calls_still_hit_the_limits():
     small = Limits(max_steps=5_000, max_loop_iterations=1_000_000)
     e = error("import torch\nt = torch.ones(2)\nwhile True:\n    t.dim()\n", small)
     assert isinstance(e, GradLimitError) and "more than 5,000 statements" in e.message
@@ -94,14 +77,14 @@ def test_loops_of_fused_calls_still_hit_the_limits():
     assert isinstance(e, GradLimitError) and "calls nest too deeply: more than 50" in e.message
 
 
-def test_results_of_fused_calls_are_size_checked():
+def test_results_of_calls_are_size_checked():
     e = error("x = list(range(10))\ny = x.copy()\nz = 'ab'.zfill(10 ** 9)\n", Limits(max_tensor_elements=1000))
     assert isinstance(e, GradLimitError)
     e = error("import torch\nt = torch.ones(100)\nu = t.repeat(100)\n", Limits(max_tensor_elements=1000))
     assert isinstance(e, GradLimitError) and "elements" in e.message
 
 
-def test_jump_into_the_arguments_is_never_fused_away():
+def test_conditional_arguments():
     src = "def f(a, b):\n    return a - b\nc = 0\nprint(f(1 if c else 2, 3))\nprint(f(c or 4, c))\n"
     assert run(src) == "-1\n4\n"
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from .compiler import Code
 from .limits import Limits
-from .opcodes import (FOR_ITER_STORE, LOAD_FAST_ATTR, LOAD_GLOBAL_ATTR, BINOP, CALL, CALL_KW, CONST, FOR_ITER, JUMP, JUMP_BACK, LOAD_ATTR, LOAD_FAST,
+from .opcodes import (COMPARE, FOR_ITER_STORE, LOAD_FAST_ATTR, LOAD_GLOBAL_ATTR, BINOP, CALL, CALL_KW, CONST, FOR_ITER, JUMP, JUMP_BACK, LOAD_ATTR, LOAD_FAST,
                        LOAD_GLOBAL, POP, POP_JUMP_IF_FALSE, RETURN, STMT, STORE_FAST)
 from . import guards as _g
 from . import handlers  # noqa: F401  (imported to register the data instructions)
@@ -131,6 +131,8 @@ class Interpreter:
         _POP_JUMP_IF_FALSE, _JUMP, _JUMP_BACK, _FOR_ITER, _CALL_KW, _RETURN = (
             POP_JUMP_IF_FALSE, JUMP, JUMP_BACK, FOR_ITER, CALL_KW, RETURN)
         _LOAD_FAST_ATTR, _LOAD_GLOBAL_ATTR, _FOR_ITER_STORE = LOAD_FAST_ATTR, LOAD_GLOBAL_ATTR, FOR_ITER_STORE
+        _COMPARE = COMPARE
+        tensor_types = TENSOR_TYPES
         try:
             while True:
                 op = ops[pc]
@@ -242,6 +244,13 @@ class Interpreter:
                     if type(r) is int and r.bit_length() > max_int_bits:  # `x = x * x` over and over
                         _g.int_too_large(r)
                     stack[-1] = r
+                elif op == _COMPARE:
+                    b = stack.pop()
+                    a = stack[-1]
+                    frame.pc = pc  # a script class's __eq__ runs nested, under this position
+                    if type(a) in tensor_types or type(b) in tensor_types:
+                        _g.check_binop(limits, arg, a, b)
+                    stack[-1] = arg(a, b)
                 elif op == _POP_JUMP_IF_FALSE:
                     if not stack.pop():
                         pc = arg

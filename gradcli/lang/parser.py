@@ -10,19 +10,29 @@ also records what good messages need: the open brackets, the first token of each
 the last real token; it measures indentation as Python does (tabs to multiples of 8, TabError where
 the meaning depends on the tab width). A pasted `>>> ` session (transcript.py) is parsed in place, its
 prompts blanked, at a base indentation of 4. lark's reduction callbacks are replaced by ours
-(reductions.py), which build the AST as the parser reduces, without a parse tree. The Lark object is built lazily once per process.
-Building the LALR tables takes ~0.5 s, most of a command's cold start, so lark keeps them in the user's
-own cache directory ($XDG_CACHE_HOME/gradcli, or ~/.cache/gradcli, made private) and loads them in ~30 ms
-next time; lark checks a hash of the grammar, options, lark and Python versions before using the file.
+(reductions.py), which build the AST as the parser reduces, without a parse tree. The Lark object is
+built lazily once per process.
+Building the LALR tables takes ~0.5 s, and even lark's own cache took ~45 ms to load (its generic
+deserializer, the contextual lexer, our callbacks compiled). So the built parser itself, its tables keyed
+as `_goto_by_identity` leaves them and our callbacks' compiled code, is pickled into the user's own cache
+directory ($XDG_CACHE_HOME/gradcli, or ~/.cache/gradcli, made private) and loads in a few ms. The file's
+name is a hash of everything its content depends on: the grammar, this module and reductions.py, and the
+lark and Python versions; anything missing, corrupt, or not the user's own means building again.
 Never in a shared temporary directory (lark's `cache=True`), where another user could plant a pickle.
 """
 from __future__ import annotations
 
 import gc
 import hashlib
+import importlib
+import marshal
 import os
+import pickle
 import re
+import sys
+import tempfile
 import threading
+import types
 from importlib import resources
 from pathlib import Path
 
@@ -30,13 +40,15 @@ import lark
 from lark import Token
 from lark.exceptions import LarkError
 from lark.indenter import Indenter
+from lark.parsers.lalr_analysis import Action
 
 from . import ast as A
 from .ast import Span
 from .builder import handlers, token_span
 from .checks import check_context
 from .errors import GradError, GradLimitError, GradSyntaxError
-from .reductions import make_callbacks
+from . import reductions
+from .reductions import compile_callbacks, make_callbacks
 from .syntax_errors import CLOSE, KEYWORDS, OPEN, Vocabulary, syntax_error
 from .transcript import PROMPT_WIDTH, is_transcript, strip_prompts
 
@@ -183,40 +195,113 @@ _keyword_types: dict[str, str] = {}  # keyword -> its terminal name
 
 
 def get_parser() -> lark.Lark:
-    """The process-wide Lark parser (built on first use)."""
+    """The process-wide Lark parser (built on first use, or loaded from the cache)."""
     global _lark, _postlexer, _vocabulary, _keyword_types
     with _lock:
         if _lark is None:
-            post = _Postlexer()
             grammar = _grammar_text()
-            parser = lark.Lark(grammar, parser="lalr", lexer="contextual", start=["file", "expr"],
-                               postlex=post, maybe_placeholders=True, cache=_cache_file(grammar) or False)
+            path = _cache_file(grammar)
+            built = _load(path) if path else None
+            if built is None:
+                built = _build(grammar)
+                if path:
+                    _save(path, built)
+            parser, compiled = built
             # lark's callbacks would build a parse tree; ours build the AST (see reductions.py).
-            lalr = _lalr_parser(parser)
-            lalr.callbacks = make_callbacks(parser.rules, handlers(_parse_field))
-            _goto_by_identity(lalr, parser.rules)
+            _lalr_parser(parser).callbacks = make_callbacks(parser.rules, handlers(_parse_field), compiled)
             _vocabulary = Vocabulary(parser.terminals)
             _keyword_types = _vocabulary.keyword_types
-            _lark, _postlexer = parser, post
+            _lark, _postlexer = parser, parser.options.postlex
         return _lark
 
 
+def _build(grammar: str) -> tuple:
+    """(parser, compiled callbacks) made from the grammar: what the cache keeps."""
+    parser = lark.Lark(grammar, parser="lalr", lexer="contextual", start=["file", "expr"],
+                       postlex=_Postlexer(), maybe_placeholders=True)
+    _goto_by_identity(_lalr_parser(parser), parser.rules)
+    return parser, compile_callbacks(parser.rules)
+
+
 def _cache_file(grammar: str) -> str | None:
-    """The parse-table cache for this grammar in a directory only this user can write, or None (then the
-    tables are built every time). Named by the grammar's hash, so worktrees with other grammars coexist."""
+    """The parser cache for this grammar in a directory only this user can write, or None (then the
+    parser is built every time). Named by a hash of all it depends on, so worktrees with other grammars or
+    other versions of this code coexist."""
     if os.environ.get("GRADCLI_NO_PARSER_CACHE"):
         return None
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     directory = os.path.join(base, "gradcli")
     try:
         os.makedirs(directory, mode=0o700, exist_ok=True)
-        st = os.stat(directory)
+        if not _private(os.stat(directory)):
+            return None  # someone else could replace the file: build instead of loading it
+        key = hashlib.sha256(grammar.encode("utf-8"))
+        for module in (__file__, reductions.__file__):  # the code that shapes what is kept
+            with open(module, "rb") as f:
+                key.update(f.read())
     except OSError:
         return None
-    if (hasattr(os, "getuid") and st.st_uid != os.getuid()) or st.st_mode & 0o022:
-        return None  # someone else could replace the file: build instead of loading it
-    digest = hashlib.sha256(grammar.encode("utf-8")).hexdigest()[:16]
-    return os.path.join(directory, f"parser-{digest}-lark{lark.__version__}.pickle")
+    key.update(f"{lark.__version__} {sys.version}".encode())  # pickle and marshal formats, lark's classes
+    return os.path.join(directory, f"gradlang-{key.hexdigest()[:24]}.pickle")
+
+
+def _private(st: os.stat_result) -> bool:
+    """Owned by this user and writable by no one else."""
+    return (not hasattr(os, "getuid") or st.st_uid == os.getuid()) and not st.st_mode & 0o022
+
+
+def _load(path: str) -> tuple | None:
+    """The cached (parser, compiled callbacks), or None if the file is missing, not private or unusable."""
+    try:
+        with open(path, "rb") as f:
+            if not _private(os.fstat(f.fileno())):
+                return None
+            data = f.read()
+    except OSError:
+        return None
+    paused = gc.isenabled()
+    gc.disable()  # unpickling makes ~100,000 acyclic objects; collecting while it runs doubles its time
+    try:
+        parser, code, shapes = pickle.loads(data)
+        compiled = (marshal.loads(code), shapes)
+        if not (isinstance(parser, lark.Lark) and isinstance(parser.options.postlex, _Postlexer)
+                and isinstance(compiled[0], types.CodeType) and len(shapes) == len(parser.rules)):
+            return None
+        _lalr_parser(parser)
+    except Exception:  # a truncated or foreign file can fail in any way: then it is built again
+        return None
+    finally:
+        if paused:
+            gc.enable()
+    return parser, compiled
+
+
+class _Pickler(pickle.Pickler):
+    """Pickles by name what must stay itself: a module (lark's lexer keeps the `re` it uses) and lark's
+    parse-table actions, which its parser tells apart by identity (`action is Shift`)."""
+
+    def reducer_override(self, obj):
+        if isinstance(obj, types.ModuleType):
+            return importlib.import_module, (obj.__name__,)
+        if isinstance(obj, Action):
+            return obj.name  # saved as the global lark.parsers.lalr_analysis.<name>: Shift or Reduce
+        return NotImplemented
+
+
+def _save(path: str, built: tuple) -> None:
+    """Write the cache atomically (a half-written file is never seen); a failure only costs the next start."""
+    parser, (code, shapes) = built
+    try:
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-", suffix=".pickle")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                _Pickler(f, protocol=pickle.HIGHEST_PROTOCOL).dump((parser, marshal.dumps(code), shapes))
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except Exception:  # unwritable, full, or a lark that no longer pickles: the parser still works
+        pass
 
 
 def _lalr_parser(parser: lark.Lark):

@@ -23,6 +23,17 @@ def test_engine_imports_only_numpy():
     assert out.stdout.strip() == "[]", out.stdout + out.stderr
 
 
+def test_a_command_that_draws_nothing_does_not_load_numpy_random():
+    # numpy.random (with the secrets and hashlib it pulls in) is ~10 ms of every cold start: the default
+    # generator makes its bit generator on the first draw, and still draws torch's stream from the seed
+    code = ("import sys, gradcli; loaded = 'numpy.random' in sys.modules; gradcli.manual_seed(0); "
+            "print(loaded, gradcli.rand(3).tolist())")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    loaded, values = out.stdout.split(" ", 1)
+    assert loaded == "False", out.stdout + out.stderr
+    assert values.strip() == "[0.49625658988952637, 0.7682217955589294, 0.08847743272781372]"
+
+
 def test_a_checkout_parses_with_its_own_grammar():
     # An editable install maps gradcli.grammar to the checkout it was made from, which may be another
     # worktree: code run from a checkout must read the grammar beside it.

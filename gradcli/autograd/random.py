@@ -146,8 +146,7 @@ class Generator:
         for i in range(1, 624):
             x = (1812433253 * (x ^ (x >> 30)) + i) & 0xFFFFFFFF
             key[i] = x
-        self._bits = np.random.MT19937()
-        self._bits.state = {"bit_generator": "MT19937", "state": {"key": key, "pos": 624}}
+        self._set_bits({"bit_generator": "MT19937", "state": {"key": key, "pos": 624}})
         # the scalar normal draws Box-Muller pairs and keeps the second value for the next call
         self._next_normal = None
         return self
@@ -165,8 +164,20 @@ class Generator:
 
     def set_state(self, state):
         self._seed, bits, self._next_normal = state
-        self._bits.state = bits
+        self._set_bits(bits)
         return self
+
+    def _set_bits(self, state):
+        self._mt, self._mt_state = None, state
+
+    @property
+    def _bits(self):
+        # made on the first draw, not at import: numpy.random (with the secrets and hashlib it imports) is
+        # ~10 ms of every command's cold start, and most commands never draw a random number
+        if self._mt is None:
+            self._mt = np.random.MT19937()
+            self._mt.state = self._mt_state
+        return self._mt
 
     # ---- raw draws ---------------------------------------------------------------------------------------
     def _u32(self, n):

@@ -1,4 +1,4 @@
-"""The language's syntax tree: frozen dataclass nodes, each with a Span; plus iterative walk/equal/dump.
+"""The language's syntax tree: frozen, slotted nodes, each with a Span; plus iterative walk/equal/dump.
 
 Over 400 lines on purpose: one declaration per node kind (~50 of them, like Python's `ast`) reads best
 as one list; splitting it by statement/expression would only spread the walkers over two files.
@@ -20,7 +20,7 @@ Trees can be as deep as the user's input (a 20,000-term sum is a 20,000-deep `Bi
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Iterator, Optional
 
 __all__ = [
@@ -32,7 +32,7 @@ __all__ = [
     "Name", "Constant", "FString", "FormattedValue", "Tuple", "List", "Dict", "Set", "ListComp", "SetComp", "DictComp",
     "GeneratorExp", "BinOp", "UnaryOp", "BoolOp", "Compare", "IfExp", "Lambda", "Call", "Starred",
     "Attribute", "Subscript", "Slice",
-    "PARAM_KINDS", "walk", "iter_children", "node_fields", "ast_equal", "equal_ignoring_spans", "dump",
+    "PARAM_KINDS", "replace", "walk", "iter_children", "node_fields", "ast_equal", "equal_ignoring_spans", "dump",
 ]
 
 
@@ -55,14 +55,28 @@ class Span:
 
 NO_SPAN = Span(0, 0, 0, 0)  # for nodes made by code rather than by the parser
 
-_node = dataclass(frozen=True, slots=True, eq=False, repr=False)
-
-
-@_node
 class Node:
-    """Base of all nodes; `span` is keyword-only so node fields read positionally: `Name("x", span=s)`."""
+    """Base of all nodes; `span` is keyword-only so node fields read positionally: `Name("x", span=s)`.
 
-    span: Span = field(default=NO_SPAN, kw_only=True)
+    Nodes are frozen and slotted, as `dataclass(frozen=True, slots=True)` makes them, but built by `_node`
+    below: ~55 dataclasses cost ~25 ms of every command's cold start, mostly in the per-class exec of
+    their frozen `__setattr__`/`__delattr__`, which here are written once, on this class."""
+
+    __slots__ = ("span",)
+    _fields: tuple[str, ...] = ()  # in declaration order, without `span`
+    __match_args__: tuple[str, ...] = ()
+
+    def __init__(self, *, span: Span = NO_SPAN) -> None:
+        _set_span(self, span)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise dataclasses.FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def __reduce__(self):  # copy and pickle rebuild through __init__, since attributes cannot be set
+        return _remake, (type(self), tuple(getattr(self, n) for n in self._fields), self.span)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Node):
@@ -78,6 +92,47 @@ class Node:
 
     def __repr__(self) -> str:
         return dump(self)
+
+
+_set_span = Node.span.__set__  # type: ignore[attr-defined]
+
+
+def _remake(cls: type, values: tuple, span: Span) -> Node:
+    return cls(*values, span=span)
+
+
+def replace(node: Node, **changes: Any) -> Node:
+    """A copy of node with some fields (or its span) changed, like `dataclasses.replace`."""
+    unknown = set(changes) - set(node._fields) - {"span"}
+    if unknown:
+        raise TypeError(f"{type(node).__name__} has no field {sorted(unknown)[0]!r}")
+    values = {n: getattr(node, n) for n in node._fields}
+    values.update(changes)
+    span = values.pop("span", node.span)
+    return type(node)(**values, span=span)
+
+
+def _node(cls: type) -> type:
+    """The node class cls's annotations declare (a default is a class attribute): slotted, frozen, with a
+    positional `__init__` that sets each slot through its descriptor (Node's `__setattr__` refuses)."""
+    names = tuple(cls.__dict__.get("__annotations__", {}))
+    defaults = {n: cls.__dict__[n] for n in names if n in cls.__dict__}
+    ns = {k: v for k, v in cls.__dict__.items() if k not in defaults and k not in ("__dict__", "__weakref__")}
+    ns.update(__slots__=names, _fields=cls._fields + names, __match_args__=cls._fields + names)
+    new = type(cls.__name__, cls.__bases__, ns)
+    fields = new._fields
+    params = "".join(f", {n}" + (f"=_d_{n}" if n in defaults else "") for n in fields)
+    body = "".join(f"\n    _s_{n}(self, {n})" for n in fields)
+    env = {"NO_SPAN": NO_SPAN, "_set_span": _set_span}
+    for n in fields:
+        owner = next(c for c in new.__mro__ if n in c.__dict__.get("__slots__", ()))
+        env[f"_s_{n}"] = owner.__dict__[n].__set__
+    env.update((f"_d_{n}", v) for n, v in defaults.items())
+    exec(f"def __init__(self{params}, *, span=NO_SPAN):\n    _set_span(self, span){body}", env)
+    init = env["__init__"]
+    init.__qualname__ = f"{new.__qualname__}.__init__"
+    type.__setattr__(new, "__init__", init)
+    return new
 
 
 @_node
@@ -463,16 +518,9 @@ class Subscript(Expr):
 
 
 # ---------------------------------------------------------------- generic, non-recursive helpers
-_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
 def node_fields(node_type: type) -> tuple[str, ...]:
     """Names of a node type's fields, without `span`, in declaration order."""
-    names = _FIELDS.get(node_type)
-    if names is None:
-        names = tuple(f.name for f in dataclasses.fields(node_type) if f.name != "span")
-        _FIELDS[node_type] = names
-    return names
+    return node_type._fields  # type: ignore[attr-defined]
 
 
 def iter_children(node: Node) -> Iterator[Node]:

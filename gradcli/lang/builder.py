@@ -12,7 +12,6 @@ single inheritance), with the help of checks.py; they raise GradSyntaxError with
 """
 from __future__ import annotations
 
-import dataclasses
 import sys
 
 from lark import Token
@@ -303,7 +302,7 @@ class _Handlers:
         return A.ClassDef(name.value, base, body, span=s)
 
     def decorated(self, s, c):
-        return dataclasses.replace(c[-1], decorators=tuple(c[:-1]))
+        return A.replace(c[-1], decorators=tuple(c[:-1]))
 
     def decorator(self, s, c):
         return c[0]

@@ -6,7 +6,6 @@ recurses (the tree can be as deep as the input).
 """
 from __future__ import annotations
 
-import dataclasses
 
 from . import ast as A
 from .errors import GradSyntaxError
@@ -68,7 +67,7 @@ def check_params(items, lambda_: bool) -> tuple[A.Param, ...]:
         elif item.kind == "var_keyword":
             after_kw = True
         elif after_star:
-            item = dataclasses.replace(item, kind="keyword_only")
+            item = A.replace(item, kind="keyword_only")
             bare_star = None
         elif item.default is not None:
             saw_default = True

@@ -246,10 +246,10 @@ op("div", "DivBackward0", "self other", operator.truediv,
    api="method function")
 op("neg", "NegBackward0", "self", operator.neg, lambda g: -g, text=lambda f, c, a, s: f.neg(c[0]),
    api="method function")
-op("reciprocal", "ReciprocalBackward0", "self", lambda a: np.reciprocal(a),
+op("reciprocal", "ReciprocalBackward0", "self", K.np_reciprocal,
    lambda g, result: -g * (result * result), text=lambda f, c, a, s: f.div(f.const(1), c[0]),
    api="method function expr")
-op("rsqrt", "RsqrtBackward0", "self", lambda a: np.reciprocal(np.sqrt(a)),
+op("rsqrt", "RsqrtBackward0", "self", lambda a: K.np_reciprocal(np.sqrt(a)),
    lambda g, result: -0.5 * g * result * result * result, text="rsqrt", api="method function expr")
 op("pow", "PowBackward0", "self", np.power,
    lambda g, self, exponent: F.zeros_like(g) if exponent == 0

@@ -13,7 +13,15 @@ def np_sigmoid(a):
     e = np.negative(a)
     np.exp(e, out=e)
     e += 1
-    return np.reciprocal(e, out=e)
+    return np.divide(1, e, out=e)
+
+
+def np_reciprocal(a):
+    # numpy's reciprocal loop is scalar C, its divide is SIMD: 1/a is the same correctly rounded quotient
+    # at twice the speed (float16 keeps reciprocal's own rounding path)
+    if a.dtype.kind == "f" and a.dtype.itemsize >= 4:
+        return np.divide(1, a)
+    return np.reciprocal(a)
 
 
 def np_tanh_backward(g, y):

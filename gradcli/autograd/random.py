@@ -160,7 +160,12 @@ class Generator:
         return s
 
     def get_state(self):
-        return (self._seed, self._bits.state, self._next_normal)
+        if self._mt is None:  # not drawn from yet: the state it would start from, without making it
+            st = self._mt_state
+            bits = {**st, "state": {**st["state"], "key": st["state"]["key"].copy()}}
+        else:
+            bits = self._mt.state
+        return (self._seed, bits, self._next_normal)
 
     def set_state(self, state):
         self._seed, bits, self._next_normal = state

@@ -187,6 +187,8 @@ def run_case(case, cfg):
         row["error"] = f"{type(e).__name__}: {e}\n{traceback.format_exc(limit=4)}"
     for line in row["checks"]:
         print(f"    check: {line}")
+    if case.info:  # e.g. W5's traced peak memory at 1e7
+        print("    info: " + ", ".join(f"{k} {v}" for k, v in case.info.items()))
     if row["error"]:
         print(f"    {row['status']}: {row['error']}")
     print(f"    (checks took {time.perf_counter() - t0:.1f} s)", flush=True)

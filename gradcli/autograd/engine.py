@@ -28,7 +28,6 @@ def _size_str(shape):
 
 
 def _root_grads(outputs, grad_outputs, create_graph):
-    from .ops import ones_like, tensor
     roots = []
     for i, out in enumerate(outputs):
         if not isinstance(out, Tensor):
@@ -37,9 +36,12 @@ def _root_grads(outputs, grad_outputs, create_graph):
             raise RuntimeError(NO_GRAD_FN.replace("element 0", f"element {i}"))
         g = grad_outputs[i] if grad_outputs is not None and i < len(grad_outputs) else None
         if g is None:
-            if out._data.size != 1:
+            d = out._data
+            if d.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            g = ones_like(out)
+            # ones_like(out) without the creation path's checks; fresh, so it needs no detach
+            roots.append((out._grad_edge(), _make(np.ones(d.shape, d.dtype))))
+            continue
         elif not isinstance(g, Tensor):
             raise TypeError(f"gradients can be either Tensors or None, but got {type(g).__name__}")
         if g._data.shape != out._data.shape:
@@ -182,6 +184,7 @@ def run(roots, keep_graph, create_graph, targets=None, accumulate=True):
     leaves accumulate into .grad only if `accumulate` (and only the targeted ones if targets is given)."""
     deps, needed = _plan(roots, targets, keep_graph)
     captured = {} if targets is not None else None
+    target_nodes = {n for n, _ in targets} if targets is not None else None
     buffers = {}
     heap = []
     for (node, nr), g in roots:
@@ -204,7 +207,7 @@ def run(roots, keep_graph, create_graph, targets=None, accumulate=True):
                 vx = node.variable._x
                 if vx is not None and vx.get("hooks"):  # a leaf's tensor hooks run before capture too
                     grads = [_leaf_hooks(vx, grads[0])]
-            if captured is not None:
+            if captured is not None and node in target_nodes:
                 for nr, g in enumerate(grads):
                     if g is not None and (node, nr) in targets:
                         captured[(node, nr)] = g
@@ -400,7 +403,6 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,
          allow_unused=None, is_grads_batched=False, materialize_grads=False):
-    from .ops import zeros_like
     single = isinstance(inputs, Tensor)
     inputs = (inputs,) if single else tuple(inputs)
     outputs = (outputs,) if isinstance(outputs, Tensor) else tuple(outputs)
@@ -426,8 +428,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                 raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have been used in the "
                                    "graph. Set allow_unused=True if this is the desired behavior.")
             if materialize_grads:
+                from .ops import zeros_like
                 g = zeros_like(t)
-        elif not create_graph:
+        elif not create_graph and g._rg:  # computed without a graph, it is already a plain tensor
             g = g.detach()
         result.append(g)
     return tuple(result)

@@ -219,7 +219,17 @@ def _np_index(k):
     return k
 
 
+_ZERO_DIM_INDEX = ("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ "
+                   "to convert a 0-dim tensor to a number")
+
+
 def _getitem(x, key):
+    if type(key) is int and x._data.ndim:  # `g[i]`, as a Jacobian or Hessian row loop does it
+        return select(x, 0, key)
+    if x._data.ndim == 0 and isinstance(key, (int, np.integer)) and not isinstance(key, (bool, np.bool_)):
+        # torch's own words for `loss[0]` on a scalar loss (a common slip): index 0 names .item()
+        raise IndexError(_ZERO_DIM_INDEX if key == 0 else
+                         f"index {int(key)} is out of bounds for dimension 0 with size 0")
     if not isinstance(key, tuple):
         if isinstance(key, slice):
             return _slice_dim(x, 0, key, force=True)
@@ -227,6 +237,8 @@ def _getitem(x, key):
             return _view_op("alias", x)
         key = (key,)
     if any(_is_advanced(k) for k in key):
+        if x._data.ndim == 0 and any(not isinstance(k, bool) and k is not None and k is not Ellipsis for k in key):
+            raise IndexError("too many indices for tensor of dimension 0")
         npkey = tuple(_np_index(k) for k in key)
         return o.apply(o.T["index"], (x,), (npkey,))
     n_real = sum(1 for k in key if k is not None and k is not Ellipsis)
@@ -252,9 +264,8 @@ def _getitem(x, key):
 
 
 def _slice_dim(x, dim, k, force=False):
-    if x._data.ndim == 0:
-        raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
-                         "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
+    if x._data.ndim == 0:  # only `t[a:b]` on a 0-dim tensor gets here (a tuple key is counted first)
+        raise IndexError("slice() cannot be applied to a 0-dim tensor.")
     if k.step is not None and k.step <= 0:
         raise ValueError("step must be greater than zero")
     start, stop, step = k.indices(x._data.shape[dim])

@@ -258,9 +258,20 @@ def _getitem(x, key):
                 touched = True
             dim += 1
         else:
+            if not isinstance(k, (int, np.integer)) or isinstance(k, np.bool_):
+                raise _bad_index(k)  # `x[i / 2]`: torch refuses a float rather than truncating it
             out = select(out, dim, int(k))
             touched = True
     return out if touched else _view_op("alias", x)
+
+
+def _bad_index(k):
+    if isinstance(k, str):
+        return TypeError("new(): invalid data type 'str'")
+    t = type(k)
+    name = t.__qualname__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
+    return IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid "
+                      f"indices (got {name})")
 
 
 def _slice_dim(x, dim, k, force=False):

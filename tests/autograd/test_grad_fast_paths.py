@@ -82,3 +82,20 @@ def test_a_big_scalar_hessian_row_loop_matches_torch():
         return np.stack([lib.autograd.grad(g[i], x, retain_graph=True)[0].numpy() for i in range(30)])
     h, th = _both(f)
     np.testing.assert_allclose(h, th, rtol=1e-5, atol=1e-6)
+
+
+BAD_KEYS = [1.5, np.float64(1), np.True_, "a", {1}, (1, 0.5), (None, 1.0), (0, np.True_)]
+GOOD_KEYS = [np.int32(1), np.uint8(1), -1, (1, Ellipsis), (slice(None), 1)]
+
+
+@pytest.mark.filterwarnings("ignore:Using a non-tuple sequence")  # torch's, for the str key
+@pytest.mark.parametrize("key", BAD_KEYS + GOOD_KEYS, ids=repr)
+def test_index_key_types_are_checked_like_torch(key):
+    """`x[i / 2]` is refused with torch's message, not truncated to an int."""
+    def f(lib):
+        try:
+            return "ok", tuple(lib.tensor([[1.0, 2.0], [3.0, 4.0]])[key].shape)
+        except (IndexError, TypeError) as e:
+            return type(e).__name__, str(e)
+    ours, theirs = _both(f)
+    assert ours == theirs

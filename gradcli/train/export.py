@@ -71,6 +71,7 @@ generator.
 """
 import argparse
 import csv
+import gc
 import math
 import os
 

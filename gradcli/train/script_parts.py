@@ -204,6 +204,10 @@ def main():
         if args.save:
             torch.save(model.state_dict(), args.save)
     if dist.is_available() and dist.is_initialized():
+        # DistributedDataParallel sits in reference cycles: free it while its process group is alive, and
+        # let every process finish, before the group is torn down (else gloo may abort the process at exit)
+        gc.collect()
+        dist.barrier()
         dist.destroy_process_group()
 
 

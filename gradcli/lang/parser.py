@@ -32,6 +32,7 @@ import re
 import sys
 import tempfile
 import threading
+import time
 import types
 from importlib import resources
 from pathlib import Path
@@ -301,7 +302,31 @@ def _save(path: str, built: tuple) -> None:
             os.unlink(tmp)
             raise
     except Exception:  # unwritable, full, or a lark that no longer pickles: the parser still works
-        pass
+        return
+    _prune(os.path.dirname(path), keep=os.path.basename(path))
+
+
+STALE_SECONDS = 30 * 24 * 3600
+
+
+def _prune(directory: str, keep: str) -> None:
+    """Each gradcli version writes its own cache file (~0.4 MB): when a new one is saved, remove those not
+    rewritten for 30 days, and the files of lark's own cache that earlier versions used. A version still
+    in use whose file goes only rebuilds it once (~0.4 s)."""
+    now = time.time()
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return
+    for name in names:
+        if name == keep or not name.endswith(".pickle") or not name.startswith(("gradlang-", "parser-", ".tmp-")):
+            continue
+        full = os.path.join(directory, name)
+        try:
+            if now - os.stat(full).st_mtime > STALE_SECONDS:
+                os.unlink(full)
+        except OSError:
+            pass
 
 
 def _lalr_parser(parser: lark.Lark):

@@ -121,3 +121,19 @@ def test_cache_name_depends_on_the_code_that_shapes_it(tmp_path, monkeypatch):
     before = P._cache_file("grammar text")
     monkeypatch.setattr(P.lark, "__version__", "0.0.0-other")
     assert P._cache_file("grammar text") != before
+
+
+def test_saving_prunes_cache_files_unused_for_30_days(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    directory = tmp_path / "gradcli"
+    directory.mkdir(mode=0o700)
+    old = P.STALE_SECONDS + 3600
+    files = {"gradlang-0123456789abcdef01234567.pickle": old, "parser-21dd4f0700256681-lark1.3.1.pickle": old,
+             ".tmp-abc.pickle": old, "gradlang-fedcba9876543210fedcba98.pickle": 60, "notes.txt": old,
+             "other.pickle": old}
+    for name, age in files.items():
+        (directory / name).write_bytes(b"x")
+        os.utime(directory / name, (os.path.getmtime(directory / name) - age,) * 2)
+    path = _cached_copy(tmp_path, monkeypatch)
+    left = sorted(p.name for p in directory.iterdir())
+    assert left == sorted([Path(path).name, "gradlang-fedcba9876543210fedcba98.pickle", "notes.txt", "other.pickle"])

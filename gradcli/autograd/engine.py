@@ -7,7 +7,7 @@ import warnings
 
 import numpy as np
 
-from .grad_mode import STATE, enable_grad, no_grad
+from .grad_mode import STATE
 from .malloc import BIG as _BIG, _state as _malloc_state, tune as _tune_malloc
 from .anomaly import checked_call
 from .function import BackwardCFunction
@@ -195,8 +195,9 @@ def run(roots, keep_graph, create_graph, targets=None, accumulate=True):
             heapq.heappush(heap, (-node._seq, node))
     push, pop = heapq.heappush, heapq.heappop
     anomaly = STATE.anomaly
-    ctx = enable_grad() if create_graph else no_grad()
-    with ctx:
+    prev_mode = STATE.grad_enabled  # no_grad()/enable_grad() inlined: the context objects cost ~1.5 µs a run
+    STATE.grad_enabled = bool(create_graph)
+    try:
         while heap:
             node = pop(heap)[1]
             grads = buffers.pop(node, None) or [None]
@@ -269,6 +270,8 @@ def run(roots, keep_graph, create_graph, targets=None, accumulate=True):
                 i += 1
             if received is not None:
                 notify(BackwardStep(node, tuple(grads), tuple(outs), tuple(received)))
+    finally:
+        STATE.grad_enabled = prev_mode
     return captured
 
 

@@ -128,12 +128,12 @@ def _needed(seen, targets):
     return needed
 
 
-def _plan(roots, targets, keep_graph):
+def _plan(roots, tnodes, keep_graph):
     """(deps, needed) for a run: dependency counts of every reachable node, and when targets are given the
     nodes that lead to one. A retained graph differentiated again and again from new roots over one node
     (a Jacobian or Hessian row by row: `grad(g[i], x, retain_graph=True)`) keeps the walk of that node's
-    graph on the node, so each row copies a dict instead of walking and re-deriving parents."""
-    tnodes = {n for n, _ in targets} if targets is not None else None
+    graph on the node, so each row copies a dict instead of walking and re-deriving parents. `tnodes`: the
+    target nodes, or None."""
     if keep_graph and len(roots) == 1 and roots[0][0][0] is not None:
         r = roots[0][0][0]
         kids = [n for n in r._next if n is not None]
@@ -182,9 +182,9 @@ def _cached_plan(c, tnodes):
 def run(roots, keep_graph, create_graph, targets=None, accumulate=True):
     """Execute the backward graph. `targets` is a set of (node, nr) whose incoming gradient is captured;
     leaves accumulate into .grad only if `accumulate` (and only the targeted ones if targets is given)."""
-    deps, needed = _plan(roots, targets, keep_graph)
-    captured = {} if targets is not None else None
     target_nodes = {n for n, _ in targets} if targets is not None else None
+    deps, needed = _plan(roots, target_nodes, keep_graph)
+    captured = {} if targets is not None else None
     buffers = {}
     heap = []
     for (node, nr), g in roots:

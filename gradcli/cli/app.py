@@ -139,38 +139,33 @@ def boundary(fn):
             typer.echo("interrupted", err=True)
             raise typer.Exit(130) from None
         except GradError as e:
-            sys.stdout.flush()
             code = 2 if isinstance(e, OptionError) else 1
-            if OPTIONS.json:
-                error_document(fn.__name__.rstrip("_"), error_kind(e), e.message, e, code)
-            typer.echo(e.format() if e.span else f"error: {e.message}", err=True)
-            raise typer.Exit(code)
+            _fail(fn, error_kind(e), e.message, e, code, e.format() if e.span else f"error: {e.message}")
         except OSError as e:  # the machine's, not a bug: a full disk under `> file`, an unreadable path
             if OPTIONS.debug:
                 raise
-            where = f": {e.filename}" if e.filename else ""
-            message = f"{e.strerror or type(e).__name__}{where}"
-            try:
-                sys.stdout.flush()
-            except OSError:
-                pass
-            if OPTIONS.json:
-                try:
-                    error_document(fn.__name__.rstrip("_"), "OSError", message, None, 1)
-                except OSError:  # stdout itself is what failed: stderr still says so
-                    pass
-            typer.echo(f"error: {message}", err=True)
-            raise typer.Exit(1)
+            message = f"{e.strerror or type(e).__name__}" + (f": {e.filename}" if e.filename else "")
+            _fail(fn, "OSError", message, None, 1, f"error: {message}")
         except Exception as e:  # a bug in gradcli, not in the user's input
             if OPTIONS.debug:
                 raise
-            sys.stdout.flush()
-            if OPTIONS.json:
-                error_document(fn.__name__.rstrip("_"), "InternalError", f"{type(e).__name__}: {e}", None, 1)
-            typer.echo(f"internal error: {type(e).__name__}: {e}\nThis is a bug in gradcli; run again with --debug "
-                       "for the traceback.", err=True)
-            raise typer.Exit(1)
+            message = f"{type(e).__name__}: {e}"
+            _fail(fn, "InternalError", message, None, 1,
+                  f"internal error: {message}\nThis is a bug in gradcli; run again with --debug for the traceback.")
     return wrapper
+
+
+def _fail(fn, kind: str, message: str, error, code: int, text: str):
+    """Report an error and exit with code: the output so far flushed, the JSON error document under --json,
+    the text on stderr. A stdout that cannot be written (a full disk) does not hide the report on stderr."""
+    try:
+        sys.stdout.flush()
+        if OPTIONS.json:
+            error_document(fn.__name__.rstrip("_"), kind, message, error, code)
+    except OSError:
+        pass
+    typer.echo(text, err=True)
+    raise typer.Exit(code)
 
 
 def error_kind(e) -> str:

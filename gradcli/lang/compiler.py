@@ -58,7 +58,7 @@ class Code:
     """A compiled body: parallel lists of opcodes, arguments and source spans, plus its signature."""
 
     __slots__ = ("name", "kind", "ops", "args", "spans", "params", "first_arg", "filename", "positional",
-                 "varargs", "kwonly", "varkw", "simple", "generator")
+                 "varargs", "kwonly", "varkw", "simple", "arity", "generator")
 
     def __init__(self, name: str, kind: str, filename: str, params: tuple[A.Param, ...] = ()):
         self.name, self.kind, self.filename = name, kind, filename  # kind: module, function, class
@@ -71,6 +71,7 @@ class Code:
         self.varargs = next((p.name for p in params if p.kind == "var_positional"), None)
         self.varkw = next((p.name for p in params if p.kind == "var_keyword"), None)
         self.simple = len(self.positional) == len(params)  # the fast path of argument binding
+        self.arity = len(params) if self.simple else -1  # a call with this many positional arguments only
         self.first_arg = self.positional[0] if self.positional else None  # `self` for zero-argument super()
         self.generator = False  # a body with `yield`: calling it makes a generator (generators.py)
 
@@ -201,6 +202,8 @@ class _Compiler(Displays):
 
     def c_If(self, s):
         other, end = Label(), Label()
+        if not s.orelse:  # no jump over an empty else: one dispatch less each time the body runs
+            return [s.test, E(POP_JUMP_IF_FALSE, other, s.test.span), *s.body, other]
         return [s.test, E(POP_JUMP_IF_FALSE, other, s.test.span), *s.body,
                 E(JUMP, end), other, *s.orelse, end]
 

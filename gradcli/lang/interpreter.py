@@ -52,7 +52,12 @@ class Frame:
     __slots__ = ("code", "pc", "stack", "locals", "env", "globals", "blocks", "func")
 
     def __init__(self, code: Code, locals_: dict, env: tuple, globals_: dict, func=None):
-        self.code, self.locals, self.env, self.globals, self.func = code, locals_, env, globals_, func
+        # one assignment per slot: a tuple-unpacking assignment costs a third more, once per script call
+        self.code = code
+        self.locals = locals_
+        self.env = env
+        self.globals = globals_
+        self.func = func
         self.pc = 0
         self.stack: list = []
         self.blocks: list = []  # [kind, handler pc, stack depth, exit function]
@@ -133,6 +138,7 @@ class Interpreter:
         _LOAD_FAST_ATTR, _LOAD_GLOBAL_ATTR, _FOR_ITER_STORE = LOAD_FAST_ATTR, LOAD_GLOBAL_ATTR, FOR_ITER_STORE
         _COMPARE = COMPARE
         tensor_types = TENSOR_TYPES
+        max_elements, max_depth = limits.max_tensor_elements, limits.max_call_depth
         try:
             while True:
                 op = ops[pc]
@@ -143,35 +149,11 @@ class Interpreter:
                         stack.append(local[arg])
                     except KeyError:
                         raise _g.unbound(arg) from None
-                elif op == _LOAD_FAST_ATTR or op == _LOAD_GLOBAL_ATTR:  # `name.attr` in one dispatch
-                    name, attr = arg
-                    if op == _LOAD_FAST_ATTR:
-                        try:
-                            obj = local[name]
-                        except KeyError:
-                            raise _g.unbound(name) from None
-                    else:
-                        try:
-                            obj = frame.globals[name]
-                        except KeyError:
-                            obj = _g.load_builtin(self, name)
-                    frame.pc = pc  # reading an attribute may warn (a non-leaf's .grad)
-                    if type(obj) in open_attrs and attr[0] != "_":
-                        stack.append(getattr(obj, attr))
-                    else:
-                        stack.append(get_attr(obj, attr))
                 elif op == _LOAD_GLOBAL:
                     try:
                         stack.append(frame.globals[arg])
                     except KeyError:
                         stack.append(_g.load_builtin(self, arg))
-                elif op == _LOAD_ATTR:
-                    obj = stack[-1]
-                    frame.pc = pc  # reading an attribute may warn (a non-leaf's .grad)
-                    if type(obj) in open_attrs and arg[0] != "_":
-                        stack[-1] = getattr(obj, arg)
-                    else:
-                        stack[-1] = get_attr(obj, arg)
                 elif op == _CALL or op == _CALL_KW:
                     if op == _CALL:
                         n, kwargs = arg, None
@@ -208,30 +190,54 @@ class Interpreter:
                             a = stack[len(stack) - n:]
                             del stack[len(stack) - n - 1:]
                             r = f(*a)
-                        if type(r) in result_checked:  # whatever made it: the size budget
+                        tr = type(r)
+                        if tr in tensor_types:  # whatever made it: the size budget (check_result, inlined)
+                            if r._data.size > max_elements:
+                                _g.too_many_elements(limits, r._data.size)
+                        elif tr in result_checked:
                             _g.check_result(limits, r)
                         stack.append(r)
                         continue
                     del stack[len(stack) - n - 1:]
                     frame.pc = pc
-                    if len(frames) >= limits.max_call_depth:
+                    if len(frames) >= max_depth:
                         raise _g.depth_error(limits)
-                    frame = Frame(callee.code, _ops.bind(callee, a, kwargs), callee.env, callee.globals, callee)
-                    frames.append(frame)
                     code = callee.code
-                    ops, args, stack, local, pc = code.ops, code.args, frame.stack, frame.locals, 0
-                elif op == _STMT:  # a body or a loop iteration starts: charge its statements
-                    budget -= arg
-                    if budget < 0:
-                        self.steps -= budget  # the overrun is spent too
-                        budget = 0
-                        frame.pc = pc
-                        _g.check_budget(self)
-                        budget = self._reserve_steps()
+                    na = len(a)
+                    if kwargs is None and na == code.arity:  # runtime.bind's fast path, inlined
+                        pos = code.positional
+                        if na == 1:
+                            local = {pos[0]: a[0]}
+                        elif na == 2:
+                            local = {pos[0]: a[0], pos[1]: a[1]}
+                        else:
+                            local = dict(zip(pos, a))
+                    else:
+                        local = _ops.bind(callee, a, kwargs)
+                    frame = Frame(code, local, callee.env, callee.globals, callee)
+                    frames.append(frame)
+                    ops, args, stack, pc = code.ops, code.args, frame.stack, 0
                 elif op == _STORE_FAST:
                     local[arg] = stack.pop()
                 elif op == _CONST:
                     stack.append(arg)
+                elif op == _LOAD_FAST_ATTR or op == _LOAD_GLOBAL_ATTR:  # `name.attr` in one dispatch
+                    name, attr = arg
+                    if op == _LOAD_FAST_ATTR:
+                        try:
+                            obj = local[name]
+                        except KeyError:
+                            raise _g.unbound(name) from None
+                    else:
+                        try:
+                            obj = frame.globals[name]
+                        except KeyError:
+                            obj = _g.load_builtin(self, name)
+                    frame.pc = pc  # reading an attribute may warn (a non-leaf's .grad)
+                    if type(obj) in open_attrs and attr[0] != "_":
+                        stack.append(getattr(obj, attr))
+                    else:
+                        stack.append(get_attr(obj, attr))
                 elif op == _POP:
                     stack.pop()
                 elif op == _BINOP:
@@ -244,21 +250,21 @@ class Interpreter:
                     if type(r) is int and r.bit_length() > max_int_bits:  # `x = x * x` over and over
                         _g.int_too_large(r)
                     stack[-1] = r
-                elif op == _COMPARE:
-                    b = stack.pop()
-                    a = stack[-1]
-                    frame.pc = pc  # a script class's __eq__ runs nested, under this position
-                    if type(a) in tensor_types or type(b) in tensor_types:
-                        _g.check_binop(limits, arg, a, b)
-                    stack[-1] = arg(a, b)
-                elif op == _POP_JUMP_IF_FALSE:
-                    if not stack.pop():
-                        pc = arg
-                elif op == _JUMP_BACK:
-                    self.iterations += 1
-                    if self.iterations > limits.max_loop_iterations:
-                        raise _g.loop_error(limits)
-                    pc = arg
+                elif op == _STMT:  # a body or a loop iteration starts: charge its statements
+                    budget -= arg
+                    if budget < 0:
+                        self.steps -= budget  # the overrun is spent too
+                        budget = 0
+                        frame.pc = pc
+                        _g.check_budget(self)
+                        budget = self._reserve_steps()
+                elif op == _LOAD_ATTR:
+                    obj = stack[-1]
+                    frame.pc = pc  # reading an attribute may warn (a non-leaf's .grad)
+                    if type(obj) in open_attrs and arg[0] != "_":
+                        stack[-1] = getattr(obj, arg)
+                    else:
+                        stack[-1] = get_attr(obj, arg)
                 elif op == _FOR_ITER_STORE:
                     try:
                         v = next(stack[-1])
@@ -275,23 +281,10 @@ class Interpreter:
                     if type(v) is tuple:  # `for t in {0: t}.items()` nests one level deeper each time
                         check_nesting(v)
                     local[arg[1]] = v
-                elif op == _FOR_ITER:
-                    try:
-                        v = next(stack[-1])
-                    except StopIteration as stop:
-                        if type(stop) is switch:
-                            frame.pc = pc
-                            frame = frames[-1]
-                            code = frame.code
-                            ops, args, stack, local, pc = code.ops, code.args, frame.stack, frame.locals, frame.pc
-                            continue
-                        stack.pop()
-                        pc = arg
-                        continue
-                    if type(v) is tuple:
-                        check_nesting(v)
-                    stack.append(v)
-                elif op == _JUMP:
+                elif op == _JUMP_BACK:
+                    self.iterations += 1
+                    if self.iterations > limits.max_loop_iterations:
+                        raise _g.loop_error(limits)
                     pc = arg
                 elif op == _RETURN:
                     if frame.blocks:  # leaving with/finally blocks first
@@ -310,6 +303,34 @@ class Interpreter:
                     code = frame.code
                     ops, args, stack, local, pc = code.ops, code.args, frame.stack, frame.locals, frame.pc
                     stack.append(value)
+                elif op == _COMPARE:
+                    b = stack.pop()
+                    a = stack[-1]
+                    frame.pc = pc  # a script class's __eq__ runs nested, under this position
+                    if type(a) in tensor_types or type(b) in tensor_types:
+                        _g.check_binop(limits, arg, a, b)
+                    stack[-1] = arg(a, b)
+                elif op == _POP_JUMP_IF_FALSE:
+                    if not stack.pop():
+                        pc = arg
+                elif op == _FOR_ITER:
+                    try:
+                        v = next(stack[-1])
+                    except StopIteration as stop:
+                        if type(stop) is switch:
+                            frame.pc = pc
+                            frame = frames[-1]
+                            code = frame.code
+                            ops, args, stack, local, pc = code.ops, code.args, frame.stack, frame.locals, frame.pc
+                            continue
+                        stack.pop()
+                        pc = arg
+                        continue
+                    if type(v) is tuple:
+                        check_nesting(v)
+                    stack.append(v)
+                elif op == _JUMP:
+                    pc = arg
                 else:
                     frame.pc = pc
                     dispatch[op](self, frame, arg)

@@ -94,3 +94,26 @@ def test_script_eq_under_compare_is_traced_from_its_line():
            "ok = a == b\n")
     e = error(src)
     assert e.kind == "ZeroDivisionError" and e.format().splitlines()[-1] == "  in A.__eq__, called from c.grad:7:6"
+
+
+def test_inlined_argument_binding_matches_python_at_each_arity():
+    # the loop binds plain positional calls itself (1, 2, n arguments; methods add `self`); anything else
+    # (defaults, keywords, *args, a wrong count) goes through runtime.bind and keeps Python's messages
+    src = ("def f0():\n    return 'z'\ndef f1(a):\n    return a\ndef f2(a, b):\n    return (a, b)\n"
+           "def f4(a, b, c, d):\n    return a + b + c + d\n"
+           "class K:\n    def m0(self):\n        return 'm'\n    def m1(self, a):\n        return a * 2\n"
+           "    def m3(self, a, b, c):\n        return [a, b, c]\n"
+           "k = K()\nprint(f0(), f1(1), f2(1, 2), f4(1, 2, 3, 4), k.m0(), k.m1(3), k.m3(1, 2, 3))\n"
+           "print(f2(b=1, a=2), f2(*[5, 6]))\n")
+    assert run(src) == "z 1 (1, 2) 10 m 6 [1, 2, 3]\n(2, 1) (5, 6)\n"
+    for call, message in [("f2(1)", "f2() missing 1 required positional argument: 'b'"),
+                          ("f1(1, 2)", "f1() takes 1 positional argument but 2 were given"),
+                          ("k.m1()", "K.m1() missing 1 required positional argument: 'a'"),
+                          ("k.m0(1)", "K.m0() takes 1 positional argument but 2 were given")]:
+        e = error(src + call + "\n")
+        assert (e.kind, e.message) == ("TypeError", message)
+
+
+def test_a_native_result_over_the_element_limit_is_refused_after_the_call():
+    e = error("import torch\nt = torch.ones(300)\nu = t.repeat(10)\n", Limits(max_tensor_elements=1000))
+    assert isinstance(e, GradLimitError) and "3,000 elements" in e.message and e.span.line == 3

@@ -477,10 +477,16 @@ def count_statements(body) -> int:
 
 
 def _resolve(code: Code) -> None:
-    """Replace Label arguments (also inside tuples) by instruction positions."""
-    args = code.args
+    """Replace Label arguments (also inside tuples) by instruction positions. A loop's JUMP_BACK gets
+    (position, statements): when its target is the loop's STMT, it charges that count itself and lands
+    just past it, one dispatch less per iteration."""
+    ops, args = code.ops, code.args
     for i, a in enumerate(args):
         if type(a) is Label:
             args[i] = a.pos
         elif type(a) is tuple and a and type(a[0]) is Label:
             args[i] = (a[0].pos,) + a[1:]
+    for i, op in enumerate(ops):
+        if op == JUMP_BACK:
+            t = args[i]
+            args[i] = (t + 1, args[t]) if ops[t] == STMT else (t, 0)

@@ -139,6 +139,7 @@ class Interpreter:
         _COMPARE = COMPARE
         tensor_types = TENSOR_TYPES
         max_elements, max_depth = limits.max_tensor_elements, limits.max_call_depth
+        max_iterations = limits.max_loop_iterations
         try:
             while True:
                 op = ops[pc]
@@ -281,11 +282,18 @@ class Interpreter:
                     if type(v) is tuple:  # `for t in {0: t}.items()` nests one level deeper each time
                         check_nesting(v)
                     local[arg[1]] = v
-                elif op == _JUMP_BACK:
+                elif op == _JUMP_BACK:  # the next iteration: counted, and its statements charged (see STMT)
                     self.iterations += 1
-                    if self.iterations > limits.max_loop_iterations:
+                    if self.iterations > max_iterations:
                         raise _g.loop_error(limits)
-                    pc = arg
+                    pc, charge = arg
+                    budget -= charge
+                    if budget < 0:
+                        self.steps -= budget
+                        budget = 0
+                        frame.pc = pc
+                        _g.check_budget(self)
+                        budget = self._reserve_steps()
                 elif op == _RETURN:
                     if frame.blocks:  # leaving with/finally blocks first
                         frame.pc = pc

@@ -65,6 +65,16 @@ def test_step_limit():
     run("x = 0\nfor i in range(23):\n    x = x + 1\n", Limits(max_steps=50))  # 2 + 24 * 2 = 50 (the last pass finds the end): allowed
 
 
+def test_statements_charged_per_loop_pass_whatever_way_the_pass_starts():
+    # a pass is charged once whether it starts from the loop's head, its JUMP_BACK or a `continue`
+    def steps(src):
+        return run_source(src, "s.grad", stdout=io.StringIO()).steps
+    assert steps("i = 0\nwhile i < 10:\n    i = i + 1\n") == 2 + 11 * 2  # 10 passes and the failing test
+    # for + if + continue + assignment = 4 per pass, 10 passes and the one that finds the end
+    assert steps("t = 0\nfor i in range(10):\n    if i % 2:\n        continue\n    t = t + i\n") == 2 + 11 * 4
+    assert steps("for i in range(3):\n    for j in range(2):\n        pass\n") == 1 + 4 * 2 + 3 * (3 * 2)  # outer passes; each inner loop: 3 passes
+
+
 def test_graph_node_limit():
     src = "import torch\nx = torch.ones(1, requires_grad=True)\nfor i in range(5000):\n    x = x * 1.0\n"
     e = limit_error(src, Limits(max_graph_nodes=2000))

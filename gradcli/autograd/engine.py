@@ -129,34 +129,40 @@ def _needed(seen, targets):
 
 
 def _plan(roots, tnodes, keep_graph):
-    """(deps, needed) for a run: dependency counts of every reachable node, and when targets are given the
-    nodes that lead to one. A retained graph differentiated again and again from new roots over one node
-    (a Jacobian or Hessian row by row: `grad(g[i], x, retain_graph=True)`) keeps the walk of that node's
-    graph on the node, so each row copies a dict instead of walking and re-deriving parents. `tnodes`: the
-    target nodes, or None."""
+    """(deps, needed, order, entry) for a run: dependency counts of every reachable node, and when targets
+    are given the nodes that lead to one. A retained graph differentiated again and again from new roots
+    over one node (a Jacobian or Hessian row by row: `grad(g[i], x, retain_graph=True)`) keeps the walk of
+    that node's graph on the node, so each row copies a dict instead of walking and re-deriving parents;
+    once one such run has finished, its order of nodes is kept too, and later runs follow it (`order`)
+    instead of counting dependencies through a heap: the order depends on the graph alone, not on the
+    values. `entry`: where a run that has no order yet stores the one it took. `tnodes`: the target
+    nodes, or None."""
     if keep_graph and len(roots) == 1 and roots[0][0][0] is not None:
         r = roots[0][0][0]
         kids = [n for n in r._next if n is not None]
         if kids and kids.count(kids[0]) == len(kids) and (tnodes is None or r not in tnodes):
             c = kids[0]
-            sub, reached = _cached_plan(c, tnodes)
+            sub, entry = _cached_plan(c, tnodes)
+            reached, order = entry
+            needed = None if reached is None else set() if reached is _UNREACHED else {c, r}.union(reached)
+            if order is not None:
+                return None, needed, (r, c) + order, None
             deps = sub.copy()
             deps[c] = len(kids)
             deps[r] = 0
-            if reached is None:
-                return deps, None
-            return deps, (set() if reached is _UNREACHED else {c, r}.union(reached))
+            return deps, needed, None, entry
     deps, seen = _collect(roots)
-    return deps, (_needed(seen, tnodes) if tnodes is not None else None)
+    return deps, (_needed(seen, tnodes) if tnodes is not None else None), None, None
 
 
 _UNREACHED = frozenset(["unreached"])  # a marker compared by identity: no target is reachable from c
 
 
 def _cached_plan(c, tnodes):
-    """The walk of the graph under node c, kept on c: its dependency counts and, per set of target nodes,
-    the nodes that reach a target. c itself is left out of both, so the node does not refer to itself
-    (reference counting alone frees the graph when it is dropped)."""
+    """The walk of the graph under node c, kept on c: its dependency counts and, per set of target nodes
+    (None: no targets), an entry [the nodes that reach a target, the order a run took below c or None].
+    c itself is left out of all of them, so the node does not refer to itself (reference counting alone
+    frees the graph when it is dropped)."""
     x = c._x
     plan = x.get("plan") if x is not None else None
     if plan is None:
@@ -165,41 +171,53 @@ def _cached_plan(c, tnodes):
         plan = (sub, {})
         c._extras()["plan"] = plan
     sub, by_targets = plan
-    if tnodes is None:
-        return sub, None
-    key = frozenset(map(id, tnodes))  # ids, not nodes: a target may be c (a reference back to it)
-    reached = by_targets.get(key)
-    if reached is None:
-        seen = dict(sub)
-        seen[c] = 0
-        needed = _needed(seen, tnodes)
-        # the nodes under c that lead to a target; a set without c, which stands for "c leads to one"
-        reached = frozenset(needed - {c}) if c in needed else _UNREACHED
-        by_targets[key] = reached
-    return sub, reached
+    key = None if tnodes is None else frozenset(map(id, tnodes))  # ids: a target may be c (a reference back)
+    entry = by_targets.get(key)
+    if entry is None:
+        reached = None
+        if tnodes is not None:
+            seen = dict(sub)
+            seen[c] = 0
+            needed = _needed(seen, tnodes)
+            # the nodes under c that lead to a target; a set without c, which stands for "c leads to one"
+            reached = frozenset(needed - {c}) if c in needed else _UNREACHED
+        entry = by_targets[key] = [reached, None]
+    return sub, entry
 
 
 def run(roots, keep_graph, create_graph, targets=None, accumulate=True):
     """Execute the backward graph. `targets` is a set of (node, nr) whose incoming gradient is captured;
     leaves accumulate into .grad only if `accumulate` (and only the targeted ones if targets is given)."""
     target_nodes = {n for n, _ in targets} if targets is not None else None
-    deps, needed = _plan(roots, target_nodes, keep_graph)
+    deps, needed, order, entry = _plan(roots, target_nodes, keep_graph)
     captured = {} if targets is not None else None
     buffers = {}
     heap = []
     for (node, nr), g in roots:
         if node is not None:
             _add_to_buffer(buffers, node, nr, g)
-    for node in {n for (n, _), _ in roots if n is not None}:
-        if deps.get(node, 0) == 0:
-            heapq.heappush(heap, (-node._seq, node))
+    if order is None:
+        for node in {n for (n, _), _ in roots if n is not None}:
+            if deps.get(node, 0) == 0:
+                heapq.heappush(heap, (-node._seq, node))
     push, pop = heapq.heappush, heapq.heappop
+    taken = [] if entry is not None else None  # the order this run takes, kept for the next ones
+    replay = iter(order) if order is not None else None
     anomaly = STATE.anomaly
     prev_mode = STATE.grad_enabled  # no_grad()/enable_grad() inlined: the context objects cost ~1.5 µs a run
     STATE.grad_enabled = bool(create_graph)
     try:
-        while heap:
-            node = pop(heap)[1]
+        while True:
+            if replay is None:
+                if not heap:
+                    break
+                node = pop(heap)[1]
+                if taken is not None:
+                    taken.append(node)
+            else:
+                node = next(replay, None)
+                if node is None:
+                    break
             grads = buffers.pop(node, None) or [None]
             x = node._x
             if x is not None:
@@ -263,15 +281,18 @@ def run(roots, keep_graph, create_graph, targets=None, accumulate=True):
                         else:
                             # plain accumulation, not derivative math: skip the op layer when no graph is built
                             buf[nr] = _accumulate_into(buf[nr], g._data)
-                    d = deps[nxt] - 1
-                    deps[nxt] = d
-                    if d == 0:
-                        push(heap, (-nxt._seq, nxt))
+                    if replay is None:
+                        d = deps[nxt] - 1
+                        deps[nxt] = d
+                        if d == 0:
+                            push(heap, (-nxt._seq, nxt))
                 i += 1
             if received is not None:
                 notify(BackwardStep(node, tuple(grads), tuple(outs), tuple(received)))
     finally:
         STATE.grad_enabled = prev_mode
+    if taken is not None and len(taken) >= 2 and taken[1] in taken[0]._next:
+        entry[1] = tuple(taken[2:])  # below the root and c: what every later row runs, in this order
     return captured
 
 

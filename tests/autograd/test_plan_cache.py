@@ -91,3 +91,70 @@ def test_kept_walk_does_not_keep_the_graph_alive():
     finally:
         if was:
             pygc.enable()
+
+
+def _rows(x, y, n):
+    return [gc.autograd.grad(y[i], x, retain_graph=True)[0].numpy().copy() for i in range(n)]
+
+
+def test_rows_after_the_first_follow_its_order_and_give_the_same_numbers(monkeypatch):
+    # the first row records the order it ran the nodes in; later rows follow it without the heap
+    rng = np.random.default_rng(1)
+    a, x0 = rng.standard_normal((6, 6)).astype(np.float32), rng.standard_normal(6).astype(np.float32)
+    x = gc.tensor(x0, requires_grad=True)
+    g = gc.autograd.grad((gc.tanh(gc.tensor(a) @ x) ** 2).sum(), x, create_graph=True)[0]
+    pops = []
+    real_pop = engine.heapq.heappop
+    monkeypatch.setattr(engine.heapq, "heappop", lambda h: pops.append(1) or real_pop(h))
+    first = gc.autograd.grad(g[0], x, retain_graph=True)[0].numpy().copy()
+    used_heap = len(pops)
+    again = [gc.autograd.grad(g[0], x, retain_graph=True)[0].numpy() for _ in range(3)]
+    assert used_heap > 2 and len(pops) == used_heap  # the repeats never touched the heap
+    for r in again:
+        np.testing.assert_array_equal(r, first)
+    tx = torch.tensor(x0, requires_grad=True)
+    tg = torch.autograd.grad((torch.tanh(torch.tensor(a) @ tx) ** 2).sum(), tx, create_graph=True)[0]
+    ours = _rows(x, g, 6)
+    for i in range(6):
+        np.testing.assert_allclose(ours[i], torch.autograd.grad(tg[i], tx, retain_graph=True)[0].numpy(),
+                                   rtol=1e-5, atol=1e-6)
+
+
+def test_hooks_added_between_rows_run_on_the_followed_order():
+    x = gc.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    h = x * x
+    y = h * 3
+    _rows(x, y, 3)  # the order is known from here on
+    seen = []
+    h.register_hook(lambda grad: seen.append(grad.numpy().copy()) or grad * 10)
+    got = gc.autograd.grad(y[1], x, retain_graph=True)[0]
+    np.testing.assert_array_equal(got.numpy(), [0.0, 120.0, 0.0])  # 3 * 10 * 2x at x=2
+    np.testing.assert_array_equal(seen[0], [0.0, 3.0, 0.0])
+
+
+def test_a_failed_first_row_keeps_no_order():
+    x = gc.tensor([1.0, 2.0], requires_grad=True)
+    h = x.exp()
+    y = h * 2
+    handle = h.register_hook(lambda grad: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        gc.autograd.grad(y[0], x, retain_graph=True)
+    handle.remove()
+    plan = (y.grad_fn._x or {}).get("plan")  # kept on y's node, the one under each row's root
+    assert plan is not None and all(entry[1] is None for entry in plan[1].values())
+    for i in range(2):
+        np.testing.assert_allclose(gc.autograd.grad(y[i], x, retain_graph=True)[0].numpy(),
+                                   2 * np.exp([1.0, 2.0]) * np.eye(2)[i], rtol=1e-6)
+
+
+def test_observers_see_the_same_steps_on_a_followed_order():
+    from gradcli.autograd.observer import BackwardStep, observe
+    x = gc.tensor([0.5, -1.0], requires_grad=True)
+    y = (x.sin() * x).exp()
+    runs = []
+    for i in (0, 1, 0):
+        events = []
+        with observe(events.append):
+            gc.autograd.grad(y[i], x, retain_graph=True)
+        runs.append([e.node.name() for e in events if isinstance(e, BackwardStep)])
+    assert runs[0] == runs[1] == runs[2] and runs[0][0] == "SelectBackward0"

@@ -29,6 +29,7 @@ from . import conv as C  # numpy convolution kernels
 from . import kernels as K  # numpy forward kernels
 from . import pool as P  # numpy pooling kernels
 from . import ops as F  # noqa: N812  -- the Tensor-op vocabulary the VJPs are written in
+from .grad_mode import STATE
 
 TABLE = {}
 
@@ -85,6 +86,11 @@ def _repeat_backward(g, shape, reps):
 
 def _no_derivative(name):
     raise NotImplementedError(f"the derivative for '{name}' is not implemented.")
+
+
+def _pow_less_one(x, exponent):
+    # x ** 1 is x bit for bit; only a graph being built (create_graph) must record it, as torch's PowBackward0
+    return x if exponent == 2 and not (STATE.grad_enabled and x._rg) else x ** (exponent - 1)
 
 
 def _times(g, alpha):
@@ -253,7 +259,7 @@ op("rsqrt", "RsqrtBackward0", "self", lambda a: K.np_reciprocal(np.sqrt(a)),
    lambda g, result: -0.5 * g * result * result * result, text="rsqrt", api="method function expr")
 op("pow", "PowBackward0", "self", np.power,
    lambda g, self, exponent: F.zeros_like(g) if exponent == 0
-   else g * F.mul_scalar(self ** (exponent - 1), exponent), args="exponent",
+   else g * F.mul_scalar(_pow_less_one(self, exponent), exponent), args="exponent",
    text=lambda f, c, a, s: f.power(c[0], f.const(a["exponent"])), api="method function")
 op("pow_tensor", "PowBackward1", "self exponent", np.power,
    lambda g, self, exponent: F.where(exponent == 0, 0.0, g * (exponent * self ** (exponent - 1))),

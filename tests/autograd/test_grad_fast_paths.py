@@ -99,3 +99,27 @@ def test_index_key_types_are_checked_like_torch(key):
             return type(e).__name__, str(e)
     ours, theirs = _both(f)
     assert ours == theirs
+
+
+def _tree(fn):
+    names, stack = [], [fn]
+    while stack:
+        n = stack.pop()
+        if n is not None:
+            names.append(n.name())
+            stack.extend(m for m, _ in n.next_functions)
+    return names
+
+
+@pytest.mark.parametrize("exponent", [2, 2.0, 3, 1])
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_pow_backward_is_torchs_to_the_bit_with_or_without_a_graph(exponent, create_graph):
+    # without a graph, x ** 2's backward skips computing x ** 1 (it is x); with one, torch records it
+    x0 = np.random.default_rng(3).uniform(0.1, 3.0, 50).astype(np.float32)
+
+    def f(lib):
+        x = lib.tensor(x0, requires_grad=True)
+        g = lib.autograd.grad((x ** exponent).sum(), x, create_graph=create_graph)[0]
+        return g.detach().numpy(), _tree(g.grad_fn) if create_graph else []
+    (g, tree), (tg, ttree) = _both(f)
+    assert np.array_equal(g, tg) and tree == ttree

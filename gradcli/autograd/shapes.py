@@ -348,30 +348,53 @@ def broadcast_shapes(*shapes):
 
 
 # ---- joining --------------------------------------------------------------------------------------
+def _type_name(x) -> str:
+    t = type(x)
+    if isinstance(x, Tensor) or t.__module__ == "builtins":
+        return "Tensor" if isinstance(x, Tensor) else t.__name__
+    return f"{t.__module__.split('.')[0]}.{t.__qualname__}"  # numpy.ndarray, as CPython's tp_name reads
+
+
+def _tensor_list(fn, tensors) -> list:
+    """torch's check of a TensorList argument: a list or tuple, every item a tensor."""
+    if not isinstance(tensors, (list, tuple)):
+        raise TypeError(f"{fn}(): argument 'tensors' (position 1) must be tuple of Tensors, not "
+                        f"{_type_name(tensors)}")
+    for i, x in enumerate(tensors):
+        if not isinstance(x, Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got {_type_name(x)}")
+    return list(tensors)
+
+
 def _join(key, tensors, dim, extra=()):
-    tensors = [x if isinstance(x, Tensor) else o.tensor(x) for x in tensors]
-    if not tensors:
-        raise ValueError(f"{'cat' if key == 'cat' else 'stack'}(): expected a non-empty list of Tensors")
+    d0 = tensors[0]._data.dtype
+    for x in tensors:
+        if x._data.dtype != d0:
+            break
+    else:  # one dtype (the common case): nothing to promote
+        return o.apply(o.T[key], tuple(tensors), extra + (dim,), [x._data for x in tensors])
     rt = tensors[0].dtype
     for x in tensors[1:]:
         rt = dtypes.promote_types(rt, x.dtype) if x.dtype.category <= rt.category else x.dtype
     datas = [x._data if x._data.dtype == rt.np else x._data.astype(rt.np) for x in tensors]
-    return o.apply(o.T[key], tuple(tensors), extra + (dim,), datas + [])
+    return o.apply(o.T[key], tuple(tensors), extra + (dim,), datas)
 
 
 def cat(tensors, dim=0, *, axis=None):
     dim = dim if axis is None else axis
-    tensors = list(tensors)
-    nd = max(x.ndim for x in tensors)
+    tensors = _tensor_list("cat", tensors)
+    if not tensors:
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+    nd = max(x._data.ndim for x in tensors)
     dim = _wrap_dim(dim, nd)
-    tensors = [x for x in tensors if not (x.ndim == 1 and x.shape[0] == 0 and nd > 1)]
-    first = tensors[0].shape if tensors else ()
+    tensors = [x for x in tensors if not (x._data.ndim == 1 and x._data.shape[0] == 0 and nd > 1)]
+    first = tensors[0]._data.shape if tensors else ()
     for i, x in enumerate(tensors):
-        for d, (s0, s1) in enumerate(zip(first, x.shape)):
-            if d != dim and s0 != s1 and len(first) == x.ndim:
+        for d, (s0, s1) in enumerate(zip(first, x._data.shape)):
+            if d != dim and s0 != s1 and len(first) == x._data.ndim:
                 raise RuntimeError(f"Sizes of tensors must match except in dimension {dim}. Expected size {s0} but "
                                    f"got size {s1} for tensor number {i} in the list.")
-    return _join("cat", tensors, dim, (tuple(x.shape[dim] for x in tensors),))
+    return _join("cat", tensors, dim, (tuple(x._data.shape[dim] for x in tensors),))
 
 
 concat = concatenate = cat
@@ -379,9 +402,12 @@ concat = concatenate = cat
 
 def stack(tensors, dim=0, *, axis=None):
     dim = dim if axis is None else axis
-    tensors = list(tensors)
+    tensors = _tensor_list("stack", tensors)
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    s0 = tensors[0]._data.shape
     for i, x in enumerate(tensors):
-        if x.shape != tensors[0].shape:
-            raise RuntimeError(f"stack expects each tensor to be equal size, but got [{', '.join(map(str, tensors[0].shape))}]"
-                               f" at entry 0 and [{', '.join(map(str, x.shape))}] at entry {i}")
-    return _join("stack", tensors, _wrap_dim(dim, tensors[0].ndim + 1))
+        if x._data.shape != s0:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got [{', '.join(map(str, s0))}]"
+                               f" at entry 0 and [{', '.join(map(str, x._data.shape))}] at entry {i}")
+    return _join("stack", tensors, _wrap_dim(dim, tensors[0]._data.ndim + 1))

@@ -137,3 +137,26 @@ def test_bitwise_that_works(m):
         ~m.ones(3)
     with pytest.raises(RuntimeError, match=exact(A3_B4)):
         m.ones(3, dtype=m.int64) & m.ones(4, dtype=m.int64)
+
+
+JOIN_ERRORS = [  # (call, exception, torch 2.13's text)
+    (lambda m: m.stack([[1.0, 2.0], [3.0, 4.0]]), TypeError, "expected Tensor as element 0 in argument 0, but got list"),
+    (lambda m: m.cat([m.ones(2), [1.0, 2.0]]), TypeError, "expected Tensor as element 1 in argument 0, but got list"),
+    (lambda m: m.stack([m.ones(2), 3.0]), TypeError, "expected Tensor as element 1 in argument 0, but got float"),
+    (lambda m: m.stack([m.ones(2), m.ones(2).numpy()]), TypeError,
+     "expected Tensor as element 1 in argument 0, but got numpy.ndarray"),
+    (lambda m: m.stack([]), RuntimeError, "stack expects a non-empty TensorList"),
+    (lambda m: m.cat([]), ValueError, "torch.cat(): expected a non-empty list of Tensors"),
+    (lambda m: m.stack(m.ones(2, 2)), TypeError,
+     "stack(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor"),
+    (lambda m: m.cat(x for x in [m.ones(2)]), TypeError,
+     "cat(): argument 'tensors' (position 1) must be tuple of Tensors, not generator"),
+]
+
+
+@pytest.mark.parametrize("m", libs())
+@pytest.mark.parametrize("case", range(len(JOIN_ERRORS)))
+def test_stack_and_cat_refuse_what_is_not_a_list_of_tensors(m, case):
+    call, kind, text = JOIN_ERRORS[case]
+    with pytest.raises(kind, match=exact(text)):
+        call(m)

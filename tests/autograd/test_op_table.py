@@ -465,7 +465,11 @@ CASES = {
     "sigmoid_backward": [Case(_grad_of(lambda x: x.sigmoid()), (2, 3), (2, 3)),
                          Case(lambda m, x: m.autograd.grad(x.sigmoid().sum(), x, create_graph=True)[0], (3,),
                               id="ones-grad")],
-    "tanh_backward": [Case(_grad_of(lambda x: x.tanh()), (2, 3), (2, 3))],
+    "tanh_backward": [Case(_grad_of(lambda x: x.tanh()), (2, 3), (2, 3)),
+                      # the graph a create_graph through TanhBackwardBackward0 builds: torch's -2 * output first
+                      Case(lambda m, x, c: m.autograd.grad((m.autograd.grad(x.tanh().sum(), x, create_graph=True)[0]
+                                                            * c).sum(), x, create_graph=True)[0], (3,), NoGrad((3,)),
+                           id="third-order-graph")],
     "threshold_backward": [Case(_grad_of(lambda x: x.relu()), (2, 3), (2, 3), domain="away"),
                            Case(lambda m, x: m.autograd.grad(x.relu().sum(), x, create_graph=True)[0], (3,),
                                 domain="away", id="ones-grad")],

@@ -169,16 +169,18 @@ class Node:
         versions = self._versions
         if versions is None:
             return saved
-        out = list(saved)
+        out = saved  # copied only when a saved result becomes a tensor: callers only index what they get
         for k, ver in enumerate(versions):
             if ver is None:
                 continue
             v = saved[k]
             if type(v) is SavedResult:
-                t = _tensor_make()(v.data, True, self, v.output_nr)
+                t = (_MAKE[0] if _MAKE else _tensor_make())(v.data, True, self, v.output_nr)
                 t._vc = v.vc
                 if v.vc[0] != ver:
                     raise modified_error(t, ver, self)
+                if out is saved:
+                    out = list(saved)
                 out[k] = t
             elif (0 if v._vc is None else v._vc[0]) != ver:
                 raise modified_error(v, ver)

@@ -39,8 +39,9 @@ def _root_grads(outputs, grad_outputs, create_graph):
             d = out._data
             if d.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            # ones_like(out) without the creation path's checks; fresh, so it needs no detach
-            roots.append((out._grad_edge(), _make(np.ones(d.shape, d.dtype))))
+            # ones_like(out) without the creation path's checks; fresh, so it needs no detach. A 0-dim one
+            # is a numpy scalar, as every 0-dim result in the engine is (a third of np.ones's time)
+            roots.append((out._grad_edge(), _make(d.dtype.type(1) if d.shape == () else np.ones(d.shape, d.dtype))))
             continue
         elif not isinstance(g, Tensor):
             raise TypeError(f"gradients can be either Tensors or None, but got {type(g).__name__}")

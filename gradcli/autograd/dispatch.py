@@ -60,6 +60,8 @@ class TableNode(Node):
                 out.append(fn(g))
             elif len(idx) == 1:
                 out.append(fn(g, saved[idx[0]]))
+            elif len(idx) == 2:
+                out.append(fn(g, saved[idx[0]], saved[idx[1]]))
             else:
                 out.append(fn(g, *[saved[j] for j in idx]))
         return out
@@ -127,7 +129,11 @@ def raise_broadcast(err, *operands):
 def apply(od, xs, args=(), datas=None):
     """Run an op's forward on numpy data; record a node if grad mode is on and an input requires grad."""
     if datas is None:
-        datas = [x._data if type(x) in _TT else x for x in xs]
+        if len(xs) == 1:  # most calls (a VJP's one-input ops): no list comprehension's frame
+            x = xs[0]
+            datas = (x._data if type(x) in _TT else x,)
+        else:
+            datas = [x._data if type(x) in _TT else x for x in xs]
     try:
         out = od.fwd(*datas, *args) if od.fwd_args else od.fwd(*datas)
     except ValueError as e:

@@ -223,7 +223,8 @@ def run(roots, keep_graph, create_graph, targets=None, accumulate=True):
             x = node._x
             if x is not None:
                 grads = _pre_hooks(node, x, grads)
-            if type(node) is AccumulateGrad and grads[0] is not None:
+            leaf = type(node) is AccumulateGrad
+            if leaf and grads[0] is not None:
                 vx = node.variable._x
                 if vx is not None and vx.get("hooks"):  # a leaf's tensor hooks run before capture too
                     grads = [_leaf_hooks(vx, grads[0])]
@@ -231,7 +232,7 @@ def run(roots, keep_graph, create_graph, targets=None, accumulate=True):
                 for nr, g in enumerate(grads):
                     if g is not None and (node, nr) in targets:
                         captured[(node, nr)] = g
-            if type(node) is AccumulateGrad:
+            if leaf:
                 if accumulate and grads[0] is not None and (targets is None or (node, 0) in targets):
                     _accumulate(node.variable, grads[0], create_graph)
                 continue
@@ -239,11 +240,7 @@ def run(roots, keep_graph, create_graph, targets=None, accumulate=True):
                 if OBSERVERS:
                     notify(BackwardStep(node, tuple(grads), (None,) * len(node._next), (None,) * len(node._next)))
                 continue
-            g = None
-            for g in grads:
-                if g is not None:
-                    break
-            if g is not None:
+            if grads[0] is not None or any(v is not None for v in grads):  # anything reached it
                 # no reference of the loop's own to the incoming gradients (`g`, the last node's `outs`): a
                 # node may then overwrite a buffer that only its `grads` list holds (TableNode.apply)
                 g = outs = None
@@ -263,8 +260,8 @@ def run(roots, keep_graph, create_graph, targets=None, accumulate=True):
             for nxt, nr, g in zip(node._next, node._nrs or _ZEROS, outs):
                 if nxt is not None and (needed is None or nxt in needed):
                     if g is not None:
-                        m = meta[i] if meta is not None else None
-                        if m is not None:
+                        if meta is not None and meta[i] is not None:  # this input's shape or dtype differs
+                            m = meta[i]
                             gd = g._data
                             if gd.shape != m[0] or gd.dtype.char != m[1]:
                                 g = _reduce_to(g, m[0], m[1], node, i)

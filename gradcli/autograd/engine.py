@@ -140,8 +140,9 @@ def _plan(roots, tnodes, keep_graph):
     nodes, or None."""
     if keep_graph and len(roots) == 1 and roots[0][0][0] is not None:
         r = roots[0][0][0]
-        kids = [n for n in r._next if n is not None]
-        if kids and kids.count(kids[0]) == len(kids) and (tnodes is None or r not in tnodes):
+        kids = r._next if len(r._next) == 1 else [n for n in r._next if n is not None]  # `g[i]`: one edge
+        if (kids and kids[0] is not None and kids.count(kids[0]) == len(kids)
+                and (tnodes is None or r not in tnodes)):
             c = kids[0]
             sub, entry = _cached_plan(c, tnodes)
             reached, order = entry
@@ -440,7 +441,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         if not t._rg:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
     roots = _root_grads(outputs, grad_outputs, create_graph)
-    edges = [t._grad_edge() for t in inputs]
+    edges = [inputs[0]._grad_edge()] if len(inputs) == 1 else [t._grad_edge() for t in inputs]
     captured = run(roots, retain_graph, create_graph, targets=set(edges), accumulate=False)
     result = []
     for i, (t, e) in enumerate(zip(inputs, edges)):

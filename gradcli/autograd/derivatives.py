@@ -304,8 +304,13 @@ op("threshold_backward", "ThresholdBackwardBackward0", "grad_output self", K.np_
    lambda g: F.zeros_like(g), text=lambda f, c, a, s: f.mul(c[0], f.greater(c[1], f.const(0))), api="internal")
 op("leaky_relu", "LeakyReluBackward0", "self",
    lambda a, negative_slope: np.where(a > 0, a, a * negative_slope).astype(a.dtype, copy=False),
-   lambda g, self, negative_slope: F.where(self > 0, g, g * negative_slope), args="negative_slope", text=AS_NODE,
-   api="via:nn.functional.leaky_relu")
+   lambda g, self, negative_slope: F.leaky_relu_backward(g, self, negative_slope), args="negative_slope",
+   text=AS_NODE, api="via:nn.functional.leaky_relu")
+# torch's leaky_relu_backward: its result requires grad through `self` too (a zero derivative, but recorded)
+op("leaky_relu_backward", "LeakyReluBackwardBackward0", "grad_output self",
+   lambda g, a, negative_slope: np.where(a > 0, g, g * negative_slope).astype(g.dtype, copy=False),
+   lambda g, self, negative_slope: F.leaky_relu_backward(g, self, negative_slope),
+   lambda g: F.zeros_like(g), args="negative_slope", text=AS_NODE, api="internal")
 op("erf", "ErfBackward0", "self", lambda a: K.np_erf(a),
    lambda g, self: g * (2.0 / math.sqrt(math.pi) * (-(self * self)).exp()), text="erf", api="method function expr")
 op("gelu", "GeluBackward0", "self", lambda a, approximate: K.np_gelu(a, approximate),

@@ -257,6 +257,10 @@ def threshold_backward(grad_output, input):
     return _binary("threshold_backward", grad_output, input)
 
 
+def leaky_relu_backward(grad_output, input, negative_slope):
+    return _binary("leaky_relu_backward", grad_output, input, (negative_slope,))
+
+
 def log_softmax_backward(grad_output, output, dim):
     return _binary("log_softmax_backward", grad_output, output, (dim,))
 

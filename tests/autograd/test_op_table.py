@@ -465,6 +465,8 @@ CASES = {
     "sigmoid_backward": [Case(_grad_of(lambda x: x.sigmoid()), (2, 3), (2, 3)),
                          Case(lambda m, x: m.autograd.grad(x.sigmoid().sum(), x, create_graph=True)[0], (3,),
                               id="ones-grad")],
+    "leaky_relu_backward": [Case(lambda m, x, g: m.autograd.grad(F(m).leaky_relu(x, 0.2), x, g, create_graph=True)[0],
+                                 (2, 3), (2, 3), domain="away")],
     "tanh_backward": [Case(_grad_of(lambda x: x.tanh()), (2, 3), (2, 3)),
                       # the graph a create_graph through TanhBackwardBackward0 builds: torch's -2 * output first
                       Case(lambda m, x, c: m.autograd.grad((m.autograd.grad(x.tanh().sum(), x, create_graph=True)[0]

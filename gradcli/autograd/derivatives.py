@@ -287,7 +287,8 @@ op("tanh", "TanhBackward0", "self", np.tanh, lambda g, result: F.tanh_backward(g
    api="method function expr", inplace=K.np_tanh_backward_)
 op("tanh_backward", "TanhBackwardBackward0", "grad_output output", K.np_tanh_backward,
    lambda g, output: F.tanh_backward(g, output),
-   lambda g, grad_output, output: g * (F.mul_scalar(output, -2.0) * grad_output),  # torch's formula, in its order (its graph)
+   # torch's formula for output, in its order (so its graph: MulBackward1 on output)
+   lambda g, grad_output, output: g * (F.mul_scalar(output, -2.0) * grad_output),
    text=lambda f, c, a, s: f.mul(c[0], f.sub(f.const(1), f.power(c[1], f.const(2)))), api="internal")
 op("sigmoid", "SigmoidBackward0", "self", lambda a: K.np_sigmoid(a),
    lambda g, result: F.sigmoid_backward(g, result), text="sigmoid", api="method function expr",

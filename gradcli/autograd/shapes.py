@@ -268,10 +268,16 @@ def _getitem(x, key):
 def _bad_index(k):
     if isinstance(k, str):
         return TypeError("new(): invalid data type 'str'")
-    t = type(k)
-    name = t.__qualname__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
     return IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid "
-                      f"indices (got {name})")
+                      f"indices (got {_type_name(k)})")
+
+
+def _type_name(x) -> str:
+    """A value's type as torch's argument errors name it (CPython's tp_name): `float`, `numpy.ndarray`."""
+    if isinstance(x, Tensor):
+        return "Tensor"
+    t = type(x)
+    return t.__qualname__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
 
 
 def _slice_dim(x, dim, k, force=False):
@@ -348,13 +354,6 @@ def broadcast_shapes(*shapes):
 
 
 # ---- joining --------------------------------------------------------------------------------------
-def _type_name(x) -> str:
-    t = type(x)
-    if isinstance(x, Tensor) or t.__module__ == "builtins":
-        return "Tensor" if isinstance(x, Tensor) else t.__name__
-    return f"{t.__module__.split('.')[0]}.{t.__qualname__}"  # numpy.ndarray, as CPython's tp_name reads
-
-
 def _tensor_list(fn, tensors) -> list:
     """torch's check of a TensorList argument: a list or tuple, every item a tensor."""
     if not isinstance(tensors, (list, tuple)):

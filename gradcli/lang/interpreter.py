@@ -253,12 +253,9 @@ class Interpreter:
                     stack[-1] = r
                 elif op == _STMT:  # a body or a loop iteration starts: charge its statements
                     budget -= arg
-                    if budget < 0:
-                        self.steps -= budget  # the overrun is spent too
-                        budget = 0
-                        frame.pc = pc
-                        _g.check_budget(self)
-                        budget = self._reserve_steps()
+                    if budget < 0:  # past the reserved chunk (nothing reserved is left if the limit raises)
+                        over, budget = -budget, 0
+                        budget = self._next_chunk(frame, pc, over)
                 elif op == _LOAD_ATTR:
                     obj = stack[-1]
                     frame.pc = pc  # reading an attribute may warn (a non-leaf's .grad)
@@ -289,11 +286,8 @@ class Interpreter:
                     pc, charge = arg
                     budget -= charge
                     if budget < 0:
-                        self.steps -= budget
-                        budget = 0
-                        frame.pc = pc
-                        _g.check_budget(self)
-                        budget = self._reserve_steps()
+                        over, budget = -budget, 0
+                        budget = self._next_chunk(frame, pc, over)
                 elif op == _RETURN:
                     if frame.blocks:  # leaving with/finally blocks first
                         frame.pc = pc
@@ -349,6 +343,13 @@ class Interpreter:
             frame.pc = pc
             self.steps -= budget
             raise
+
+    def _next_chunk(self, frame: Frame, pc: int, over: int) -> int:
+        """Statements run past the reserved chunk: spend them too, check the limit there, reserve more."""
+        self.steps += over
+        frame.pc = pc
+        _g.check_budget(self)
+        return self._reserve_steps()
 
     def _reserve_steps(self) -> int:
         """Take the next chunk of the statement budget; the limit error comes from check_budget."""
